@@ -1,0 +1,40 @@
+//! Serde models of Immuta's `/integrations` REST API.
+//!
+//! The provider's client and the emulator both speak through these types, so
+//! the JSON shapes of the API are written down exactly once. The models know
+//! nothing of HTTP or of Terraform.
+//!
+//! They are liberal in what they accept, as Immuta adds fields over time:
+//! unknown fields are kept in an `extra` map (and sent back unchanged), ids
+//! may be numbers or strings, and unknown enum strings are kept verbatim.
+//!
+//! # Layout
+//!
+//! - [`secret`]: [`Secret`], a string whose `Debug` never shows its value.
+//! - [`types`]: [`IntegrationType`], [`IntegrationStatus`], [`TestStatus`], [`IntegrationId`].
+//! - [`config`]: the typed `config` object of each integration type, and
+//!   [`IntegrationConfig`] choosing between them by type.
+//! - [`integration`]: [`Integration`] (what GET answers), [`IntegrationPayload`]
+//!   (the create and update body), [`OperationResponse`], [`ValidationResults`].
+//! - [`delete`]: [`DeleteCredentials`], the privileged credentials some DELETEs need.
+//! - [`error`]: [`ErrorBody`], Immuta's error JSON, and [`ModelError`].
+//! - [`script`]: [`ScriptKind`], the script endpoints.
+
+pub mod config;
+pub mod delete;
+pub mod error;
+pub mod integration;
+pub mod script;
+pub mod secret;
+pub mod types;
+
+pub use config::*;
+pub use delete::DeleteCredentials;
+pub use error::{ErrorBody, ModelError};
+pub use integration::{
+    Integration, IntegrationPayload, OperationResponse, StatusResponse, ValidationResults,
+    ValidationTest,
+};
+pub use script::ScriptKind;
+pub use secret::{Secret, REDACTED};
+pub use types::{IntegrationId, IntegrationStatus, IntegrationType, TestStatus};
