@@ -395,6 +395,9 @@ pub struct TrinoConfig {
 }
 
 /// A config object, typed by its integration's type.
+// Configs are few and short-lived; boxing each variant would only make every
+// match on them noisier.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum IntegrationConfig {
     /// Snowflake.
