@@ -1,0 +1,44 @@
+//! A typed async client of Immuta's `/integrations` REST API.
+//!
+//! It speaks through the models of [`immuta_api`] and knows nothing of
+//! Terraform. Every request goes through one path that sends the API key as
+//! `Authorization: <key>`, bounds the answer's size, logs one `debug` line
+//! (method, path, status, duration; never a header or a body), retries what
+//! is safe to retry, and stops when cancelled.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use immuta_client::{ClientConfig, ImmutaClient, wait};
+//! use tokio_util::sync::CancellationToken;
+//! use std::time::Duration;
+//!
+//! let client = ImmutaClient::new(ClientConfig::new("immuta.example.com", "my-api-key"))?;
+//! let all = client.list().await?;
+//! if let Some(first) = all.first() {
+//!     let opts = wait::WaitOptions::new(Duration::from_secs(600), CancellationToken::new());
+//!     wait::wait_for(&client, first.id.as_str(), wait::WaitTarget::Enabled, opts).await?;
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Layout
+//!
+//! - [`config`]: [`ClientConfig`], [`RetryPolicy`] and base-URL parsing.
+//! - [`client`]: [`ImmutaClient`], one method per endpoint, and [`DeleteOptions`].
+//! - [`error`]: [`ClientError`], the one error type.
+//! - `retry` (private): which requests may be repeated, backoff and `Retry-After`.
+//! - [`wait`]: [`wait::wait_for`], the cancellable status waiter.
+
+pub mod client;
+pub mod config;
+pub mod error;
+mod retry;
+pub mod wait;
+
+pub use client::{DeleteOptions, ImmutaClient};
+pub use config::{ClientConfig, RetryPolicy, DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT};
+pub use error::{ClientError, TransportKind};
+pub use wait::{wait_for, LastSeen, WaitError, WaitOptions, WaitOutcome, WaitTarget};
+
+/// The models this client speaks, re-exported for callers.
+pub use immuta_api;

@@ -1,0 +1,7 @@
+//! Tests of the client and the waiter against a small in-test HTTP server.
+
+mod client;
+mod fake;
+mod retry;
+mod tls;
+mod wait;

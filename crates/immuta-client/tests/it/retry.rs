@@ -1,0 +1,163 @@
+use crate::fake::{Fake, Reply};
+use immuta_client::immuta_api::{IntegrationPayload, IntegrationType, ScriptKind};
+use immuta_client::{ClientError, DeleteOptions, ImmutaClient, RetryPolicy};
+use serde_json::json;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+fn trino() -> IntegrationPayload {
+    IntegrationPayload {
+        integration_type: IntegrationType::Trino,
+        auto_bootstrap: None,
+        config: None,
+    }
+}
+
+fn retrying(fake: &Fake, max_retries: u32) -> ImmutaClient {
+    let mut cfg = fake.config();
+    cfg.retry = RetryPolicy {
+        max_retries,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_secs(5),
+    };
+    ImmutaClient::new(cfg).unwrap()
+}
+
+#[tokio::test]
+async fn a_503_is_retried_after_its_retry_after() {
+    let fake = Fake::start(|_, n| {
+        if n == 0 {
+            Reply::error(503, "Service Unavailable", "busy").header("retry-after", "1")
+        } else {
+            Reply::json(200, json!([]))
+        }
+    })
+    .await;
+    let started = Instant::now();
+    retrying(&fake, 3).list().await.unwrap();
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 2);
+    let gap = seen[1].at - seen[0].at;
+    assert!(gap >= Duration::from_millis(950), "retried after {gap:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn a_429_without_retry_after_backs_off_and_gives_up_after_max_retries() {
+    let fake = Fake::start(|_, _| Reply::error(429, "Too Many Requests", "slow down")).await;
+    let err = retrying(&fake, 2).status("1").await.unwrap_err();
+    assert_eq!(err.status(), Some(429));
+    assert_eq!(
+        err.to_string(),
+        "Immuta answered 429 Too Many Requests: slow down"
+    );
+    assert_eq!(fake.seen().len(), 3);
+}
+
+#[tokio::test]
+async fn a_create_is_never_sent_twice_but_a_dry_run_is_retried() {
+    let fake = Fake::start(|_, _| Reply::error(503, "Service Unavailable", "busy")).await;
+    let client = retrying(&fake, 3);
+    let err = client.create(&trino(), false).await.unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(fake.seen().len(), 1, "a create was sent again");
+
+    client.create(&trino(), true).await.unwrap_err();
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 1 + 4);
+    assert!(seen[1..]
+        .iter()
+        .all(|s| s.query.as_deref() == Some("dryRun=true")));
+}
+
+#[tokio::test]
+async fn regenerate_is_never_sent_twice() {
+    let fake = Fake::start(|_, _| Reply::error(502, "Bad Gateway", "proxy")).await;
+    retrying(&fake, 3).regenerate("1").await.unwrap_err();
+    assert_eq!(fake.seen().len(), 1);
+}
+
+#[tokio::test]
+async fn put_delete_and_scripts_are_retried() {
+    let fake = Fake::start(|_, n| {
+        if n % 2 == 0 {
+            Reply::error(500, "Internal Server Error", "oops")
+        } else if n == 5 {
+            Reply::raw(200, "text/plain", "GRANT;")
+        } else {
+            Reply::json(200, json!({"id": "1", "status": "editing"}))
+        }
+    })
+    .await;
+    let c = retrying(&fake, 1);
+    c.update("1", &trino(), false).await.unwrap();
+    c.delete("1", None, DeleteOptions::default()).await.unwrap();
+    assert_eq!(
+        c.script(ScriptKind::Create, None, &trino()).await.unwrap(),
+        "GRANT;"
+    );
+    let methods: Vec<String> = fake.seen().iter().map(|s| s.method.clone()).collect();
+    assert_eq!(methods, ["PUT", "PUT", "DELETE", "DELETE", "POST", "POST"]);
+}
+
+#[tokio::test]
+async fn client_errors_and_501_are_not_retried() {
+    for status in [400, 401, 404, 409, 422, 501] {
+        let fake = Fake::start(move |_, _| Reply::error(status, "x", "no")).await;
+        let err = retrying(&fake, 3).get("1").await.unwrap_err();
+        assert_eq!(err.status(), Some(status));
+        assert_eq!(fake.seen().len(), 1, "status {status} was retried");
+    }
+}
+
+#[tokio::test]
+async fn a_timed_out_get_is_retried() {
+    let fake = Fake::start(|_, n| {
+        let r = Reply::json(200, json!({"id": "1", "status": "enabled"}));
+        if n == 0 {
+            r.after(Duration::from_secs(2))
+        } else {
+            r
+        }
+    })
+    .await;
+    let mut cfg = fake.config();
+    cfg.request_timeout = Duration::from_millis(300);
+    cfg.retry = RetryPolicy {
+        max_retries: 2,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(100),
+    };
+    let st = ImmutaClient::new(cfg).unwrap().status("1").await.unwrap();
+    assert_eq!(st.id.unwrap().as_str(), "1");
+    assert_eq!(fake.seen().len(), 2);
+}
+
+#[tokio::test]
+async fn the_wait_before_a_retry_is_cancellable() {
+    let fake = Fake::start(|_, _| {
+        Reply::error(503, "Service Unavailable", "busy").header("retry-after", "30")
+    })
+    .await;
+    let mut cfg = fake.config();
+    cfg.retry = RetryPolicy {
+        max_retries: 3,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_secs(60),
+    };
+    let token = CancellationToken::new();
+    let client = ImmutaClient::new(cfg)
+        .unwrap()
+        .with_cancellation(token.clone());
+    let t = token.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        t.cancel();
+    });
+    let started = Instant::now();
+    let err = client.list().await.unwrap_err();
+    let took = started.elapsed();
+    assert!(matches!(err, ClientError::Cancelled), "{err:?}");
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+    assert_eq!(fake.seen().len(), 1);
+}

@@ -1,0 +1,702 @@
+//! The routes of Immuta's `/integrations` API and of the admin endpoints,
+//! and their handlers.
+
+use crate::checks::{self, Operation};
+use crate::error::{json_response, ApiError};
+use crate::faults::{FaultConfig, FaultState};
+use crate::scripts;
+use crate::server::{lock, RequestRecord};
+use crate::state::{self, due_after, now_ms, Pending, PendingKind, Record, State};
+use crate::validate::{
+    check_delete_credentials, check_payload, credentials_match, keep_redacted_secrets, ValidPayload,
+};
+use axum::body::Body;
+use axum::extract::{Path, Query, State as AxState};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use immuta_api::config::TrinoConfig;
+use immuta_api::{
+    DeleteCredentials, IntegrationConfig, IntegrationId, IntegrationStatus, IntegrationType,
+    OperationResponse, ScriptKind, Secret,
+};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// State shared by every request.
+pub(crate) struct Shared {
+    pub api_key: String,
+    pub unprivileged_key: Option<String>,
+    pub delay: Duration,
+    pub state: tokio::sync::Mutex<State>,
+    pub state_file: Option<PathBuf>,
+    pub faults: Mutex<FaultState>,
+    pub requests: Mutex<Vec<RequestRecord>>,
+    pub body_limit: usize,
+}
+
+type Sh = AxState<Arc<Shared>>;
+type Q = Query<HashMap<String, String>>;
+type Res = Result<Response, ApiError>;
+
+/// Builds the router; the admin routes only when `admin` is on.
+pub(crate) fn router(shared: Arc<Shared>, admin: bool) -> Router {
+    let mut r = Router::new()
+        .route("/integrations", get(list).post(create))
+        .route(
+            "/integrations/{id}",
+            get(get_one).put(update).delete(delete),
+        )
+        .route("/integrations/{id}/status", get(status))
+        .route("/integrations/{id}/regenerate", post(regenerate))
+        .route("/integrations/scripts/{kind}", post(script_plain))
+        .route("/integrations/{id}/scripts/{kind}", post(script_for_id));
+    if admin {
+        r = r
+            .route(
+                "/_emulator/faults",
+                get(admin_get_faults)
+                    .post(admin_set_faults)
+                    .put(admin_set_faults)
+                    .delete(admin_clear_faults),
+            )
+            .route(
+                "/_emulator/requests",
+                get(admin_requests).delete(admin_clear_requests),
+            );
+    }
+    r.fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(shared)
+}
+
+async fn not_found(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        format!("Not Found: no route for {method} {}", uri.path()),
+    )
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("Method Not Allowed: {method} {}", uri.path()),
+    )
+}
+
+/// Reads an id, with or without quotes around it.
+fn parse_id(raw: &str) -> Result<u64, ApiError> {
+    let t = raw.trim();
+    let t = t
+        .strip_prefix('"')
+        .and_then(|x| x.strip_suffix('"'))
+        .or_else(|| t.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')))
+        .unwrap_or(t)
+        .trim();
+    t.parse::<u64>()
+        .map_err(|_| ApiError::bad_request(format!("\"id\" must be a number, got \"{t}\"")))
+}
+
+/// A boolean query flag (`true`, `false`, `1`, `0`, or present without value).
+fn flag(q: &HashMap<String, String>, name: &str) -> Result<bool, ApiError> {
+    match q.get(name).map(|s| s.trim()) {
+        None => Ok(false),
+        Some("" | "true" | "1" | "TRUE" | "True") => Ok(true),
+        Some("false" | "0" | "FALSE" | "False") => Ok(false),
+        Some(_) => Err(ApiError::bad_request(format!(
+            "\"{name}\" must be a boolean"
+        ))),
+    }
+}
+
+async fn read_body(sh: &Shared, headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
+    let too_big = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("The request body is larger than {} bytes", sh.body_limit),
+        )
+    };
+    if let Some(len) = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        if len > sh.body_limit {
+            return Err(too_big());
+        }
+    }
+    axum::body::to_bytes(body, sh.body_limit)
+        .await
+        .map(|b| b.to_vec())
+        .map_err(|_| too_big())
+}
+
+fn is_yaml(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.to_ascii_lowercase())
+        .is_some_and(|v| v.contains("yaml"))
+}
+
+/// Parses a JSON or YAML body. `None` when it is empty.
+fn parse_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Option<Value>, ApiError> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| ApiError::bad_request("The request body is not valid UTF-8"))?;
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let yaml = |t: &str| {
+        serde_yaml_ng::from_str::<Value>(t)
+            .map_err(|e| ApiError::bad_request(format!("Invalid YAML payload: {e}")))
+    };
+    if is_yaml(headers) {
+        return yaml(text).map(Some);
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(v) => Ok(Some(v)),
+        Err(e) => {
+            let first = text.trim_start().chars().next();
+            if matches!(first, Some('{' | '[' | '"')) {
+                Err(ApiError::bad_request(format!("Invalid JSON payload: {e}")))
+            } else {
+                // Not JSON-looking: YAML without a YAML content type.
+                yaml(text).map(Some).map_err(|y| {
+                    ApiError::bad_request(format!(
+                        "Invalid payload: neither JSON ({e}) nor YAML ({})",
+                        y.message.trim_start_matches("Invalid YAML payload: ")
+                    ))
+                })
+            }
+        }
+    }
+}
+
+async fn payload(sh: &Shared, headers: &HeaderMap, body: Body) -> Result<ValidPayload, ApiError> {
+    let bytes = read_body(sh, headers, body).await?;
+    match parse_body(headers, &bytes)? {
+        None => Err(ApiError::bad_request("A request body is required")),
+        Some(v) => check_payload(&v),
+    }
+}
+
+fn ok<T: serde::Serialize>(v: &T) -> Res {
+    Ok(json_response(StatusCode::OK, v))
+}
+
+fn op(
+    id: Option<u64>,
+    status: Option<IntegrationStatus>,
+    r: &checks::Outcome,
+) -> OperationResponse {
+    OperationResponse {
+        id: id.map(|i| IntegrationId(i.to_string())),
+        status,
+        validation_results: Some(r.results.clone()),
+    }
+}
+
+/// Commits a changed state: written to the state file first (if any), so
+/// nothing is acknowledged that a crash could lose.
+async fn commit(sh: &Shared, guard: &mut State, next: State) -> Result<(), ApiError> {
+    if let Some(path) = &sh.state_file {
+        state::save(path, &next).await.map_err(|e| {
+            tracing::error!(error = %e, "state file write failed");
+            ApiError::internal("The emulator could not save its state file")
+        })?;
+    }
+    *guard = next;
+    Ok(())
+}
+
+fn norm_url(s: &str) -> String {
+    s.trim()
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_ascii_lowercase()
+}
+
+/// Immuta's 409s: one Snowflake integration per host, S3 names and location
+/// paths unique; likewise one Databricks integration per workspace and one
+/// Redshift or Synapse integration per host and database.
+fn check_duplicates(st: &State, p: &ValidPayload, except: Option<u64>) -> Result<(), ApiError> {
+    let eq = |a: &Option<String>, b: &Option<String>| match (a, b) {
+        (Some(a), Some(b)) => a.trim().eq_ignore_ascii_case(b.trim()),
+        _ => false,
+    };
+    for r in st.integrations.values() {
+        if Some(r.id) == except || r.integration_type != p.integration_type {
+            continue;
+        }
+        let id = r.id;
+        match (&p.config, r.typed_config()) {
+            (IntegrationConfig::Snowflake(n), IntegrationConfig::Snowflake(o))
+                if eq(&n.host, &o.host) =>
+            {
+                return Err(ApiError::conflict(format!(
+                    "Snowflake integration already exists on {} (id = {id}).",
+                    n.host.as_deref().unwrap_or_default()
+                )));
+            }
+            (IntegrationConfig::Databricks(n), IntegrationConfig::Databricks(o))
+                if norm_url(n.workspace_url.as_deref().unwrap_or_default())
+                    == norm_url(o.workspace_url.as_deref().unwrap_or_default()) =>
+            {
+                return Err(ApiError::conflict(format!(
+                    "Databricks integration already exists on {} (id = {id}).",
+                    n.workspace_url.as_deref().unwrap_or_default()
+                )));
+            }
+            (IntegrationConfig::Redshift(n), IntegrationConfig::Redshift(o))
+                if eq(&n.host, &o.host) && eq(&n.database, &o.database) =>
+            {
+                return Err(ApiError::conflict(format!(
+                    "Redshift integration already exists on {} for database {} (id = {id}).",
+                    n.host.as_deref().unwrap_or_default(),
+                    n.database.as_deref().unwrap_or_default()
+                )));
+            }
+            (IntegrationConfig::AzureSynapse(n), IntegrationConfig::AzureSynapse(o))
+                if eq(&n.host, &o.host) && eq(&n.database, &o.database) =>
+            {
+                return Err(ApiError::conflict(format!(
+                    "Azure Synapse Analytics integration already exists on {} for database {} (id = {id}).",
+                    n.host.as_deref().unwrap_or_default(),
+                    n.database.as_deref().unwrap_or_default()
+                )));
+            }
+            (IntegrationConfig::S3(n), IntegrationConfig::S3(o)) => {
+                if n.name.is_some() && n.name == o.name {
+                    return Err(ApiError::conflict(format!(
+                        "A Native S3 integration named \"{}\" already exists (id = {id}).",
+                        n.name.as_deref().unwrap_or_default()
+                    )));
+                }
+                if n.aws_location_path.is_some() && n.aws_location_path == o.aws_location_path {
+                    return Err(ApiError::conflict(format!(
+                        "A Native S3 integration already uses awsLocationPath {} (id = {id}).",
+                        n.aws_location_path.as_deref().unwrap_or_default()
+                    )));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+async fn list(AxState(sh): Sh) -> Res {
+    let mut st = sh.state.lock().await;
+    st.advance(now_ms());
+    let all: Vec<_> = st
+        .integrations
+        .values()
+        .map(Record::to_integration)
+        .collect();
+    ok(&all)
+}
+
+async fn create(AxState(sh): Sh, Query(q): Q, headers: HeaderMap, body: Body) -> Res {
+    let dry = flag(&q, "dryRun")?;
+    let mut p = payload(&sh, &headers, body).await?;
+    let mut st = sh.state.lock().await;
+    st.advance(now_ms());
+    check_duplicates(&st, &p, None)?;
+    let auto = p.auto_bootstrap.unwrap_or(false);
+    let outcome = checks::run(
+        &p.integration_type,
+        auto,
+        &p.config,
+        Operation::Create,
+        true,
+        true,
+    );
+    if let Some(msg) = &outcome.failure {
+        if dry {
+            return ok(&op(None, None, &outcome));
+        }
+        return Err(ApiError::unprocessable(msg.clone()));
+    }
+    if dry {
+        return ok(&op(None, None, &outcome));
+    }
+    if let IntegrationConfig::Trino(t) = &mut p.config {
+        t.api_key = Some(Secret::new(crate::server::generate_api_key()));
+    }
+    let mut next = st.clone();
+    let id = next.next_id;
+    next.next_id += 1;
+    let fails = checks::wants(&p.config, checks::FAIL_CREATE);
+    next.integrations.insert(
+        id,
+        Record {
+            id,
+            integration_type: p.integration_type.clone(),
+            auto_bootstrap: p.auto_bootstrap,
+            config: p.config.to_value(),
+            status: IntegrationStatus::Creating,
+            validation_results: Some(outcome.results.clone()),
+            pending: Some(Pending {
+                kind: PendingKind::Create,
+                due_unix_ms: due_after(sh.delay),
+                fails,
+            }),
+        },
+    );
+    commit(&sh, &mut st, next).await?;
+    ok(&op(Some(id), Some(IntegrationStatus::Creating), &outcome))
+}
+
+fn find(st: &State, id: u64) -> Result<&Record, ApiError> {
+    st.integrations
+        .get(&id)
+        .ok_or_else(|| ApiError::no_integration(id))
+}
+
+async fn get_one(AxState(sh): Sh, Path(raw): Path<String>) -> Res {
+    let id = parse_id(&raw)?;
+    let mut st = sh.state.lock().await;
+    st.advance(now_ms());
+    ok(&find(&st, id)?.to_integration())
+}
+
+async fn status(AxState(sh): Sh, Path(raw): Path<String>) -> Res {
+    let id = parse_id(&raw)?;
+    let mut st = sh.state.lock().await;
+    st.advance(now_ms());
+    let r = find(&st, id)?;
+    ok(&OperationResponse {
+        id: Some(IntegrationId(id.to_string())),
+        status: Some(r.status.clone()),
+        validation_results: r.validation_results.clone(),
+    })
+}
+
+fn refuse_busy(r: &Record, what: &str) -> Result<(), ApiError> {
+    if r.status.is_transitional() {
+        return Err(ApiError::conflict(format!(
+            "Integration {} is {}: wait until it is done before you {what} it.",
+            r.id, r.status
+        )));
+    }
+    Ok(())
+}
+
+fn type_change(r: &Record, p: &ValidPayload) -> Result<(), ApiError> {
+    if r.integration_type != p.integration_type {
+        return Err(ApiError::bad_request(format!(
+            "\"type\" cannot be changed: integration {} is {}, the payload says {}",
+            r.id, r.integration_type, p.integration_type
+        )));
+    }
+    Ok(())
+}
+
+async fn update(
+    AxState(sh): Sh,
+    Path(raw): Path<String>,
+    Query(q): Q,
+    headers: HeaderMap,
+    body: Body,
+) -> Res {
+    let id = parse_id(&raw)?;
+    let dry = flag(&q, "dryRun")?;
+    let bytes = read_body(&sh, &headers, body).await?;
+    let mut st = sh.state.lock().await;
+    st.advance(now_ms());
+    let rec = find(&st, id)?.clone();
+    let mut p = match parse_body(&headers, &bytes)? {
+        None => return Err(ApiError::bad_request("A request body is required")),
+        Some(v) => check_payload(&v)?,
+    };
+    type_change(&rec, &p)?;
+    refuse_busy(&rec, "update")?;
+    let old = rec.typed_config();
+    keep_redacted_secrets(&mut p.config, &old);
+    if let (IntegrationConfig::Trino(n), IntegrationConfig::Trino(o)) = (&mut p.config, &old) {
+        n.api_key = o.api_key.clone();
+    }
+    check_duplicates(&st, &p, Some(id))?;
+    let auto = p.auto_bootstrap.unwrap_or(false);
+    let outcome = checks::run(
+        &p.integration_type,
+        auto,
+        &p.config,
+        Operation::Update,
+        true,
+        true,
+    );
+    if let Some(msg) = &outcome.failure {
+        if !dry {
+            return Err(ApiError::unprocessable(msg.clone()));
+        }
+    }
+    if dry {
+        return ok(&op(Some(id), Some(rec.status.clone()), &outcome));
+    }
+    let mut next = st.clone();
+    let fails = checks::wants(&p.config, checks::FAIL_EDIT);
+    if let Some(r) = next.integrations.get_mut(&id) {
+        r.auto_bootstrap = p.auto_bootstrap;
+        r.config = p.config.to_value();
+        r.status = IntegrationStatus::Editing;
+        r.validation_results = Some(outcome.results.clone());
+        r.pending = Some(Pending {
+            kind: PendingKind::Edit,
+            due_unix_ms: due_after(sh.delay),
+            fails,
+        });
+    }
+    commit(&sh, &mut st, next).await?;
+    ok(&op(Some(id), Some(IntegrationStatus::Editing), &outcome))
+}
+
+fn delete_credentials(v: Option<Value>) -> Result<Option<DeleteCredentials>, ApiError> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(m)) if m.is_empty() => Ok(None),
+        Some(v @ Value::Object(_)) => serde_json::from_value::<DeleteCredentials>(v)
+            .map(Some)
+            .map_err(|e| {
+                ApiError::bad_request(format!(
+                    "Invalid credentials payload: {}",
+                    crate::validate::scrub(&e.to_string())
+                ))
+            }),
+        Some(_) => Err(ApiError::bad_request("The request body must be an object")),
+    }
+}
+
+async fn delete(
+    AxState(sh): Sh,
+    Path(raw): Path<String>,
+    Query(q): Q,
+    headers: HeaderMap,
+    body: Body,
+) -> Res {
+    let id = parse_id(&raw)?;
+    let dry = flag(&q, "dryRun")?;
+    let force = flag(&q, "forceDisable")?;
+    let bytes = read_body(&sh, &headers, body).await?;
+    let mut st = sh.state.lock().await;
+    st.advance(now_ms());
+    let rec = find(&st, id)?.clone();
+    let creds = delete_credentials(parse_body(&headers, &bytes)?)?;
+    if rec.status == IntegrationStatus::Deleting && !dry {
+        // Already being deleted: answer as the first DELETE did (a retried
+        // DELETE is harmless).
+        return ok(&OperationResponse {
+            id: Some(IntegrationId(id.to_string())),
+            status: Some(IntegrationStatus::Deleting),
+            validation_results: rec.validation_results.clone(),
+        });
+    }
+    refuse_busy(&rec, "delete")?;
+    let auto = rec.auto_bootstrap.unwrap_or(false);
+    check_delete_credentials(&rec.integration_type, auto, creds.as_ref(), force)?;
+    let cfg = rec.typed_config();
+    let creds_ok = creds
+        .as_ref()
+        .map(|c| credentials_match(&cfg, c))
+        .unwrap_or(true);
+    let outcome = checks::run(
+        &rec.integration_type,
+        auto,
+        &cfg,
+        Operation::Delete,
+        creds_ok,
+        !force,
+    );
+    if let Some(msg) = &outcome.failure {
+        if !dry {
+            return Err(ApiError::unprocessable(msg.clone()));
+        }
+    }
+    if dry {
+        return ok(&op(Some(id), Some(rec.status.clone()), &outcome));
+    }
+    let mut next = st.clone();
+    let fails = !force && checks::wants(&cfg, checks::FAIL_DELETE);
+    if let Some(r) = next.integrations.get_mut(&id) {
+        r.status = IntegrationStatus::Deleting;
+        r.validation_results = Some(outcome.results.clone());
+        r.pending = Some(Pending {
+            kind: PendingKind::Delete,
+            due_unix_ms: due_after(sh.delay),
+            fails,
+        });
+    }
+    commit(&sh, &mut st, next).await?;
+    ok(&op(Some(id), Some(IntegrationStatus::Deleting), &outcome))
+}
+
+async fn regenerate(AxState(sh): Sh, Path(raw): Path<String>) -> Res {
+    let id = parse_id(&raw)?;
+    let mut st = sh.state.lock().await;
+    st.advance(now_ms());
+    let rec = find(&st, id)?.clone();
+    if rec.integration_type != IntegrationType::Trino {
+        return Err(ApiError::bad_request(format!(
+            "Regenerating the API key is only supported for Trino integrations; integration {id} is {}.",
+            rec.integration_type
+        )));
+    }
+    refuse_busy(&rec, "regenerate the key of")?;
+    let mut next = st.clone();
+    let mut answer = None;
+    if let Some(r) = next.integrations.get_mut(&id) {
+        let cfg = IntegrationConfig::Trino(TrinoConfig {
+            api_key: Some(Secret::new(crate::server::generate_api_key())),
+            extra: Default::default(),
+        });
+        r.config = cfg.to_value();
+        answer = Some(r.to_integration());
+    }
+    commit(&sh, &mut st, next).await?;
+    match answer {
+        Some(a) => ok(&a),
+        None => Err(ApiError::no_integration(id)),
+    }
+}
+
+fn text(script: String) -> Res {
+    let mut r = (StatusCode::OK, script).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    Ok(r)
+}
+
+fn script_kind(segment: &str) -> Option<ScriptKind> {
+    ScriptKind::ALL.into_iter().find(|k| k.segment() == segment)
+}
+
+async fn script_plain(
+    AxState(sh): Sh,
+    Path(segment): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Res {
+    let kind = script_kind(&segment)
+        .filter(|k| !k.needs_id())
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                format!("Not Found: no script \"{segment}\""),
+            )
+        })?;
+    let p = payload(&sh, &headers, body).await?;
+    text(scripts::script(kind, &p.config)?)
+}
+
+async fn script_for_id(
+    AxState(sh): Sh,
+    Path((raw, segment)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Res {
+    let kind = script_kind(&segment)
+        .filter(|k| k.needs_id())
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                format!("Not Found: no script \"{segment}\" for an integration"),
+            )
+        })?;
+    let id = parse_id(&raw)?;
+    let bytes = read_body(&sh, &headers, body).await?;
+    let mut st = sh.state.lock().await;
+    st.advance(now_ms());
+    let rec = find(&st, id)?.clone();
+    drop(st);
+    match kind {
+        ScriptKind::Edit => {
+            let p = match parse_body(&headers, &bytes)? {
+                None => return Err(ApiError::bad_request("A request body is required")),
+                Some(v) => check_payload(&v)?,
+            };
+            type_change(&rec, &p)?;
+            text(scripts::script(kind, &p.config)?)
+        }
+        _ => text(scripts::script(kind, &rec.typed_config())?),
+    }
+}
+
+async fn admin_get_faults(AxState(sh): Sh) -> Res {
+    ok(&lock(&sh.faults).config())
+}
+
+async fn admin_set_faults(AxState(sh): Sh, headers: HeaderMap, body: Body) -> Res {
+    let bytes = read_body(&sh, &headers, body).await?;
+    let cfg: FaultConfig = match parse_body(&headers, &bytes)? {
+        None => FaultConfig::default(),
+        Some(v) => serde_json::from_value(v)
+            .map_err(|e| ApiError::bad_request(format!("Invalid fault configuration: {e}")))?,
+    };
+    cfg.validate().map_err(ApiError::bad_request)?;
+    *lock(&sh.faults) = FaultState::new(cfg.clone());
+    ok(&cfg)
+}
+
+async fn admin_clear_faults(AxState(sh): Sh) -> Res {
+    *lock(&sh.faults) = FaultState::new(FaultConfig::default());
+    ok(&FaultConfig::default())
+}
+
+async fn admin_requests(AxState(sh): Sh) -> Res {
+    let reqs = lock(&sh.requests).clone();
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for r in &reqs {
+        *counts
+            .entry(format!("{} {}", r.method, r.path))
+            .or_default() += 1;
+    }
+    ok(&serde_json::json!({"requests": reqs, "counts": counts}))
+}
+
+async fn admin_clear_requests(AxState(sh): Sh) -> Res {
+    lock(&sh.requests).clear();
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_with_and_without_quotes() {
+        assert_eq!(parse_id("12").unwrap(), 12);
+        assert_eq!(parse_id("\"12\"").unwrap(), 12);
+        assert_eq!(parse_id("'7'").unwrap(), 7);
+        assert!(parse_id("abc").unwrap_err().message.contains("\"id\""));
+    }
+
+    #[test]
+    fn bodies_json_yaml_and_errors() {
+        let h = HeaderMap::new();
+        assert_eq!(parse_body(&h, b"{\"a\":1}").unwrap().unwrap()["a"], 1);
+        assert_eq!(parse_body(&h, b"a: 1\n").unwrap().unwrap()["a"], 1);
+        assert!(parse_body(&h, b"  ").unwrap().is_none());
+        let e = parse_body(&h, b"{\"a\":").unwrap_err();
+        assert!(
+            e.message.starts_with("Invalid JSON payload"),
+            "{}",
+            e.message
+        );
+        let mut y = HeaderMap::new();
+        y.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/yaml"),
+        );
+        assert!(parse_body(&y, b"a: [1,\n")
+            .unwrap_err()
+            .message
+            .starts_with("Invalid YAML"));
+    }
+}

@@ -1,0 +1,612 @@
+//! The HTTP server: the [`Emulator`] builder, the [`RunningEmulator`] it
+//! starts, the accept loop (which injects faults and can drop connections),
+//! authentication, per-request logging and recording.
+
+use crate::api::{self, Shared};
+use crate::error::{ApiError, EmulatorError};
+use crate::faults::{Fault, FaultConfig, FaultState};
+use crate::state::State;
+use axum::body::Body;
+use axum::http::{header, HeaderValue, Request, Response, StatusCode};
+use axum::response::IntoResponse;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use immuta_api::Integration;
+use serde::{Deserialize, Serialize};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tower::ServiceExt;
+
+/// How many requests the log keeps; the oldest tenth goes when it is full.
+pub const MAX_RECORDS: usize = 100_000;
+
+/// The default limit of a request body: 1 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// One request the emulator answered (or dropped), as recorded for tests.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestRecord {
+    /// HTTP method, e.g. `GET`.
+    pub method: String,
+    /// Path, e.g. `/integrations/1`.
+    pub path: String,
+    /// Query string without `?`, if any.
+    pub query: Option<String>,
+    /// Status answered; 0 when the connection was dropped.
+    pub status: u16,
+    /// The injected fault (`429`, `503`, `drop`), if any.
+    pub fault: Option<String>,
+}
+
+impl RequestRecord {
+    /// Whether the query asked for a dry run.
+    pub fn is_dry_run(&self) -> bool {
+        query_flag(self.query.as_deref(), "dryRun")
+    }
+}
+
+fn query_flag(query: Option<&str>, name: &str) -> bool {
+    query.unwrap_or("").split('&').any(|kv| {
+        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+        k == name && matches!(v, "" | "true" | "1")
+    })
+}
+
+/// Locks a std mutex, recovering from poisoning (the data stays usable).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Entry point of the library: `Emulator::builder()`.
+pub struct Emulator;
+
+impl Emulator {
+    /// A builder with the defaults: `127.0.0.1:0`, a generated key, no
+    /// transition delay, no faults, state in memory, admin endpoints off.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+}
+
+/// Configures and starts an emulator.
+#[derive(Clone)]
+pub struct EmulatorBuilder {
+    bind: SocketAddr,
+    api_key: Option<String>,
+    unprivileged_key: Option<String>,
+    transition_delay: Duration,
+    faults: FaultConfig,
+    state_file: Option<PathBuf>,
+    admin: bool,
+    body_limit: usize,
+}
+
+impl std::fmt::Debug for EmulatorBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorBuilder")
+            .field("bind", &self.bind)
+            .field(
+                "api_key",
+                &self.api_key.as_ref().map(|_| immuta_api::REDACTED),
+            )
+            .field("transition_delay", &self.transition_delay)
+            .field("faults", &self.faults)
+            .field("state_file", &self.state_file)
+            .field("admin", &self.admin)
+            .field("body_limit", &self.body_limit)
+            .finish()
+    }
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        EmulatorBuilder {
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            api_key: None,
+            unprivileged_key: None,
+            transition_delay: Duration::ZERO,
+            faults: FaultConfig::default(),
+            state_file: None,
+            admin: false,
+            body_limit: DEFAULT_BODY_LIMIT,
+        }
+    }
+}
+
+/// A random API key: 32 hexadecimal digits.
+pub fn generate_api_key() -> String {
+    let bytes: [u8; 16] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl EmulatorBuilder {
+    /// The address to listen on (default `127.0.0.1:0`, a free port).
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.bind = addr;
+        self
+    }
+    /// The port to listen on, keeping the bind address (0: a free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.bind.set_port(port);
+        self
+    }
+    /// The API key clients must send (default: a generated one).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+    /// A second key that authenticates but lacks `APPLICATION_ADMIN`: its
+    /// requests get 403, as Immuta answers such users.
+    pub fn unprivileged_api_key(mut self, key: impl Into<String>) -> Self {
+        self.unprivileged_key = Some(key.into());
+        self
+    }
+    /// How long `creating`, `editing` and `deleting` last (default zero).
+    pub fn transition_delay(mut self, delay: Duration) -> Self {
+        self.transition_delay = delay;
+        self
+    }
+    /// Faults to inject from the start.
+    pub fn faults(mut self, faults: FaultConfig) -> Self {
+        self.faults = faults;
+        self
+    }
+    /// Keeps the state in this file across restarts.
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+    /// Turns the `/_emulator/...` admin endpoints on or off (default off).
+    pub fn admin(mut self, on: bool) -> Self {
+        self.admin = on;
+        self
+    }
+    /// The largest request body accepted (default 1 MiB).
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Binds, loads the state file if any, and starts serving.
+    pub async fn start(self) -> Result<RunningEmulator, EmulatorError> {
+        self.faults
+            .validate()
+            .map_err(EmulatorError::InvalidFaults)?;
+        let state = match &self.state_file {
+            Some(p) => State::load(p)?,
+            None => State::new(),
+        };
+        let listener =
+            TcpListener::bind(self.bind)
+                .await
+                .map_err(|source| EmulatorError::Bind {
+                    addr: self.bind,
+                    source,
+                })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| EmulatorError::Bind {
+                addr: self.bind,
+                source,
+            })?;
+        let api_key = self.api_key.unwrap_or_else(generate_api_key);
+        let shared = Arc::new(Shared {
+            api_key: api_key.clone(),
+            unprivileged_key: self.unprivileged_key,
+            delay: self.transition_delay,
+            state: tokio::sync::Mutex::new(state),
+            state_file: self.state_file,
+            faults: Mutex::new(FaultState::new(self.faults)),
+            requests: Mutex::new(Vec::new()),
+            body_limit: self.body_limit,
+        });
+        let app = api::router(shared.clone(), self.admin);
+        let (tx, rx) = watch::channel(false);
+        let task = tokio::spawn(accept_loop(listener, app, shared.clone(), rx));
+        Ok(RunningEmulator {
+            addr,
+            api_key,
+            handle: EmulatorHandle { shared },
+            shutdown: tx,
+            task: Some(task),
+        })
+    }
+}
+
+/// A started emulator. Dropping it stops the server too.
+pub struct RunningEmulator {
+    addr: SocketAddr,
+    api_key: String,
+    handle: EmulatorHandle,
+    shutdown: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for RunningEmulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningEmulator")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunningEmulator {
+    /// The base URL, e.g. `http://127.0.0.1:41234` (no trailing slash).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+    /// The socket address served.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+    /// The API key clients must send.
+    pub fn api_key(&self) -> &str {
+        &self.api_key
+    }
+    /// A handle for assertions and run-time changes.
+    pub fn handle(&self) -> EmulatorHandle {
+        self.handle.clone()
+    }
+    /// Stops accepting, lets requests in flight finish, and waits.
+    pub async fn shutdown(mut self) -> Result<(), EmulatorError> {
+        let _ = self.shutdown.send(true);
+        match self.task.take() {
+            Some(t) => t.await.map_err(|e| EmulatorError::Server(e.to_string())),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::ops::Deref for RunningEmulator {
+    type Target = EmulatorHandle;
+    fn deref(&self) -> &EmulatorHandle {
+        &self.handle
+    }
+}
+
+impl Drop for RunningEmulator {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
+}
+
+/// Shared access to a running emulator's store, request log and faults.
+#[derive(Clone)]
+pub struct EmulatorHandle {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for EmulatorHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorHandle").finish_non_exhaustive()
+    }
+}
+
+impl EmulatorHandle {
+    /// Every integration, as GET answers them (secrets redacted).
+    pub async fn integrations(&self) -> Vec<Integration> {
+        let mut st = self.shared.state.lock().await;
+        st.advance(crate::state::now_ms());
+        st.integrations
+            .values()
+            .map(|r| r.to_integration())
+            .collect()
+    }
+    /// Every integration with the secrets it holds (for assertions only).
+    pub async fn integrations_with_secrets(&self) -> Vec<Integration> {
+        let mut st = self.shared.state.lock().await;
+        st.advance(crate::state::now_ms());
+        st.integrations
+            .values()
+            .map(|r| r.to_integration_with_secrets())
+            .collect()
+    }
+    /// Every `/integrations` request so far, in order.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        lock(&self.shared.requests).clone()
+    }
+    /// How many requests had this method and exact path.
+    pub fn request_count(&self, method: &str, path: &str) -> usize {
+        lock(&self.shared.requests)
+            .iter()
+            .filter(|r| r.method.eq_ignore_ascii_case(method) && r.path == path)
+            .count()
+    }
+    /// Forgets the recorded requests.
+    pub fn clear_requests(&self) {
+        lock(&self.shared.requests).clear();
+    }
+    /// Replaces the fault configuration (rates, latency, script).
+    pub fn set_faults(&self, faults: FaultConfig) -> Result<(), EmulatorError> {
+        faults.validate().map_err(EmulatorError::InvalidFaults)?;
+        *lock(&self.shared.faults) = FaultState::new(faults);
+        Ok(())
+    }
+    /// The fault configuration, `script` holding what is left of it.
+    pub fn faults(&self) -> FaultConfig {
+        lock(&self.shared.faults).config()
+    }
+}
+
+/// A request whose connection is to be closed without an answer.
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+async fn accept_loop(
+    listener: TcpListener,
+    app: Router,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut conns = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, _peer) = match accepted {
+                    Ok(x) => x,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        continue;
+                    }
+                };
+                let app = app.clone();
+                let shared = shared.clone();
+                let mut stop = shutdown.clone();
+                conns.spawn(async move {
+                    let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
+                        handle(app.clone(), shared.clone(), req)
+                    });
+                    let conn = hyper::server::conn::http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(Duration::from_secs(30))
+                        .serve_connection(TokioIo::new(stream), svc);
+                    tokio::pin!(conn);
+                    tokio::select! {
+                        _ = conn.as_mut() => {}
+                        _ = async { stop.wait_for(|s| *s).await.is_ok() } => {
+                            conn.as_mut().graceful_shutdown();
+                            let _ = conn.await;
+                        }
+                    }
+                });
+                // Reap finished connections so the set stays small.
+                while conns.try_join_next().is_some() {}
+            }
+            _ = async { shutdown.wait_for(|s| *s).await.is_ok() } => break,
+        }
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(Duration::from_secs(5), async {
+        while conns.join_next().await.is_some() {}
+    })
+    .await;
+    conns.abort_all();
+}
+
+/// Whether the `Authorization` header carries the key (bare or `Bearer`).
+fn authorized(headers: &axum::http::HeaderMap, key: &str) -> bool {
+    let Some(v) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let v = v.trim();
+    let token = match v.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+        _ => v,
+    };
+    constant_time_eq(token.as_bytes(), key.as_bytes())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn handle(
+    app: Router,
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, Dropped> {
+    let start = Instant::now();
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().map(str::to_string);
+    let is_api = path == "/integrations" || path.starts_with("/integrations/");
+    let mut fault = None;
+    if is_api {
+        let decision = lock(&shared.faults).decide();
+        if !decision.latency.is_zero() {
+            tokio::time::sleep(decision.latency).await;
+        }
+        match decision.fault {
+            Fault::Pass => {}
+            Fault::Drop => {
+                finish(&shared, &method, &path, query, 0, Some(Fault::Drop), start);
+                return Err(Dropped);
+            }
+            f @ (Fault::TooManyRequests | Fault::ServiceUnavailable) => {
+                fault = Some((f, decision.retry_after_secs))
+            }
+        }
+    }
+    let resp = if let Some((f, secs)) = fault {
+        let (status, msg) = if f == Fault::TooManyRequests {
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many requests: slow down and retry later.",
+            )
+        } else {
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Service temporarily unavailable: retry later.",
+            )
+        };
+        let mut r = ApiError::new(status, msg).into_response();
+        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        r
+    } else if shared
+        .unprivileged_key
+        .as_deref()
+        .is_some_and(|k| authorized(req.headers(), k))
+    {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "Forbidden: the APPLICATION_ADMIN permission is required to manage integrations.",
+        )
+        .into_response()
+    } else if !authorized(req.headers(), &shared.api_key) {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "Unauthorized: a valid API key is required in the Authorization header.",
+        )
+        .into_response()
+    } else {
+        match app.oneshot(req.map(Body::new)).await {
+            Ok(r) => r,
+            Err(never) => match never {},
+        }
+    };
+    let status = resp.status().as_u16();
+    if is_api {
+        finish(
+            &shared,
+            &method,
+            &path,
+            query,
+            status,
+            fault.map(|f| f.0),
+            start,
+        );
+    } else {
+        log_line(&method, &path, query.as_deref(), status, None, start);
+    }
+    Ok(resp)
+}
+
+fn finish(
+    shared: &Shared,
+    method: &str,
+    path: &str,
+    query: Option<String>,
+    status: u16,
+    fault: Option<Fault>,
+    start: Instant,
+) {
+    log_line(method, path, query.as_deref(), status, fault, start);
+    let mut log = lock(&shared.requests);
+    if log.len() >= MAX_RECORDS {
+        log.drain(..MAX_RECORDS / 10);
+    }
+    log.push(RequestRecord {
+        method: method.to_string(),
+        path: path.to_string(),
+        query,
+        status,
+        fault: fault.map(|f| f.name().to_string()),
+    });
+}
+
+/// The query for a log line: the flags the API knows are shown, any other
+/// parameter only by name (its value could be anything, a secret included).
+fn safe_query(query: Option<&str>) -> String {
+    query
+        .unwrap_or("")
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            if matches!(k, "dryRun" | "forceDisable") && v.len() <= 5 {
+                kv.to_string()
+            } else {
+                format!("{k}=...")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// One line per request: method, path, query, status, latency. Never a body
+/// or a header (the query holds only flags such as `dryRun`).
+fn log_line(
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+    status: u16,
+    fault: Option<Fault>,
+    start: Instant,
+) {
+    let latency_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let query = safe_query(query);
+    tracing::info!(
+        target: "immuta_emulator::request",
+        method,
+        path,
+        query = query.as_str(),
+        status,
+        latency_ms = format_args!("{latency_ms:.1}"),
+        fault = fault.map(Fault::name).unwrap_or("none"),
+        "request"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logged_queries_hide_unknown_values() {
+        assert_eq!(
+            safe_query(Some("dryRun=true&token=abc")),
+            "dryRun=true&token=..."
+        );
+        assert_eq!(safe_query(None), "");
+    }
+
+    #[test]
+    fn authorization_accepts_bare_and_bearer_keys_only() {
+        let mut h = axum::http::HeaderMap::new();
+        assert!(!authorized(&h, "k"));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("k"));
+        assert!(authorized(&h, "k"));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("bearer k"));
+        assert!(authorized(&h, "k"));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer kk"));
+        assert!(!authorized(&h, "k"));
+    }
+
+    #[test]
+    fn dry_run_flag_in_records() {
+        let r = |q: &str| RequestRecord {
+            method: "POST".into(),
+            path: "/integrations".into(),
+            query: Some(q.into()),
+            status: 200,
+            fault: None,
+        };
+        assert!(r("dryRun=true").is_dry_run());
+        assert!(r("a=1&dryRun").is_dry_run());
+        assert!(!r("dryRun=false").is_dry_run());
+    }
+}

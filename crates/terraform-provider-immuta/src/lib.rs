@@ -1,0 +1,25 @@
+//! The Terraform provider for Immuta integrations.
+//!
+//! The binary (`src/main.rs`) only parses its flags and hands an
+//! [`ImmutaProvider`] to the plugin server of `tf-protocol`, through the
+//! framework of `tf-framework`. Everything that talks to Immuta goes through
+//! `immuta-client`, which knows nothing of Terraform.
+//!
+//! # Layout
+//!
+//! - [`provider`]: the provider block and its configuration, turned into one
+//!   Immuta client per process.
+//! - [`resources`]: one file per resource.
+//! - [`data_sources`]: one file per data source.
+//! - [`duration`]: Go-style duration strings (`30s`, `1h30m`).
+
+pub mod data_sources;
+pub mod duration;
+pub mod platforms;
+pub mod provider;
+pub mod resources;
+
+pub use provider::ImmutaProvider;
+
+/// The provider's address in the Terraform Registry.
+pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/immuta/immuta";

@@ -1,0 +1,32 @@
+//! `terraform-provider-immuta`: the plugin binary Terraform starts.
+//!
+//! Thin on purpose: logging, a runtime, and the plugin server of
+//! `tf-protocol` serving [`ImmutaProvider`] through `tf-framework`.
+//! `--debug` serves for a debugger and prints `TF_REATTACH_PROVIDERS`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use terraform_provider_immuta::{ImmutaProvider, PROVIDER_ADDRESS};
+
+const LOG_MODULE: &str = "provider.terraform-provider-immuta";
+
+fn main() -> ExitCode {
+    tf_protocol::logging::install_panic_hook(LOG_MODULE);
+    if let Err(e) = tf_protocol::logging::init_logging(LOG_MODULE) {
+        eprintln!("Error: cannot set up logging: {e}");
+        return ExitCode::FAILURE;
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("Error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let service = tf_framework::server::ProviderService::new(Arc::new(ImmutaProvider::new()));
+    runtime.block_on(tf_protocol::server::serve_main(service, PROVIDER_ADDRESS))
+}

@@ -1,0 +1,196 @@
+//! `azure_synapse = { ... }`: Azure Synapse Analytics' config.
+
+use super::{
+    default_if_unset, default_impersonation, impersonation_attribute, impersonation_check,
+    impersonation_from, impersonation_to, obj, port, redacted_description, s, secret,
+    secret_description, with_auth, Check, Reader,
+};
+use immuta_api::config::{AzureSynapseConfig, MetadataDelimiters};
+use immuta_api::DeleteCredentials;
+use tf_framework::{Attribute, Value};
+
+/// Accepted `authentication_type` values.
+pub const AUTH_TYPES: &[&str] = &["userPassword"];
+
+/// Immuta's default port.
+pub const DEFAULT_PORT: i64 = 1433;
+
+const DELIMITERS: [(&str, &str); 3] = [
+    ("hash_delimiter", "Delimiter between hash entries."),
+    ("hash_key_delimiter", "Delimiter between a hash's key and value."),
+    ("array_delimiter", "Delimiter between array entries."),
+];
+
+/// The attributes of `azure_synapse`.
+pub fn attributes() -> Vec<Attribute> {
+    vec![
+        Attribute::string("host")
+            .optional()
+            .description("Required. The workspace's SQL host, e.g. `organization.azure.com`."),
+        Attribute::number("port")
+            .optional()
+            .computed()
+            .description("The port. Immuta's default: `1433`."),
+        Attribute::string("database")
+            .optional()
+            .description("Required. The database."),
+        Attribute::string("schema")
+            .optional()
+            .description("Required. The schema where Immuta creates and manages the policy-enforced views."),
+        Attribute::string("authentication_type")
+            .optional()
+            .description("Required. `userPassword` (needs `username`, `password`)."),
+        Attribute::string("username")
+            .optional()
+            .description(redacted_description("Required. The system account's user name.")),
+        Attribute::string("password")
+            .optional()
+            .sensitive()
+            .description(secret_description("Required. The system account's password.")),
+        Attribute::single_nested(
+            "metadata_delimiters",
+            DELIMITERS
+                .iter()
+                .map(|(n, d)| {
+                    Attribute::string(*n)
+                        .optional()
+                        .computed()
+                        .description(format!("{d} Left unset, Immuta chooses it."))
+                })
+                .collect(),
+        )
+        .optional()
+        .computed()
+        .description("Delimiters of metadata. Left unset, Immuta chooses them (known after apply)."),
+        impersonation_attribute(),
+    ]
+}
+
+/// Checks an `azure_synapse` block.
+pub fn validate(c: &mut Check<'_>) {
+    c.required_all(&["host", "database", "schema"], "");
+    c.port("port");
+    if let Some(auth) = c.authentication_type(AUTH_TYPES) {
+        c.required_all(&["username", "password"], &with_auth(auth));
+    }
+    c.nested("metadata_delimiters", |d| {
+        for (n, _) in DELIMITERS {
+            d.not_empty(n);
+        }
+    });
+    impersonation_check(c);
+}
+
+/// The API config of an `azure_synapse` block.
+pub fn to_config(r: Reader<'_>) -> AzureSynapseConfig {
+    AzureSynapseConfig {
+        host: r.str("host"),
+        port: r.port("port"),
+        database: r.str("database"),
+        schema: r.str("schema"),
+        authentication_type: r.str("authentication_type"),
+        username: r.secret("username"),
+        password: r.secret("password"),
+        metadata_delimiters: r.obj("metadata_delimiters").map(|d| MetadataDelimiters {
+            hash_delimiter: d.str("hash_delimiter"),
+            hash_key_delimiter: d.str("hash_key_delimiter"),
+            array_delimiter: d.str("array_delimiter"),
+            ..Default::default()
+        }),
+        impersonation: impersonation_to(r.obj("impersonation")),
+        ..Default::default()
+    }
+}
+
+/// The `azure_synapse` block of an API config.
+pub fn from_config(c: &AzureSynapseConfig, prior: Reader<'_>) -> Value {
+    obj([
+        ("host", s(&c.host)),
+        ("port", port(c.port)),
+        ("database", s(&c.database)),
+        ("schema", s(&c.schema)),
+        ("authentication_type", s(&c.authentication_type)),
+        ("username", secret(&c.username, prior.raw("username"))),
+        ("password", secret(&c.password, prior.raw("password"))),
+        (
+            "metadata_delimiters",
+            c.metadata_delimiters.as_ref().map_or(Value::Null, |d| {
+                obj([
+                    ("hash_delimiter", s(&d.hash_delimiter)),
+                    ("hash_key_delimiter", s(&d.hash_key_delimiter)),
+                    ("array_delimiter", s(&d.array_delimiter)),
+                ])
+            }),
+        ),
+        ("impersonation", impersonation_from(&c.impersonation)),
+    ])
+}
+
+/// Immuta's defaults in a planned `azure_synapse` block.
+pub fn plan_defaults(config: &Value, planned: &mut Value) {
+    default_if_unset(config, planned, "port", Value::int(DEFAULT_PORT));
+    default_if_unset(config, planned, "metadata_delimiters", Value::Unknown);
+    let cfg = config.attr("metadata_delimiters").clone();
+    if let Some(d) = planned.get_attr_mut("metadata_delimiters") {
+        if matches!(d, Value::Object(_)) {
+            for (n, _) in DELIMITERS {
+                default_if_unset(&cfg, d, n, Value::Unknown);
+            }
+        }
+    }
+    default_impersonation(config, planned);
+}
+
+/// The privileged credentials of an `azure_synapse` block, for DELETE.
+pub fn delete_credentials(r: Reader<'_>) -> DeleteCredentials {
+    DeleteCredentials {
+        authentication_type: r.str("authentication_type"),
+        username: r.secret("username"),
+        password: r.secret("password"),
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platforms::{null_object, Platform};
+    use tf_framework::Diagnostics;
+
+    #[test]
+    fn delimiters_unknown_until_apply_when_unset() {
+        let mut config = null_object(&Platform::AzureSynapse.attribute());
+        config.set_attr("host", Value::from("organization.azure.com"));
+        let mut planned = config.clone();
+        Platform::AzureSynapse.plan_defaults(&config, &mut planned);
+        assert!(planned.attr("metadata_delimiters").is_unknown());
+        assert_eq!(planned.attr("port").as_i64(), Some(1433));
+        config.set_attr(
+            "metadata_delimiters",
+            obj([
+                ("hash_delimiter", Value::from("|")),
+                ("hash_key_delimiter", Value::Null),
+                ("array_delimiter", Value::from(",")),
+            ]),
+        );
+        let mut planned = config.clone();
+        Platform::AzureSynapse.plan_defaults(&config, &mut planned);
+        let d = planned.attr("metadata_delimiters");
+        assert_eq!(d.attr("hash_delimiter").as_str(), Some("|"));
+        assert!(d.attr("hash_key_delimiter").is_unknown());
+    }
+
+    #[test]
+    fn only_user_password() {
+        let mut v = null_object(&Platform::AzureSynapse.attribute());
+        for (k, x) in [("host", "h"), ("database", "d"), ("schema", "s"), ("authentication_type", "okta")] {
+            v.set_attr(k, Value::from(x));
+        }
+        let mut d = Diagnostics::new();
+        Platform::AzureSynapse.validate(&v, Some(true), &mut d);
+        assert_eq!(
+            d.iter().next().unwrap().summary,
+            "azure_synapse.authentication_type: expected one of \"userPassword\", got \"okta\""
+        );
+    }
+}

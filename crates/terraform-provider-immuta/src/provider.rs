@@ -1,0 +1,322 @@
+//! The `provider "immuta"` block: its schema, and its configuration turned
+//! into one [`ImmutaClient`] (one connection pool) per provider process.
+
+use crate::duration::parse_duration;
+use async_trait::async_trait;
+use immuta_client::{ClientConfig, ImmutaClient, RetryPolicy};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tf_framework::{
+    AttributePath, Attribute, Block, Context, DataSource, Diagnostic, Diagnostics, Provider,
+    Resource, Schema, Value,
+};
+
+/// Environment variable read when `host` is not set.
+pub const ENV_HOST: &str = "IMMUTA_HOST";
+/// Environment variable read when `api_key` is not set.
+pub const ENV_API_KEY: &str = "IMMUTA_API_KEY";
+/// Request timeout when `request_timeout` is not set.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What resources and data sources need once the provider is configured.
+#[derive(Debug)]
+pub struct Configured {
+    /// The Immuta client, shared by every call of this process.
+    pub client: ImmutaClient,
+    /// Whether plans call Immuta's `dryRun` validation.
+    pub dry_run_on_plan: bool,
+}
+
+/// Shared between the provider and its resources: filled by ConfigureProvider.
+#[derive(Debug, Default)]
+pub struct ProviderData {
+    configured: RwLock<Option<Arc<Configured>>>,
+}
+
+impl ProviderData {
+    /// The configuration, or an error diagnostic when ConfigureProvider has
+    /// not run (Terraform always configures before it plans or applies).
+    pub fn configured(&self) -> Result<Arc<Configured>, Diagnostic> {
+        self.configured
+            .read()
+            .ok()
+            .and_then(|g| g.clone())
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    "Provider not configured",
+                    "The immuta provider was called before it was configured. This is a bug in \
+                     the provider or in Terraform; please report it.",
+                )
+            })
+    }
+
+    fn set(&self, c: Configured) {
+        if let Ok(mut g) = self.configured.write() {
+            *g = Some(Arc::new(c));
+        }
+    }
+}
+
+/// The immuta provider.
+#[derive(Debug, Default)]
+pub struct ImmutaProvider {
+    data: Arc<ProviderData>,
+}
+
+impl ImmutaProvider {
+    /// A provider waiting for its configuration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The shared data its resources read.
+    pub fn data(&self) -> Arc<ProviderData> {
+        self.data.clone()
+    }
+}
+
+/// The provider block's schema.
+pub fn provider_schema() -> Schema {
+    Schema::new(
+        Block::new(vec![
+            Attribute::string("host")
+                .optional()
+                .description(format!(
+                    "Immuta's URL, e.g. `https://example.hosted.immutacloud.com`. A host \
+                     without a scheme means `https://`. Defaults to the `{ENV_HOST}` \
+                     environment variable."
+                )),
+            Attribute::string("api_key")
+                .optional()
+                .sensitive()
+                .description(format!(
+                    "An Immuta API key of a user with the `APPLICATION_ADMIN` permission. \
+                     Defaults to the `{ENV_API_KEY}` environment variable."
+                )),
+            Attribute::string("ca_certificate").optional().description(
+                "PEM of an extra CA certificate to trust for Immuta's TLS certificate, e.g. \
+                 `file(\"corp-ca.pem\")`, for tenants behind a private CA.",
+            ),
+            Attribute::bool("insecure_skip_verify").optional().description(
+                "Skip the verification of Immuta's TLS certificate. Only for test set-ups: \
+                 anyone on the path can then read the API key. Defaults to `false`.",
+            ),
+            Attribute::string("request_timeout").optional().description(
+                "Time limit of one HTTP request to Immuta, as a duration such as `30s` or \
+                 `2m`. Defaults to `60s`.",
+            ),
+            Attribute::number("max_retries").optional().description(
+                "How many times a request that failed for a passing reason (connection \
+                 error, 429, 5xx but 501) is tried again, with exponential backoff. \
+                 Requests that are not safe to repeat are never retried. Defaults to `3`.",
+            ),
+            Attribute::bool("dry_run_on_plan").optional().description(
+                "Run Immuta's `dryRun` validation of each integration to create or update \
+                 during `terraform plan`, so a bad connection fails the plan rather than the \
+                 apply. Defaults to `true`.",
+            ),
+        ])
+        .description("Manages Immuta integrations through Immuta's `/integrations` API."),
+    )
+}
+
+/// Settings read from the provider block, before any client is made.
+#[derive(Debug)]
+struct Settings {
+    host: String,
+    api_key: String,
+    ca_certificate: Option<String>,
+    insecure_skip_verify: bool,
+    request_timeout: Duration,
+    max_retries: u32,
+    dry_run_on_plan: bool,
+}
+
+/// Reads a string attribute, falling back to an environment variable.
+/// Unknown values are an error: the provider needs them to plan.
+fn string_setting(
+    config: &Value,
+    name: &str,
+    env: Option<&str>,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    let path = AttributePath::new(name);
+    let v = config.attr(name);
+    if v.is_unknown() {
+        diags.attribute_error(
+            path,
+            format!("`{name}` is not known yet"),
+            format!(
+                "The provider needs `{name}` to plan, but it depends on a value that is only \
+                 known after apply. Set it from a variable or a value known at plan time."
+            ),
+        );
+        return None;
+    }
+    match v.as_str() {
+        Some(s) => Some(s.to_string()),
+        None => env.and_then(|e| std::env::var(e).ok()).filter(|s| !s.is_empty()),
+    }
+}
+
+fn read_settings(config: &Value) -> Result<Settings, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let host = string_setting(config, "host", Some(ENV_HOST), &mut diags);
+    let api_key = string_setting(config, "api_key", Some(ENV_API_KEY), &mut diags);
+    let ca_certificate = string_setting(config, "ca_certificate", None, &mut diags);
+    let timeout = string_setting(config, "request_timeout", None, &mut diags);
+
+    if host.is_none() && !config.attr("host").is_unknown() {
+        diags.attribute_error(
+            AttributePath::new("host"),
+            "Missing Immuta host",
+            format!(
+                "Set `host` in the provider block or the {ENV_HOST} environment variable to \
+                 Immuta's URL, e.g. https://example.hosted.immutacloud.com."
+            ),
+        );
+    }
+    if api_key.is_none() && !config.attr("api_key").is_unknown() {
+        diags.attribute_error(
+            AttributePath::new("api_key"),
+            "Missing Immuta API key",
+            format!(
+                "Set `api_key` in the provider block or the {ENV_API_KEY} environment variable \
+                 to an API key of a user with the APPLICATION_ADMIN permission."
+            ),
+        );
+    }
+    let request_timeout = match timeout.as_deref().map(parse_duration) {
+        None => DEFAULT_REQUEST_TIMEOUT,
+        Some(Ok(d)) if !d.is_zero() => d,
+        Some(Ok(_)) => {
+            diags.attribute_error(
+                AttributePath::new("request_timeout"),
+                "Invalid request_timeout",
+                "The request timeout must be longer than zero, e.g. \"30s\".",
+            );
+            DEFAULT_REQUEST_TIMEOUT
+        }
+        Some(Err(e)) => {
+            diags.attribute_error(
+                AttributePath::new("request_timeout"),
+                "Invalid request_timeout",
+                e.to_string(),
+            );
+            DEFAULT_REQUEST_TIMEOUT
+        }
+    };
+    let max_retries = match config.attr("max_retries") {
+        v if v.is_null() => RetryPolicy::default().max_retries,
+        v => match v.as_i64() {
+            Some(n) if (0..=100).contains(&n) => n as u32,
+            _ if v.is_unknown() => RetryPolicy::default().max_retries,
+            _ => {
+                diags.attribute_error(
+                    AttributePath::new("max_retries"),
+                    "Invalid max_retries",
+                    "Expected a whole number from 0 to 100.",
+                );
+                0
+            }
+        },
+    };
+    let flag = |name: &str, default: bool| config.attr(name).as_bool().unwrap_or(default);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(Settings {
+        host: host.unwrap_or_default(),
+        api_key: api_key.unwrap_or_default(),
+        ca_certificate,
+        insecure_skip_verify: flag("insecure_skip_verify", false),
+        request_timeout,
+        max_retries,
+        dry_run_on_plan: flag("dry_run_on_plan", true),
+    })
+}
+
+fn build_client(s: &Settings, terraform_version: Option<&str>) -> Result<ImmutaClient, Diagnostic> {
+    let mut cfg = ClientConfig::new(s.host.clone(), s.api_key.clone());
+    cfg.extra_ca_pem = s.ca_certificate.as_ref().map(|p| p.as_bytes().to_vec());
+    cfg.insecure_skip_verify = s.insecure_skip_verify;
+    cfg.request_timeout = s.request_timeout;
+    cfg.retry = RetryPolicy {
+        max_retries: s.max_retries,
+        ..RetryPolicy::default()
+    };
+    cfg.user_agent = format!(
+        "terraform-provider-immuta/{} (terraform {})",
+        env!("CARGO_PKG_VERSION"),
+        terraform_version.unwrap_or("unknown")
+    );
+    ImmutaClient::new(cfg).map_err(|e| {
+        let path = match e.to_string() {
+            m if m.contains("certificate") => "ca_certificate",
+            _ => "host",
+        };
+        Diagnostic::attribute_error(
+            AttributePath::new(path),
+            "Invalid Immuta connection settings",
+            e.to_string(),
+        )
+    })
+}
+
+#[async_trait]
+impl Provider for ImmutaProvider {
+    fn type_name(&self) -> &str {
+        "immuta"
+    }
+
+    fn schema(&self) -> Schema {
+        provider_schema()
+    }
+
+    async fn validate(&self, _ctx: &Context, config: &Value) -> Diagnostics {
+        // Only what can be judged without the environment: a value that is
+        // missing here may still come from IMMUTA_HOST at configure time.
+        let mut diags = Diagnostics::new();
+        if let Some(t) = config.attr("request_timeout").as_str() {
+            if let Err(e) = parse_duration(t) {
+                diags.attribute_error(
+                    AttributePath::new("request_timeout"),
+                    "Invalid request_timeout",
+                    e.to_string(),
+                );
+            }
+        }
+        diags
+    }
+
+    async fn configure(&self, ctx: &Context, config: &Value) -> Diagnostics {
+        let settings = match read_settings(config) {
+            Ok(s) => s,
+            Err(d) => return d,
+        };
+        match build_client(&settings, ctx.terraform_version.as_deref()) {
+            Ok(client) => {
+                tracing::debug!(
+                    request_timeout_ms = settings.request_timeout.as_millis() as u64,
+                    max_retries = settings.max_retries,
+                    dry_run_on_plan = settings.dry_run_on_plan,
+                    "provider configured"
+                );
+                self.data.set(Configured {
+                    client,
+                    dry_run_on_plan: settings.dry_run_on_plan,
+                });
+                Diagnostics::new()
+            }
+            Err(d) => d.into(),
+        }
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        crate::resources::all(self.data())
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        crate::data_sources::all(self.data())
+    }
+}

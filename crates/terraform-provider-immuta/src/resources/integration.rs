@@ -1,0 +1,1063 @@
+//! `immuta_integration`: one Immuta integration of any of the seven types.
+//!
+//! Lifecycle, in Immuta's terms:
+//! - plan: validates the configuration, fills in what Immuta will set (its
+//!   defaults, or unknown), and for a planned create or update calls
+//!   `dryRun=true` so failed validation tests fail the plan;
+//! - create: `POST /integrations`, the id goes into state at once, then
+//!   waits for `enabled` (a failed wait leaves a tainted resource);
+//! - read: `GET /integrations/{id}`, 404 drops the resource, `<REDACTED>`
+//!   secrets keep their state value;
+//! - update: `PUT /integrations/{id}` and wait for `enabled`; a change of
+//!   type replaces;
+//! - delete: `DELETE /integrations/{id}` with the privileged credentials when
+//!   Immuta needs them, then wait until it is gone (404 is success);
+//! - import by id.
+//!
+//! File order: schema, model, converters, lifecycle.
+
+use crate::duration::parse_duration;
+use crate::platforms::{self, Check, Platform, Reader};
+use crate::provider::{Configured, ProviderData};
+use async_trait::async_trait;
+use immuta_api::{
+    DeleteCredentials, Integration, IntegrationPayload, IntegrationStatus, TestStatus,
+    ValidationResults,
+};
+use immuta_client::{wait_for, ClientError, DeleteOptions, ImmutaClient, WaitError, WaitOptions, WaitOutcome, WaitTarget};
+use std::sync::Arc;
+use std::time::Duration;
+use tf_framework::provider::import_passthrough_id;
+use tf_framework::{
+    ApplyKind, ApplyRequest, ApplyResponse, Attribute, AttributePath, Block, Context, Diagnostic,
+    Diagnostics, ImportRequest, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
+    ReadResponse, Resource, Schema, Value,
+};
+
+/// The resource's type name.
+pub const TYPE_NAME: &str = "immuta_integration";
+
+/// How long create, update and delete wait when `timeouts` does not say.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+// ===========================================================================
+// Schema
+
+/// The schema of `immuta_integration`.
+pub fn schema() -> Schema {
+    let mut attrs = vec![
+        Attribute::string("id")
+            .computed()
+            .description("The integration's id in Immuta."),
+        Attribute::string("type").computed().description(
+            "Immuta's type string, e.g. `Snowflake`, `Native S3`, `Azure Synapse Analytics`.",
+        ),
+        Attribute::string("status")
+            .computed()
+            .description("The integration's status, `enabled` once it is ready."),
+        Attribute::bool("auto_bootstrap").optional().description(
+            "Whether Immuta sets up the platform side itself. Required for every type but \
+             `trino`; must be `false` for `s3` and `bigquery`.",
+        ),
+    ];
+    attrs.extend(Platform::ALL.into_iter().map(Platform::attribute));
+    attrs.extend([
+        Attribute::bool("force_disable_on_destroy")
+            .optional()
+            .computed()
+            .description(
+                "Destroy with `forceDisable=true`: the integration is removed from Immuta only, \
+                 and the Immuta objects on the platform are left for you to remove. Defaults to \
+                 `false`.",
+            ),
+        delete_credentials_attribute(),
+        Attribute::single_nested(
+            "timeouts",
+            ["create", "update", "delete"]
+                .into_iter()
+                .map(|op| {
+                    Attribute::string(op).optional().description(format!(
+                        "How long to wait for the {op} to finish, as a duration such as `30m` or \
+                         `1h`. Defaults to `30m`."
+                    ))
+                })
+                .collect(),
+        )
+        .optional()
+        .description("Time limits of the waits for Immuta to finish. Not read on import."),
+        Attribute::single_nested(
+            "validation_results",
+            vec![
+                Attribute::string("status")
+                    .computed()
+                    .description("The overall outcome: `passed`, `failed`, `warning` or `skipped`."),
+                Attribute::list_nested(
+                    "tests",
+                    vec![
+                        Attribute::string("name").computed().description("The test's name."),
+                        Attribute::string("status").computed().description("Its outcome."),
+                        Attribute::string("message")
+                            .computed()
+                            .description("What went wrong, for failures and warnings."),
+                        Attribute::string("result_json")
+                            .computed()
+                            .description("The test's result data, as JSON."),
+                    ],
+                )
+                .computed()
+                .description("Each test, in the order Immuta ran them."),
+            ],
+        )
+        .computed()
+        .description("The validation tests Immuta ran last."),
+    ]);
+    Schema::new(Block::new(attrs).description(
+        "An Immuta integration: Snowflake, Databricks Unity Catalog, Google BigQuery, Redshift, \
+         Azure Synapse Analytics, Amazon S3 or Starburst (Trino). Set exactly one of the type \
+         attributes.\n\nSecrets (passwords, tokens, keys) are never returned by Immuta: \
+         Terraform keeps the values it sent. After `terraform import` they are unknown, so a \
+         configuration that sets them plans one in-place update (never a replacement).",
+    ))
+}
+
+fn delete_credentials_attribute() -> Attribute {
+    let s = |n: &str, d: &str| Attribute::string(n).optional().description(d.to_string());
+    Attribute::single_nested(
+        "delete_credentials",
+        vec![
+            s(
+                "authentication_type",
+                "How these credentials authenticate, as in the type's `authentication_type`.",
+            ),
+            s("username", "User name."),
+            s("password", "Password."),
+            s("role", "Privileged role (Snowflake)."),
+            Attribute::single_nested(
+                "private_key",
+                vec![
+                    s("key_name", "The key's name, e.g. `PRIV_KEY_FILE`."),
+                    s("user_filename", "The file name the key came from."),
+                    s("content", "The PEM content."),
+                ],
+            )
+            .optional()
+            .description("Key-pair authentication's key (Snowflake)."),
+            s("private_key_password", "Passphrase of an encrypted private key."),
+            Attribute::single_nested(
+                "okta",
+                ["username", "password", "app_id", "idp_host", "role"]
+                    .into_iter()
+                    .map(|n| s(n, "Okta setting (Redshift)."))
+                    .collect(),
+            )
+            .optional()
+            .description("Okta settings (Redshift)."),
+        ],
+    )
+    .optional()
+    .sensitive()
+    .description(
+        "Privileged credentials sent when the integration is destroyed. Immuta needs them to \
+         remove an auto-bootstrapped Snowflake, Redshift or Azure Synapse integration; left \
+         unset, the credentials of the type attribute are used. Ignored for other integrations \
+         (Immuta refuses a body then) and with `force_disable_on_destroy`.",
+    )
+}
+
+// ===========================================================================
+// Model
+
+/// Time limits of the waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Create.
+    pub create: Duration,
+    /// Update.
+    pub update: Duration,
+    /// Delete.
+    pub delete: Duration,
+}
+
+impl Timeouts {
+    /// Reads `timeouts` (unset, unknown or bad values give the default;
+    /// validation reports bad ones).
+    pub fn from_value(v: &Value) -> Self {
+        let get = |op: &str| {
+            v.attr(op)
+                .as_str()
+                .and_then(|s| parse_duration(s).ok())
+                .unwrap_or(DEFAULT_TIMEOUT)
+        };
+        Timeouts {
+            create: get("create"),
+            update: get("update"),
+            delete: get("delete"),
+        }
+    }
+}
+
+/// The platforms whose attribute is set (or not yet known) in a resource value.
+pub fn platforms_set(v: &Value) -> Vec<Platform> {
+    Platform::ALL
+        .into_iter()
+        .filter(|p| !v.attr(p.block_name()).is_null())
+        .collect()
+}
+
+/// The one platform set in a resource value, if exactly one is.
+pub fn platform_of(v: &Value) -> Option<Platform> {
+    match platforms_set(v).as_slice() {
+        [p] => Some(*p),
+        _ => None,
+    }
+}
+
+/// Checks a configuration before any request. Unknown values are skipped.
+pub fn validate_config(config: &Value) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let names: Vec<&str> = Platform::ALL.iter().map(|p| p.block_name()).collect();
+    let set = platforms_set(config);
+    match set.as_slice() {
+        [] => diags.attribute_error(
+            AttributePath::root(),
+            format!(
+                "expected exactly one of {} to be set, got none",
+                names.join(", ")
+            ),
+            "Set the attribute of the integration's type, e.g. `snowflake = { ... }`.",
+        ),
+        [_] => {}
+        [first, rest @ ..] => {
+            for p in rest {
+                let path = p.path();
+                diags.attribute_error(
+                    path.clone(),
+                    format!(
+                        "{path}: expected exactly one of {} to be set, got {} and {}",
+                        names.join(", "),
+                        first.block_name(),
+                        p.block_name()
+                    ),
+                    "An integration has one type: keep one type attribute.",
+                );
+            }
+        }
+    }
+    let ab = config.attr("auto_bootstrap");
+    let auto_bootstrap = ab.as_bool();
+    if let [platform] = set.as_slice() {
+        let p = *platform;
+        let path = AttributePath::new("auto_bootstrap");
+        if ab.is_null() && p.requires_auto_bootstrap() {
+            let expected = if p.must_not_auto_bootstrap() {
+                "false"
+            } else {
+                "true or false"
+            };
+            diags.attribute_error(
+                path.clone(),
+                format!(
+                    "auto_bootstrap: required for {} integrations, expected {expected}, got none",
+                    p.block_name()
+                ),
+                "Immuta needs to know whether it sets up the platform side itself.",
+            );
+        } else if auto_bootstrap == Some(true) && p.must_not_auto_bootstrap() {
+            diags.attribute_error(
+                path,
+                format!(
+                    "auto_bootstrap: expected false for {} integrations, got true",
+                    p.block_name()
+                ),
+                "Immuta cannot set up this platform itself: set it up by hand (see the \
+                 immuta_integration_script data source) and set auto_bootstrap = false.",
+            );
+        }
+        p.validate(config.attr(p.block_name()), auto_bootstrap, &mut diags);
+        let dc = config.attr("delete_credentials");
+        if matches!(dc, Value::Object(_)) {
+            if p.delete_needs_credentials() {
+                let mut c = Check::new(dc, AttributePath::new("delete_credentials"), &mut diags);
+                c.one_of("authentication_type", p.authentication_types());
+            } else {
+                diags.attribute_warning(
+                    AttributePath::new("delete_credentials"),
+                    format!(
+                        "delete_credentials: ignored for {} integrations",
+                        p.block_name()
+                    ),
+                    "Immuta removes this type of integration without credentials and refuses \
+                     a DELETE that carries them.",
+                );
+            }
+        }
+    }
+    let timeouts = config.attr("timeouts");
+    for op in ["create", "update", "delete"] {
+        if let Some(s) = timeouts.attr(op).as_str() {
+            let path = AttributePath::new("timeouts").attr(op);
+            match parse_duration(s) {
+                Ok(d) if d.is_zero() => diags.attribute_error(
+                    path.clone(),
+                    format!("{path}: expected a duration longer than zero, got \"{s}\""),
+                    "",
+                ),
+                Ok(_) => {}
+                Err(e) => diags.attribute_error(
+                    path.clone(),
+                    format!("{path}: expected a duration such as \"30m\", got \"{s}\""),
+                    e.to_string(),
+                ),
+            }
+        }
+    }
+    diags
+}
+
+// ===========================================================================
+// Converters
+
+/// The create or update body of a resource value (config or plan): unset
+/// and unknown values are left out.
+pub fn to_payload(platform: Platform, v: &Value) -> IntegrationPayload {
+    IntegrationPayload {
+        integration_type: platform.integration_type(),
+        auto_bootstrap: v.attr("auto_bootstrap").as_bool(),
+        config: platform.to_config(v.attr(platform.block_name())),
+    }
+}
+
+/// The DELETE credentials of a `delete_credentials` value.
+pub fn delete_credentials_from(v: &Value) -> DeleteCredentials {
+    let r = Reader(v);
+    DeleteCredentials {
+        authentication_type: r.str("authentication_type"),
+        username: r.secret("username"),
+        password: r.secret("password"),
+        role: r.str("role"),
+        private_key: platforms::private_key_to(r.obj("private_key")),
+        private_key_password: r.secret("private_key_password"),
+        okta: platforms::okta_to(r.obj("okta")),
+        ..Default::default()
+    }
+}
+
+fn validation_results_value(vr: Option<&ValidationResults>) -> Value {
+    let Some(vr) = vr else {
+        return Value::Null;
+    };
+    let tests = vr
+        .validation_tests
+        .iter()
+        .map(|t| {
+            platforms::obj([
+                ("name", Value::string(t.name.clone())),
+                ("status", Value::string(t.status.as_str())),
+                ("message", Value::opt_string(t.message.clone())),
+                (
+                    "result_json",
+                    Value::opt_string(t.result.as_ref().map(|r| r.to_string())),
+                ),
+            ])
+        })
+        .collect();
+    platforms::obj([
+        ("status", Value::string(vr.status.as_str())),
+        ("tests", Value::List(tests)),
+    ])
+}
+
+/// The resource value of an integration as Immuta answers it. `prior`
+/// (state or plan, possibly null) gives the secrets Immuta redacts and the
+/// attributes Immuta does not know (`timeouts`, `delete_credentials`...).
+pub fn to_state(integration: &Integration, prior: &Value) -> Result<Value, Diagnostic> {
+    let platform = Platform::from_type(&integration.integration_type).ok_or_else(|| {
+        Diagnostic::attribute_error(
+            AttributePath::new("type"),
+            format!(
+                "type: expected one of the types this provider knows, got \"{}\"",
+                integration.integration_type
+            ),
+            "Immuta answered with an integration type this provider version does not support. \
+             Upgrade the provider.",
+        )
+    })?;
+    let mut v = Value::object([
+        ("id", Value::string(integration.id.as_str())),
+        ("type", Value::string(integration.integration_type.as_str())),
+        ("status", Value::string(integration.status.as_str())),
+        (
+            "auto_bootstrap",
+            integration
+                .auto_bootstrap
+                .map_or_else(|| prior.attr("auto_bootstrap").clone(), Value::Bool),
+        ),
+        (
+            "force_disable_on_destroy",
+            match prior.attr("force_disable_on_destroy") {
+                Value::Bool(b) => Value::Bool(*b),
+                _ => Value::Bool(false),
+            },
+        ),
+        ("delete_credentials", prior.attr("delete_credentials").clone()),
+        ("timeouts", prior.attr("timeouts").clone()),
+        (
+            "validation_results",
+            validation_results_value(integration.validation_results.as_ref()),
+        ),
+    ]);
+    for p in Platform::ALL {
+        let block = if p == platform {
+            p.from_config(integration.config.as_ref(), prior.attr(p.block_name()))
+        } else {
+            Value::Null
+        };
+        v.set_attr(p.block_name(), block);
+    }
+    Ok(v)
+}
+
+/// Where `new` is null but `planned` holds a known value, takes the planned
+/// one: Immuta may leave out of its answer a value it was sent.
+fn fill_nulls_from(new: &mut Value, planned: &Value) {
+    match (new, planned) {
+        (n @ Value::Null, p) if p.is_fully_known() => *n = p.clone(),
+        (Value::Object(n), Value::Object(p)) => {
+            for (k, pv) in p {
+                if let Some(nv) = n.get_mut(k) {
+                    fill_nulls_from(nv, pv);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Replaces every unknown with null (for a state saved after a failure).
+fn unknowns_to_null(v: &mut Value) {
+    match v {
+        Value::Unknown => *v = Value::Null,
+        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
+            items.iter_mut().for_each(unknowns_to_null)
+        }
+        Value::Map(m) | Value::Object(m) => m.values_mut().for_each(unknowns_to_null),
+        _ => {}
+    }
+}
+
+// ===========================================================================
+// Lifecycle
+
+/// The `immuta_integration` resource.
+#[derive(Debug)]
+pub struct IntegrationResource {
+    data: Arc<ProviderData>,
+}
+
+impl IntegrationResource {
+    /// The resource, reading the provider's configuration from `data`.
+    pub fn new(data: Arc<ProviderData>) -> Self {
+        IntegrationResource { data }
+    }
+
+    fn configured(&self) -> Result<Arc<Configured>, Diagnostics> {
+        self.data.configured().map_err(Diagnostics::from)
+    }
+}
+
+fn client_for(cfg: &Configured, ctx: &Context) -> ImmutaClient {
+    cfg.client.with_cancellation(ctx.cancellation_token().clone())
+}
+
+fn wait_options(ctx: &Context, timeout: Duration) -> WaitOptions {
+    WaitOptions::new(timeout, ctx.cancellation_token().clone())
+}
+
+/// Whether the parts of the resource Immuta holds differ.
+fn api_changed(platform: Platform, prior: &Value, planned: &Value) -> bool {
+    prior.attr("auto_bootstrap") != planned.attr("auto_bootstrap")
+        || prior.attr(platform.block_name()) != planned.attr(platform.block_name())
+}
+
+fn client_error(summary: String, e: &ClientError) -> Diagnostic {
+    Diagnostic::error(summary, e.to_string())
+}
+
+fn warnings_of(vr: Option<&ValidationResults>, path: &AttributePath, diags: &mut Diagnostics) {
+    if let Some(vr) = vr {
+        for t in vr.warnings() {
+            diags.attribute_warning(
+                path.clone(),
+                format!("Immuta's validation test \"{}\" passed with a warning", t.name),
+                t.message.clone().unwrap_or_default(),
+            );
+        }
+    }
+}
+
+impl IntegrationResource {
+    /// The plan-time `dryRun`: failed tests become errors, warnings warnings.
+    async fn dry_run(
+        &self,
+        ctx: &Context,
+        cfg: &Configured,
+        platform: Platform,
+        id: Option<&str>,
+        payload: &IntegrationPayload,
+        diags: &mut Diagnostics,
+    ) {
+        let client = client_for(cfg, ctx);
+        let answer = match id {
+            None => client.create(payload, true).await,
+            Some(id) => client.update(id, payload, true).await,
+        };
+        let path = platform.path();
+        match answer {
+            Ok(resp) => {
+                if let Some(vr) = resp.validation_results.as_ref() {
+                    for t in vr.failed() {
+                        diags.attribute_error(
+                            path.clone(),
+                            format!(
+                                "Immuta's validation test \"{}\" failed: {}",
+                                t.name,
+                                t.message.as_deref().unwrap_or("(no message)")
+                            ),
+                            "Immuta ran its validation tests on the planned configuration \
+                             (dryRun) and one failed, so the apply would fail. Fix the \
+                             configuration or the platform; `dry_run_on_plan = false` in the \
+                             provider block turns this check off.",
+                        );
+                    }
+                    if vr.status == TestStatus::Failed && vr.failed().next().is_none() {
+                        diags.attribute_error(
+                            path.clone(),
+                            "Immuta's validation of the planned configuration failed".to_string(),
+                            "Immuta reported a failed validation without naming a test.",
+                        );
+                    }
+                }
+                warnings_of(resp.validation_results.as_ref(), &path, diags);
+            }
+            Err(e) => diags.push(Diagnostic::attribute_error(
+                path,
+                format!(
+                    "Immuta refused the planned {} configuration (dryRun)",
+                    platform.integration_type()
+                ),
+                format!(
+                    "{e}\n\n`dry_run_on_plan = false` in the provider block turns this check off."
+                ),
+            )),
+        }
+    }
+
+    async fn create(&self, ctx: &Context, req: &ApplyRequest, platform: Platform) -> ApplyResponse {
+        let mut resp = ApplyResponse::default();
+        let cfg = match self.configured() {
+            Ok(c) => c,
+            Err(d) => {
+                resp.diagnostics = d;
+                return resp;
+            }
+        };
+        let client = client_for(&cfg, ctx);
+        let ty = platform.integration_type();
+        let payload = to_payload(platform, &req.config);
+        let answer = match client.create(&payload, false).await {
+            Ok(a) => a,
+            Err(e) => {
+                resp.diagnostics
+                    .push(client_error(format!("Could not create the {ty} integration"), &e));
+                return resp;
+            }
+        };
+        let Some(id) = answer.id.map(|i| i.0) else {
+            resp.diagnostics.error(
+                format!("Could not create the {ty} integration"),
+                "Immuta accepted the create but its answer carries no id, so the integration \
+                 cannot be tracked. Look for it in Immuta and import it.",
+            );
+            return resp;
+        };
+        // From here on the integration exists: it is always in the state.
+        let mut partial = req.planned_state.clone();
+        partial.set_attr("id", Value::string(id.clone()));
+        let status = answer.status.unwrap_or(IntegrationStatus::Creating);
+        partial.set_attr("status", Value::string(status.as_str()));
+        partial.set_attr(
+            "validation_results",
+            validation_results_value(answer.validation_results.as_ref()),
+        );
+        unknowns_to_null(&mut partial);
+        let timeouts = Timeouts::from_value(req.config.attr("timeouts"));
+        match wait_for(&client, &id, WaitTarget::Enabled, wait_options(ctx, timeouts.create)).await {
+            Ok(WaitOutcome::Enabled { status, .. }) => {
+                warnings_of(status.validation_results.as_ref(), &platform.path(), &mut resp.diagnostics);
+            }
+            Ok(WaitOutcome::Gone { .. }) => {}
+            Err(e) => {
+                if let WaitError::Failed { status, validation_results, .. } = &e {
+                    partial.set_attr("status", Value::string(status.as_str()));
+                    if validation_results.is_some() {
+                        partial.set_attr(
+                            "validation_results",
+                            validation_results_value(validation_results.as_ref()),
+                        );
+                    }
+                }
+                resp.diagnostics.error(
+                    format!("The {ty} integration {id} was created but did not become enabled"),
+                    format!(
+                        "{e}\n\nThe integration is kept in the state, marked tainted: the next \
+                         apply deletes and creates it again, and `terraform destroy` deletes it."
+                    ),
+                );
+                resp.new_state = partial;
+                return resp;
+            }
+        }
+        resp.new_state = self.read_back(&client, &id, &req.planned_state, partial, &mut resp.diagnostics).await;
+        resp
+    }
+
+    /// The state after a successful create or update: Immuta's answer, with
+    /// the planned values Immuta does not repeat.
+    async fn read_back(
+        &self,
+        client: &ImmutaClient,
+        id: &str,
+        planned: &Value,
+        fallback: Value,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        match client.get(id).await {
+            Ok(integration) => match to_state(&integration, planned) {
+                Ok(mut v) => {
+                    for p in Platform::ALL {
+                        if let (Some(n), pv) = (v.get_attr_mut(p.block_name()), planned.attr(p.block_name())) {
+                            fill_nulls_from(n, pv);
+                        }
+                    }
+                    let ab = planned.attr("auto_bootstrap");
+                    if v.attr("auto_bootstrap").is_null() && ab.is_known() {
+                        v.set_attr("auto_bootstrap", ab.clone());
+                    }
+                    v
+                }
+                Err(d) => {
+                    diags.push(d);
+                    fallback
+                }
+            },
+            Err(e) => {
+                diags.push(client_error(
+                    format!("Could not read integration {id} after the change"),
+                    &e,
+                ));
+                fallback
+            }
+        }
+    }
+
+    async fn update(&self, ctx: &Context, req: &ApplyRequest, platform: Platform) -> ApplyResponse {
+        let mut resp = ApplyResponse {
+            new_state: req.prior_state.clone(),
+            ..Default::default()
+        };
+        let Some(id) = req.prior_state.attr("id").as_str().map(str::to_string) else {
+            resp.diagnostics.error(
+                "Cannot update an integration without id",
+                "The state holds no id for this integration. Remove it from the state and import it.",
+            );
+            return resp;
+        };
+        if !api_changed(platform, &req.prior_state, &req.planned_state) {
+            // Only Terraform-side settings changed (timeouts, credentials for destroy...).
+            let mut v = req.planned_state.clone();
+            unknowns_to_null(&mut v);
+            resp.new_state = v;
+            return resp;
+        }
+        let cfg = match self.configured() {
+            Ok(c) => c,
+            Err(d) => {
+                resp.diagnostics = d;
+                return resp;
+            }
+        };
+        let client = client_for(&cfg, ctx);
+        let ty = platform.integration_type();
+        let payload = to_payload(platform, &req.planned_state);
+        if let Err(e) = client.update(&id, &payload, false).await {
+            resp.diagnostics.push(client_error(
+                format!("Could not update the {ty} integration {id}"),
+                &e,
+            ));
+            return resp;
+        }
+        let timeouts = Timeouts::from_value(req.config.attr("timeouts"));
+        match wait_for(&client, &id, WaitTarget::Enabled, wait_options(ctx, timeouts.update)).await {
+            Ok(WaitOutcome::Enabled { status, .. }) => {
+                warnings_of(status.validation_results.as_ref(), &platform.path(), &mut resp.diagnostics);
+            }
+            Ok(WaitOutcome::Gone { .. }) => {}
+            Err(e) => {
+                resp.diagnostics.error(
+                    format!("The {ty} integration {id} did not become enabled after the update"),
+                    e.to_string(),
+                );
+                // Keep what Immuta now holds, so the next plan shows it.
+                if let Ok(integration) = client.get(&id).await {
+                    if let Ok(v) = to_state(&integration, &req.planned_state) {
+                        resp.new_state = v;
+                    }
+                }
+                return resp;
+            }
+        }
+        let prior = req.prior_state.clone();
+        resp.new_state = self.read_back(&client, &id, &req.planned_state, prior, &mut resp.diagnostics).await;
+        resp
+    }
+
+    async fn delete(&self, ctx: &Context, req: &ApplyRequest) -> ApplyResponse {
+        let prior = &req.prior_state;
+        let mut resp = ApplyResponse {
+            new_state: prior.clone(),
+            ..Default::default()
+        };
+        let Some(id) = prior.attr("id").as_str().map(str::to_string) else {
+            resp.new_state = Value::Null;
+            return resp;
+        };
+        let cfg = match self.configured() {
+            Ok(c) => c,
+            Err(d) => {
+                resp.diagnostics = d;
+                return resp;
+            }
+        };
+        let client = client_for(&cfg, ctx);
+        let force = prior.attr("force_disable_on_destroy").as_bool() == Some(true);
+        let auto = prior.attr("auto_bootstrap").as_bool() == Some(true);
+        let platform = platform_of(prior);
+        let creds = match platform {
+            Some(p) if p.delete_needs_credentials() && auto && !force => {
+                match prior.attr("delete_credentials") {
+                    v @ Value::Object(_) => Some(delete_credentials_from(v)),
+                    _ => p.delete_credentials(prior.attr(p.block_name())),
+                }
+            }
+            _ => None,
+        };
+        let options = DeleteOptions {
+            force_disable: force,
+            dry_run: false,
+        };
+        match client.delete(&id, creds.as_ref(), options).await {
+            Ok(_) => {}
+            Err(e) if e.is_not_found() => {
+                resp.new_state = Value::Null;
+                return resp;
+            }
+            Err(e) => {
+                resp.diagnostics.push(client_error(
+                    format!("Could not delete integration {id}"),
+                    &e,
+                ));
+                return resp;
+            }
+        }
+        let timeouts = Timeouts::from_value(prior.attr("timeouts"));
+        match wait_for(&client, &id, WaitTarget::Gone, wait_options(ctx, timeouts.delete)).await {
+            Ok(_) => resp.new_state = Value::Null,
+            Err(e) => resp.diagnostics.error(
+                format!("Integration {id} was not deleted"),
+                format!(
+                    "{e}\n\nIt stays in the state. `force_disable_on_destroy = true` removes it \
+                     from Immuta without cleaning up the platform."
+                ),
+            ),
+        }
+        resp
+    }
+}
+
+#[async_trait]
+impl Resource for IntegrationResource {
+    fn type_name(&self) -> &str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn validate(&self, _ctx: &Context, config: &Value) -> Diagnostics {
+        validate_config(config)
+    }
+
+    async fn plan(&self, ctx: &Context, req: PlanRequest) -> PlanResponse {
+        let mut resp = PlanResponse {
+            planned_state: req.proposed_new_state.clone(),
+            planned_private: req.prior_private.clone(),
+            ..Default::default()
+        };
+        // A destroy plan: nothing to add, and no dryRun.
+        if req.proposed_new_state.is_null() {
+            return resp;
+        }
+        let config = &req.config;
+        let Some(platform) = platform_of(config) else {
+            resp.diagnostics = validate_config(config);
+            return resp;
+        };
+        let diags = validate_config(config);
+        if diags.has_errors() {
+            resp.diagnostics = diags;
+            return resp;
+        }
+        let prior = &req.prior_state;
+        let create = prior.is_null();
+        let replace = !create && platform_of(prior) != Some(platform);
+        let planned = &mut resp.planned_state;
+        let name = platform.block_name();
+        if let Some(block) = planned.get_attr_mut(name) {
+            platform.plan_defaults(config.attr(name), block);
+        }
+        platforms::default_if_unset(config, planned, "force_disable_on_destroy", Value::Bool(false));
+        planned.set_attr("type", Value::string(platform.integration_type().as_str()));
+        let changed = create || replace || api_changed(platform, prior, planned);
+        if create || replace {
+            planned.set_attr("id", Value::Unknown);
+        }
+        if changed {
+            planned.set_attr("status", Value::Unknown);
+            planned.set_attr("validation_results", Value::Unknown);
+        }
+        if replace {
+            resp.requires_replace = Platform::ALL
+                .into_iter()
+                .filter(|p| prior.attr(p.block_name()).is_null() != planned.attr(p.block_name()).is_null())
+                .map(Platform::path)
+                .collect();
+            // Terraform plans the create of the replacement again, with no
+            // prior state: the dryRun runs then.
+            return resp;
+        }
+        let known = config.attr("auto_bootstrap").is_known() && config.attr(name).is_fully_known();
+        if !changed || !known {
+            return resp;
+        }
+        let Ok(cfg) = self.data.configured() else {
+            return resp;
+        };
+        if !cfg.dry_run_on_plan {
+            return resp;
+        }
+        let (id, payload) = if create {
+            (None, to_payload(platform, config))
+        } else {
+            (
+                prior.attr("id").as_str().map(str::to_string),
+                to_payload(platform, planned),
+            )
+        };
+        if !create && id.is_none() {
+            return resp;
+        }
+        let mut diags = Diagnostics::new();
+        self.dry_run(ctx, &cfg, platform, id.as_deref(), &payload, &mut diags).await;
+        resp.diagnostics.extend(diags);
+        resp
+    }
+
+    async fn apply(&self, ctx: &Context, req: ApplyRequest) -> ApplyResponse {
+        match req.kind() {
+            ApplyKind::Delete => self.delete(ctx, &req).await,
+            kind => {
+                let Some(platform) = platform_of(&req.planned_state) else {
+                    return ApplyResponse {
+                        new_state: req.prior_state.clone(),
+                        diagnostics: validate_config(&req.config),
+                        ..Default::default()
+                    };
+                };
+                if kind == ApplyKind::Create {
+                    self.create(ctx, &req, platform).await
+                } else {
+                    self.update(ctx, &req, platform).await
+                }
+            }
+        }
+    }
+
+    async fn read(&self, ctx: &Context, req: ReadRequest) -> ReadResponse {
+        let current = &req.current_state;
+        let mut resp = ReadResponse {
+            new_state: current.clone(),
+            private: req.private.clone(),
+            ..Default::default()
+        };
+        let Some(id) = current.attr("id").as_str() else {
+            return resp;
+        };
+        let cfg = match self.configured() {
+            Ok(c) => c,
+            Err(d) => {
+                resp.diagnostics = d;
+                return resp;
+            }
+        };
+        match client_for(&cfg, ctx).get(id).await {
+            Ok(integration) => match to_state(&integration, current) {
+                Ok(v) => resp.new_state = v,
+                Err(d) => resp.diagnostics.push(d),
+            },
+            Err(e) if e.is_not_found() => {
+                tracing::debug!(id, "integration no longer exists; removing it from the state");
+                resp.new_state = Value::Null;
+            }
+            Err(e) => resp
+                .diagnostics
+                .push(client_error(format!("Could not read integration {id}"), &e)),
+        }
+        resp
+    }
+
+    async fn import(&self, _ctx: &Context, req: ImportRequest) -> ImportResponse {
+        let id = req.id.trim();
+        if id.is_empty() {
+            return ImportResponse {
+                diagnostics: Diagnostic::error(
+                    "Invalid import id",
+                    "Expected the integration's id in Immuta, e.g. `terraform import \
+                     immuta_integration.x 5`, got an empty id.",
+                )
+                .into(),
+                ..Default::default()
+            };
+        }
+        import_passthrough_id(&ImportRequest {
+            schema: req.schema.clone(),
+            id: id.to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use immuta_api::IntegrationType;
+    use serde_json::json;
+
+    fn snowflake_config() -> Value {
+        let mut block = platforms::null_object(&Platform::Snowflake.attribute());
+        for (k, v) in [
+            ("host", "org.us-east-1.snowflakecomputing.com"),
+            ("warehouse", "SAMPLE_WAREHOUSE"),
+            ("database", "SNOWFLAKE_SAMPLE_DATA"),
+            ("role", "ACCOUNTADMIN"),
+            ("authentication_type", "userPassword"),
+            ("username", "taylor@snowflake.com"),
+            ("password", "abc1234"),
+        ] {
+            block.set_attr(k, Value::from(v));
+        }
+        let mut v = Value::object(schema().block.attributes.iter().map(|a| (a.name.clone(), Value::Null)));
+        v.set_attr("auto_bootstrap", Value::Bool(true));
+        v.set_attr("snowflake", block);
+        v
+    }
+
+    fn summaries(d: &Diagnostics) -> Vec<String> {
+        d.iter().map(|d| d.summary.clone()).collect()
+    }
+
+    #[test]
+    fn payload_is_type_auto_bootstrap_and_config_only() {
+        let p = to_payload(Platform::Snowflake, &snowflake_config());
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["type"], json!("Snowflake"));
+        assert_eq!(json["autoBootstrap"], json!(true));
+        assert_eq!(json["config"].as_object().unwrap().len(), 7);
+        let trino = to_payload(Platform::Trino, &Value::object([("trino", Value::object([("api_key", Value::Null)]))]));
+        assert_eq!(serde_json::to_value(&trino).unwrap(), json!({"type": "Trino"}));
+    }
+
+    #[test]
+    fn state_from_immutas_answer() {
+        let integration: Integration = serde_json::from_value(json!({
+            "id": 7, "status": "enabled", "type": "Snowflake", "autoBootstrap": true,
+            "validationResults": {"status": "passed", "validationTests": [
+                {"name": "Initial Validation: Basic Connection Test", "status": "passed", "result": []}
+            ]},
+            "config": {"host": "org.us-east-1.snowflakecomputing.com", "port": 443,
+                       "warehouse": "SAMPLE_WAREHOUSE", "database": "SNOWFLAKE_SAMPLE_DATA",
+                       "authenticationType": "userPassword", "username": "<REDACTED>",
+                       "password": "<REDACTED>", "role": "ACCOUNTADMIN",
+                       "audit": {"enabled": false}}
+        }))
+        .unwrap();
+        let prior = snowflake_config();
+        let v = to_state(&integration, &prior).unwrap();
+        assert_eq!(v.attr("id").as_str(), Some("7"));
+        assert_eq!(v.attr("type").as_str(), Some("Snowflake"));
+        assert_eq!(v.attr("snowflake").attr("password").as_str(), Some("abc1234"));
+        assert!(v.attr("databricks").is_null());
+        assert_eq!(v.attr("force_disable_on_destroy"), &Value::Bool(false));
+        let t = &v.attr("validation_results").attr("tests").as_list().unwrap()[0];
+        assert_eq!(t.attr("result_json").as_str(), Some("[]"));
+        // Every schema attribute is present.
+        assert_eq!(v.as_map().unwrap().len(), schema().block.attributes.len());
+        let other = Integration {
+            integration_type: IntegrationType::Other("Oracle".into()),
+            ..integration
+        };
+        assert!(to_state(&other, &prior).is_err());
+    }
+
+    #[test]
+    fn exactly_one_type_and_auto_bootstrap_rules() {
+        let mut v = snowflake_config();
+        assert!(validate_config(&v).is_empty(), "{:?}", summaries(&validate_config(&v)));
+        v.set_attr("snowflake", Value::Null);
+        assert_eq!(
+            summaries(&validate_config(&v)),
+            ["expected exactly one of snowflake, databricks, bigquery, redshift, azure_synapse, s3, trino to be set, got none"]
+        );
+        let mut v = snowflake_config();
+        v.set_attr("trino", platforms::obj([("api_key", Value::Null)]));
+        let d = validate_config(&v);
+        assert_eq!(d.iter().next().unwrap().attribute, Some(AttributePath::new("trino")));
+        let mut v = snowflake_config();
+        v.set_attr("auto_bootstrap", Value::Null);
+        assert_eq!(
+            summaries(&validate_config(&v))[0],
+            "auto_bootstrap: required for snowflake integrations, expected true or false, got none"
+        );
+        let mut v = snowflake_config();
+        v.set_attr("timeouts", platforms::obj([("create", Value::from("soon")), ("update", Value::Null), ("delete", Value::Null)]));
+        let d = validate_config(&v);
+        assert_eq!(d.iter().next().unwrap().attribute, Some(AttributePath::new("timeouts").attr("create")));
+        assert_eq!(summaries(&d)[0], "timeouts.create: expected a duration such as \"30m\", got \"soon\"");
+    }
+
+    #[test]
+    fn fill_nulls_keeps_answer_values() {
+        let mut new = platforms::obj([("a", Value::Null), ("b", Value::from("x")), ("c", Value::Null)]);
+        let planned = platforms::obj([("a", Value::from("p")), ("b", Value::from("y")), ("c", Value::Unknown)]);
+        fill_nulls_from(&mut new, &planned);
+        assert_eq!(new.attr("a").as_str(), Some("p"));
+        assert_eq!(new.attr("b").as_str(), Some("x"));
+        assert!(new.attr("c").is_null());
+    }
+
+    #[test]
+    fn timeouts_default_to_thirty_minutes() {
+        let t = Timeouts::from_value(&platforms::obj([("create", Value::from("5m"))]));
+        assert_eq!(t.create, Duration::from_secs(300));
+        assert_eq!(t.delete, DEFAULT_TIMEOUT);
+    }
+}

@@ -1,0 +1,12 @@
+//! Resources, one file each.
+
+pub mod integration;
+
+use crate::provider::ProviderData;
+use std::sync::Arc;
+use tf_framework::Resource;
+
+/// Every resource this provider offers.
+pub fn all(data: Arc<ProviderData>) -> Vec<Arc<dyn Resource>> {
+    vec![Arc::new(integration::IntegrationResource::new(data))]
+}

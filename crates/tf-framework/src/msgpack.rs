@@ -1,0 +1,688 @@
+//! Terraform's MessagePack encoding of values (`DynamicValue.msgpack`).
+//!
+//! Null is `nil`; any extension value is an unknown; numbers arrive as
+//! integers, floats or decimal strings; a value of type `dynamic` is a
+//! two-element array `[type JSON bytes, value]`.
+
+use std::collections::BTreeMap;
+
+use crate::path::{AttributePath, PathStep};
+use crate::types::Type;
+use crate::value::{Number, Value};
+
+/// Deepest value nesting accepted by the decoder and encoder.
+pub const MAX_VALUE_DEPTH: usize = 64;
+
+/// Failure to decode or encode a MessagePack value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message} at {}", if path.is_root() { "the root".to_string() } else { path.to_string() })]
+pub struct MsgpackError {
+    /// Where in the value the problem is.
+    pub path: AttributePath,
+    /// What went wrong (never contains value contents).
+    pub message: String,
+}
+
+fn err(path: &[PathStep], message: impl Into<String>) -> MsgpackError {
+    MsgpackError {
+        path: AttributePath::from_steps(path.to_vec()),
+        message: message.into(),
+    }
+}
+
+enum Head<'a> {
+    Nil,
+    Bool(bool),
+    UInt(u64),
+    Int(i64),
+    Float(f64),
+    Str(&'a [u8]),
+    Bin(&'a [u8]),
+    Array(usize),
+    Map(usize),
+    Ext,
+}
+
+impl Head<'_> {
+    fn name(&self) -> &'static str {
+        match self {
+            Head::Nil => "nil",
+            Head::Bool(_) => "bool",
+            Head::UInt(_) | Head::Int(_) => "integer",
+            Head::Float(_) => "float",
+            Head::Str(_) => "string",
+            Head::Bin(_) => "binary",
+            Head::Array(_) => "array",
+            Head::Map(_) => "map",
+            Head::Ext => "extension",
+        }
+    }
+}
+
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    path: Vec<PathStep>,
+}
+
+impl<'a> Reader<'a> {
+    fn remaining(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], MsgpackError> {
+        if n > self.remaining() {
+            return Err(err(&self.path, "unexpected end of data"));
+        }
+        let s = &self.buf[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(s)
+    }
+
+    fn u8(&mut self) -> Result<u8, MsgpackError> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn be(&mut self, n: usize) -> Result<u64, MsgpackError> {
+        let bytes = self.take(n)?;
+        Ok(bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
+    }
+
+    fn len(&mut self, n: usize) -> Result<usize, MsgpackError> {
+        let v = self.be(n)?;
+        usize::try_from(v).map_err(|_| err(&self.path, "length too large"))
+    }
+
+    fn head(&mut self) -> Result<Head<'a>, MsgpackError> {
+        let m = self.u8()?;
+        Ok(match m {
+            0x00..=0x7f => Head::UInt(u64::from(m)),
+            0x80..=0x8f => Head::Map(usize::from(m & 0x0f)),
+            0x90..=0x9f => Head::Array(usize::from(m & 0x0f)),
+            0xa0..=0xbf => Head::Str(self.take(usize::from(m & 0x1f))?),
+            0xc0 => Head::Nil,
+            0xc2 => Head::Bool(false),
+            0xc3 => Head::Bool(true),
+            0xc4 => {
+                let n = self.len(1)?;
+                Head::Bin(self.take(n)?)
+            }
+            0xc5 => {
+                let n = self.len(2)?;
+                Head::Bin(self.take(n)?)
+            }
+            0xc6 => {
+                let n = self.len(4)?;
+                Head::Bin(self.take(n)?)
+            }
+            0xc7..=0xc9 => {
+                let n = self.len(1 << (m - 0xc7))?;
+                self.take(1)?; // extension type
+                self.take(n)?;
+                Head::Ext
+            }
+            0xca => Head::Float(f64::from(f32::from_bits(self.be(4)? as u32))),
+            0xcb => Head::Float(f64::from_bits(self.be(8)?)),
+            0xcc => Head::UInt(self.be(1)?),
+            0xcd => Head::UInt(self.be(2)?),
+            0xce => Head::UInt(self.be(4)?),
+            0xcf => Head::UInt(self.be(8)?),
+            0xd0 => Head::Int(i64::from(self.be(1)? as u8 as i8)),
+            0xd1 => Head::Int(i64::from(self.be(2)? as u16 as i16)),
+            0xd2 => Head::Int(i64::from(self.be(4)? as u32 as i32)),
+            0xd3 => Head::Int(self.be(8)? as i64),
+            0xd4..=0xd8 => {
+                self.take(1)?; // extension type
+                self.take(1 << (m - 0xd4))?;
+                Head::Ext
+            }
+            0xd9 => {
+                let n = self.len(1)?;
+                Head::Str(self.take(n)?)
+            }
+            0xda => {
+                let n = self.len(2)?;
+                Head::Str(self.take(n)?)
+            }
+            0xdb => {
+                let n = self.len(4)?;
+                Head::Str(self.take(n)?)
+            }
+            0xdc => Head::Array(self.len(2)?),
+            0xdd => Head::Array(self.len(4)?),
+            0xde => Head::Map(self.len(2)?),
+            0xdf => Head::Map(self.len(4)?),
+            0xe0..=0xff => Head::Int(i64::from(m as i8)),
+            0xc1 => return Err(err(&self.path, "reserved marker byte 0xc1")),
+        })
+    }
+
+    fn utf8(&self, b: &'a [u8]) -> Result<&'a str, MsgpackError> {
+        std::str::from_utf8(b).map_err(|_| err(&self.path, "string is not valid UTF-8"))
+    }
+
+    fn mismatch(&self, ty: &Type, h: &Head<'_>) -> MsgpackError {
+        err(
+            &self.path,
+            format!("expected a value of type {ty}, found msgpack {}", h.name()),
+        )
+    }
+
+    /// A capacity hint that a lying length prefix cannot inflate: every
+    /// element takes at least one byte.
+    fn cap(&self, n: usize) -> usize {
+        n.min(self.remaining())
+    }
+
+    fn value(&mut self, ty: &Type, depth: usize) -> Result<Value, MsgpackError> {
+        if depth > MAX_VALUE_DEPTH {
+            return Err(err(&self.path, "value nested too deeply"));
+        }
+        let h = self.head()?;
+        match h {
+            Head::Nil => return Ok(Value::Null),
+            Head::Ext => return Ok(Value::Unknown),
+            _ => {}
+        }
+        match ty {
+            Type::String => match h {
+                Head::Str(b) => Ok(Value::String(self.utf8(b)?.to_string())),
+                _ => Err(self.mismatch(ty, &h)),
+            },
+            Type::Bool => match h {
+                Head::Bool(b) => Ok(Value::Bool(b)),
+                _ => Err(self.mismatch(ty, &h)),
+            },
+            Type::Number => match h {
+                Head::UInt(u) => Ok(Value::Number(Number::from(u))),
+                Head::Int(i) => Ok(Value::Number(Number::from(i))),
+                Head::Float(f) => Number::from_f64(f)
+                    .map(Value::Number)
+                    .ok_or_else(|| err(&self.path, "number is not finite")),
+                Head::Str(b) => Number::parse(self.utf8(b)?)
+                    .map(Value::Number)
+                    .map_err(|_| err(&self.path, "invalid number text")),
+                _ => Err(self.mismatch(ty, &h)),
+            },
+            Type::List(e) | Type::Set(e) => {
+                let Head::Array(n) = h else {
+                    return Err(self.mismatch(ty, &h));
+                };
+                let mut out = Vec::with_capacity(self.cap(n));
+                for i in 0..n {
+                    self.path.push(PathStep::ElementKeyInt(i as i64));
+                    out.push(self.value(e, depth + 1)?);
+                    self.path.pop();
+                }
+                Ok(if matches!(ty, Type::List(_)) {
+                    Value::List(out)
+                } else {
+                    Value::Set(out)
+                })
+            }
+            Type::Tuple(es) => {
+                let Head::Array(n) = h else {
+                    return Err(self.mismatch(ty, &h));
+                };
+                if n != es.len() {
+                    return Err(err(
+                        &self.path,
+                        format!("tuple needs {} elements, found {n}", es.len()),
+                    ));
+                }
+                let mut out = Vec::with_capacity(n);
+                for (i, e) in es.iter().enumerate() {
+                    self.path.push(PathStep::ElementKeyInt(i as i64));
+                    out.push(self.value(e, depth + 1)?);
+                    self.path.pop();
+                }
+                Ok(Value::Tuple(out))
+            }
+            Type::Map(e) => {
+                let Head::Map(n) = h else {
+                    return Err(self.mismatch(ty, &h));
+                };
+                let mut out = BTreeMap::new();
+                for _ in 0..n {
+                    let k = self.key()?;
+                    self.path.push(PathStep::ElementKeyString(k.clone()));
+                    let v = self.value(e, depth + 1)?;
+                    self.path.pop();
+                    out.insert(k, v);
+                }
+                Ok(Value::Map(out))
+            }
+            Type::Object { attributes, .. } => {
+                let Head::Map(n) = h else {
+                    return Err(self.mismatch(ty, &h));
+                };
+                let mut out = BTreeMap::new();
+                for _ in 0..n {
+                    let k = self.key()?;
+                    let Some(aty) = attributes.get(&k) else {
+                        return Err(err(&self.path, format!("unsupported attribute {k:?}")));
+                    };
+                    self.path.push(PathStep::Attribute(k.clone()));
+                    let v = self.value(aty, depth + 1)?;
+                    self.path.pop();
+                    if out.insert(k, v).is_some() {
+                        return Err(err(&self.path, "duplicate attribute"));
+                    }
+                }
+                for name in attributes.keys() {
+                    if !out.contains_key(name) {
+                        out.insert(name.clone(), Value::Null);
+                    }
+                }
+                Ok(Value::Object(out))
+            }
+            Type::Dynamic => {
+                let Head::Array(2) = h else {
+                    return Err(err(
+                        &self.path,
+                        "dynamic value must be a [type, value] pair",
+                    ));
+                };
+                let tb = match self.head()? {
+                    Head::Str(b) | Head::Bin(b) => b,
+                    other => {
+                        return Err(err(
+                            &self.path,
+                            format!("dynamic type must be bytes, found {}", other.name()),
+                        ))
+                    }
+                };
+                let inner = Type::from_json_bytes(tb)
+                    .map_err(|e| err(&self.path, format!("dynamic value type: {e}")))?;
+                self.value(&inner, depth + 1)
+            }
+        }
+    }
+
+    fn key(&mut self) -> Result<String, MsgpackError> {
+        match self.head()? {
+            Head::Str(b) => Ok(self.utf8(b)?.to_string()),
+            other => Err(err(
+                &self.path,
+                format!("map key must be a string, found {}", other.name()),
+            )),
+        }
+    }
+}
+
+/// Decodes `bytes` as a value of type `ty`. Trailing bytes are an error.
+pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, MsgpackError> {
+    let mut r = Reader {
+        buf: bytes,
+        pos: 0,
+        path: Vec::new(),
+    };
+    let v = r.value(ty, 0)?;
+    if r.remaining() != 0 {
+        return Err(err(&[], "trailing bytes after value"));
+    }
+    Ok(v)
+}
+
+/// Encodes `value` as type `ty`.
+pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, MsgpackError> {
+    let mut w = Writer {
+        out: Vec::new(),
+        path: Vec::new(),
+    };
+    w.value(value, ty, 0)?;
+    Ok(w.out)
+}
+
+/// Best-effort concrete type of a value, used for `dynamic`.
+pub fn infer_type(value: &Value) -> Type {
+    fn elem(v: &[Value]) -> Type {
+        v.iter()
+            .find(|e| !e.is_null() && e.is_known())
+            .map_or(Type::Dynamic, infer_type)
+    }
+    match value {
+        Value::Null | Value::Unknown => Type::Dynamic,
+        Value::String(_) => Type::String,
+        Value::Number(_) => Type::Number,
+        Value::Bool(_) => Type::Bool,
+        Value::List(v) => Type::list(elem(v)),
+        Value::Set(v) => Type::set(elem(v)),
+        Value::Tuple(v) => Type::Tuple(v.iter().map(infer_type).collect()),
+        Value::Map(m) => {
+            let vals: Vec<Value> = m.values().take(8).cloned().collect();
+            Type::map(elem(&vals))
+        }
+        Value::Object(m) => Type::object(m.iter().map(|(k, v)| (k.clone(), infer_type(v)))),
+    }
+}
+
+struct Writer {
+    out: Vec<u8>,
+    path: Vec<PathStep>,
+}
+
+impl Writer {
+    fn mismatch(&self, ty: &Type, v: &Value) -> MsgpackError {
+        err(
+            &self.path,
+            format!("cannot encode a {} as {ty}", v.kind_name()),
+        )
+    }
+
+    fn array_len(&mut self, n: usize) -> Result<(), MsgpackError> {
+        let n = u32::try_from(n).map_err(|_| err(&self.path, "collection too large"))?;
+        rmp::encode::write_array_len(&mut self.out, n)
+            .map(|_| ())
+            .map_err(|_| err(&self.path, "write failed"))
+    }
+
+    fn map_len(&mut self, n: usize) -> Result<(), MsgpackError> {
+        let n = u32::try_from(n).map_err(|_| err(&self.path, "collection too large"))?;
+        rmp::encode::write_map_len(&mut self.out, n)
+            .map(|_| ())
+            .map_err(|_| err(&self.path, "write failed"))
+    }
+
+    fn str(&mut self, s: &str) -> Result<(), MsgpackError> {
+        rmp::encode::write_str(&mut self.out, s).map_err(|_| err(&self.path, "write failed"))
+    }
+
+    fn value(&mut self, v: &Value, ty: &Type, depth: usize) -> Result<(), MsgpackError> {
+        if depth > MAX_VALUE_DEPTH {
+            return Err(err(&self.path, "value nested too deeply"));
+        }
+        match v {
+            Value::Null => {
+                self.out.push(0xc0);
+                return Ok(());
+            }
+            Value::Unknown => {
+                self.out.extend_from_slice(&[0xd4, 0x00, 0x00]);
+                return Ok(());
+            }
+            _ => {}
+        }
+        match (ty, v) {
+            (Type::String, Value::String(s)) => self.str(s),
+            (Type::Bool, Value::Bool(b)) => {
+                self.out.push(if *b { 0xc3 } else { 0xc2 });
+                Ok(())
+            }
+            (Type::Number, Value::Number(n)) => {
+                let r = if let Some(i) = n.as_i64() {
+                    rmp::encode::write_sint(&mut self.out, i).map(|_| ())
+                } else if let Some(u) = n.as_u64() {
+                    rmp::encode::write_uint(&mut self.out, u).map(|_| ())
+                } else {
+                    // Fractions and huge values go as exact decimal text: a
+                    // float would not equal the same number parsed by Terraform.
+                    return self.str(n.as_str());
+                };
+                r.map_err(|_| err(&self.path, "write failed"))
+            }
+            (Type::List(e) | Type::Set(e), Value::List(items) | Value::Set(items)) => {
+                self.array_len(items.len())?;
+                for (i, item) in items.iter().enumerate() {
+                    self.path.push(PathStep::ElementKeyInt(i as i64));
+                    self.value(item, e, depth + 1)?;
+                    self.path.pop();
+                }
+                Ok(())
+            }
+            (Type::Tuple(es), Value::Tuple(items) | Value::List(items)) => {
+                if es.len() != items.len() {
+                    return Err(err(
+                        &self.path,
+                        format!("tuple needs {} elements, found {}", es.len(), items.len()),
+                    ));
+                }
+                self.array_len(items.len())?;
+                for (i, (item, e)) in items.iter().zip(es).enumerate() {
+                    self.path.push(PathStep::ElementKeyInt(i as i64));
+                    self.value(item, e, depth + 1)?;
+                    self.path.pop();
+                }
+                Ok(())
+            }
+            (Type::Map(e), Value::Map(m) | Value::Object(m)) => {
+                self.map_len(m.len())?;
+                for (k, item) in m {
+                    self.str(k)?;
+                    self.path.push(PathStep::ElementKeyString(k.clone()));
+                    self.value(item, e, depth + 1)?;
+                    self.path.pop();
+                }
+                Ok(())
+            }
+            (Type::Object { attributes, .. }, Value::Object(m) | Value::Map(m)) => {
+                if let Some(extra) = m.keys().find(|k| !attributes.contains_key(*k)) {
+                    return Err(err(
+                        &self.path,
+                        format!("attribute {extra:?} is not in the schema"),
+                    ));
+                }
+                self.map_len(attributes.len())?;
+                for (k, aty) in attributes {
+                    self.str(k)?;
+                    self.path.push(PathStep::Attribute(k.clone()));
+                    self.value(m.get(k).unwrap_or(&Value::Null), aty, depth + 1)?;
+                    self.path.pop();
+                }
+                Ok(())
+            }
+            (Type::Dynamic, v) => {
+                let inner = infer_type(v);
+                self.array_len(2)?;
+                rmp::encode::write_bin(&mut self.out, &inner.to_json_bytes())
+                    .map_err(|_| err(&self.path, "write failed"))?;
+                self.value(v, &inner, depth + 1)
+            }
+            (ty, v) => Err(self.mismatch(ty, v)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj_type() -> Type {
+        Type::object([
+            ("s", Type::String),
+            ("n", Type::Number),
+            ("b", Type::Bool),
+            ("l", Type::list(Type::String)),
+            ("set", Type::set(Type::Number)),
+            ("m", Type::map(Type::Bool)),
+            ("t", Type::Tuple(vec![Type::String, Type::Number])),
+            ("d", Type::Dynamic),
+            (
+                "nested",
+                Type::list(Type::object([("x", Type::String), ("y", Type::Number)])),
+            ),
+        ])
+    }
+
+    fn sample() -> Value {
+        Value::object([
+            ("s", Value::from("hello")),
+            ("n", Value::Number(Number::parse("3.25").unwrap())),
+            ("b", Value::Bool(true)),
+            (
+                "l",
+                Value::List(vec![Value::from("a"), Value::Unknown, Value::Null]),
+            ),
+            ("set", Value::Set(vec![Value::int(-5), Value::int(70000)])),
+            (
+                "m",
+                Value::Map(
+                    [("k".to_string(), Value::Bool(false))]
+                        .into_iter()
+                        .collect(),
+                ),
+            ),
+            ("t", Value::Tuple(vec![Value::from("x"), Value::int(1)])),
+            ("d", Value::object([("inner", Value::from("v"))])),
+            (
+                "nested",
+                Value::List(vec![Value::object([
+                    ("x", Value::from("q")),
+                    ("y", Value::Unknown),
+                ])]),
+            ),
+        ])
+    }
+
+    #[test]
+    fn msgpack_round_trip_all_types() {
+        let ty = obj_type();
+        let v = sample();
+        let bytes = encode(&v, &ty).unwrap();
+        assert_eq!(decode(&bytes, &ty).unwrap(), v);
+    }
+
+    #[test]
+    fn msgpack_round_trip_null_unknown_root_and_dynamic() {
+        for v in [Value::Null, Value::Unknown] {
+            let bytes = encode(&v, &obj_type()).unwrap();
+            assert_eq!(decode(&bytes, &obj_type()).unwrap(), v);
+        }
+        let v = Value::List(vec![Value::int(1), Value::int(2)]);
+        let bytes = encode(&v, &Type::Dynamic).unwrap();
+        assert_eq!(bytes[0], 0x92);
+        assert_eq!(decode(&bytes, &Type::Dynamic).unwrap(), v);
+    }
+
+    #[test]
+    fn msgpack_missing_attributes_become_null() {
+        // {"s": "x"} only.
+        let bytes = [0x81, 0xa1, b's', 0xa1, b'x'];
+        let v = decode(&bytes, &obj_type()).unwrap();
+        assert_eq!(v.attr("s").as_str(), Some("x"));
+        assert!(v.get_attr("n").unwrap().is_null());
+    }
+
+    #[test]
+    fn msgpack_numbers_in_all_forms() {
+        let ty = Type::Number;
+        assert_eq!(decode(&[0x05], &ty).unwrap(), Value::int(5));
+        assert_eq!(decode(&[0xff], &ty).unwrap(), Value::int(-1));
+        assert_eq!(decode(&[0xd0, 0x80], &ty).unwrap(), Value::int(-128));
+        let f = rmp_f64(1.5);
+        assert_eq!(decode(&f, &ty).unwrap().as_f64(), Some(1.5));
+        // Fractions are written as text.
+        assert_eq!(
+            encode(&Value::Number(Number::parse("0.1").unwrap()), &ty).unwrap(),
+            vec![0xa3, b'0', b'.', b'1']
+        );
+        let big = "123456789012345678901234567890";
+        let mut s = vec![0xa0 | big.len() as u8];
+        s.extend_from_slice(big.as_bytes());
+        let v = decode(&s, &ty).unwrap();
+        assert_eq!(v.as_number().unwrap().as_str(), big);
+        // Big numbers are written back as text, not rounded.
+        assert_eq!(encode(&v, &ty).unwrap(), s);
+        assert_eq!(encode(&Value::int(-1), &ty).unwrap(), vec![0xff]);
+        let u = Value::Number(Number::from(u64::MAX));
+        assert_eq!(decode(&encode(&u, &ty).unwrap(), &ty).unwrap(), u);
+    }
+
+    fn rmp_f64(f: f64) -> Vec<u8> {
+        let mut v = vec![0xcb];
+        v.extend_from_slice(&f.to_bits().to_be_bytes());
+        v
+    }
+
+    #[test]
+    fn msgpack_any_extension_is_unknown() {
+        // ext8 len 3 type 12 (refined unknown) and fixext1 type 0.
+        assert_eq!(
+            decode(&[0xc7, 0x03, 0x0c, 1, 2, 3], &Type::String).unwrap(),
+            Value::Unknown
+        );
+        assert_eq!(
+            decode(&[0xd4, 0x00, 0x00], &Type::Number).unwrap(),
+            Value::Unknown
+        );
+        assert_eq!(
+            decode(&[0xd5, 0x00, 0x00, 0x00], &Type::Bool).unwrap(),
+            Value::Unknown
+        );
+    }
+
+    #[test]
+    fn msgpack_malformed_inputs_are_errors() {
+        let ty = obj_type();
+        let good = encode(&sample(), &ty).unwrap();
+        for cut in 0..good.len() {
+            assert!(decode(&good[..cut], &ty).is_err(), "truncated at {cut}");
+        }
+        // Wrong type: a number for a string attribute, with the path named.
+        let e = decode(&[0x81, 0xa1, b's', 0x05], &ty).unwrap_err();
+        assert_eq!(e.path, AttributePath::new("s"));
+        assert!(e.to_string().contains("at s"));
+        // Unknown attribute.
+        assert!(decode(&[0x81, 0xa1, b'z', 0xc0], &ty).is_err());
+        // Non-string key.
+        assert!(decode(&[0x81, 0x01, 0xc0], &ty).is_err());
+        // Trailing bytes.
+        assert!(decode(&[0xc0, 0xc0], &ty).is_err());
+        // Reserved marker.
+        assert!(decode(&[0xc1], &Type::String).is_err());
+        // Invalid UTF-8.
+        assert!(decode(&[0xa1, 0xff], &Type::String).is_err());
+        // Bad number text.
+        assert!(decode(&[0xa2, b'1', b'x'], &Type::Number).is_err());
+        // NaN float.
+        assert!(decode(&rmp_f64(f64::NAN), &Type::Number).is_err());
+        // Tuple arity mismatch.
+        assert!(decode(
+            &[0x91, 0x01],
+            &Type::Tuple(vec![Type::Number, Type::Number])
+        )
+        .is_err());
+        // Dynamic with a bad type.
+        assert!(decode(&[0x92, 0xa1, b'x', 0xc0], &Type::Dynamic).is_err());
+        assert!(decode(&[0x91, 0xc0], &Type::Dynamic).is_err());
+    }
+
+    #[test]
+    fn msgpack_huge_declared_lengths_fail_fast() {
+        let ty = Type::list(Type::String);
+        // array32 claiming 4 billion elements, then nothing.
+        assert!(decode(&[0xdd, 0xff, 0xff, 0xff, 0xff], &ty).is_err());
+        // str32 claiming 4 GiB.
+        assert!(decode(&[0xdb, 0xff, 0xff, 0xff, 0xff, b'a'], &Type::String).is_err());
+        // map32 huge.
+        assert!(decode(&[0xdf, 0xff, 0xff, 0xff, 0xff], &Type::map(Type::String)).is_err());
+        // ext32 huge.
+        assert!(decode(&[0xc9, 0xff, 0xff, 0xff, 0xff, 0x00], &Type::String).is_err());
+    }
+
+    #[test]
+    fn msgpack_deep_nesting_rejected() {
+        let mut ty = Type::String;
+        for _ in 0..(MAX_VALUE_DEPTH + 5) {
+            ty = Type::list(ty);
+        }
+        let mut bytes = vec![0x91; MAX_VALUE_DEPTH + 5];
+        bytes.push(0xa0);
+        let e = decode(&bytes, &ty).unwrap_err();
+        assert!(e.message.contains("too deeply"));
+        // Dynamic values cannot be used to get around the limit either.
+        let mut v = Value::from("x");
+        for _ in 0..(MAX_VALUE_DEPTH + 5) {
+            v = Value::List(vec![v]);
+        }
+        assert!(encode(&v, &Type::Dynamic).is_err());
+    }
+
+    #[test]
+    fn msgpack_encode_rejects_mismatch_and_extra_attributes() {
+        let ty = Type::object([("a", Type::String)]);
+        let e = encode(&Value::object([("a", Value::int(1))]), &ty).unwrap_err();
+        assert_eq!(e.path, AttributePath::new("a"));
+        assert!(encode(&Value::object([("zz", Value::Null)]), &ty).is_err());
+    }
+}
