@@ -189,6 +189,7 @@ pub struct Workdir {
     /// The CLI every command runs.
     pub cli: TerraformCli,
     env: BTreeMap<String, String>,
+    config_file: Option<PathBuf>,
 }
 
 impl Workdir {
@@ -202,7 +203,14 @@ impl Workdir {
             dir,
             cli: cli.clone(),
             env: BTreeMap::new(),
+            config_file: None,
         }
+    }
+
+    /// Uses this CLI config file instead of the test mirror's.
+    pub fn cli_config_file(&mut self, path: &Path) -> &mut Self {
+        self.config_file = Some(path.to_path_buf());
+        self
     }
 
     /// Its path.
@@ -239,7 +247,10 @@ impl Workdir {
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", home)
-            .env("TF_CLI_CONFIG_FILE", cli_config())
+            .env(
+                "TF_CLI_CONFIG_FILE",
+                self.config_file.as_deref().unwrap_or_else(|| cli_config()),
+            )
             .env("CHECKPOINT_DISABLE", "1")
             .env("TF_IN_AUTOMATION", "1")
             .env("TF_INPUT", "0")
