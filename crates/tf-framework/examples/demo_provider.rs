@@ -56,6 +56,10 @@ impl Resource for Note {
         resp
     }
     async fn apply(&self, _ctx: &Context, req: ApplyRequest) -> ApplyResponse {
+        if req.config.attr("text").as_str() == Some("panic") {
+            // Exercises the framework's panic guard.
+            panic!("boom with token=hunter2");
+        }
         let mut notes = self.store.notes.lock().unwrap();
         match req.kind() {
             ApplyKind::Delete => {
@@ -127,6 +131,7 @@ impl Provider for Demo {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    let _ = tf_protocol::init_logging("demo");
     let provider = Demo {
         store: Arc::new(Store::default()),
     };

@@ -47,17 +47,29 @@ resource "demo_note" "b" {
 TF
 
 terraform apply -auto-approve -no-color >/dev/null
-if terraform state pull | grep -q s3cr3t; then
+if grep -q s3cr3t <<<"$(terraform state pull)"; then
   echo "write-only value leaked into state" >&2
   exit 1
 fi
 terraform plan -detailed-exitcode -no-color >/dev/null   # exit 0: no changes
-terraform show -json | grep -q '"ratio":0.1'
+grep -q '"ratio":0.1' <<<"$(terraform show -json)"
 sed -i 's/ratio  = 0.1/ratio  = 0.25/' main.tf
-terraform apply -auto-approve -no-color | grep -q '1 changed'
+grep -q '1 changed' <<<"$(terraform apply -auto-approve -no-color)"
 sed -i 's/text   = "hello"/text   = "bye"/' main.tf
-terraform apply -auto-approve -no-color | grep -q '2 destroyed'
+grep -q '2 destroyed' <<<"$(terraform apply -auto-approve -no-color)"
 printf 'resource "demo_note" "c" {\n  text = "imp"\n}\n' >> main.tf
 terraform import -no-color demo_note.c abc >/dev/null
-terraform destroy -auto-approve -no-color | grep -q '3 destroyed'
+grep -q '3 destroyed' <<<"$(terraform destroy -auto-approve -no-color)"
+# A panicking apply becomes an error diagnostic; the secret in the panic
+# message appears nowhere.
+printf 'resource "demo_note" "p" {\n  text = "panic"\n}\n' > main.tf.new
+mv main.tf.new panic.tf
+out="$(TF_LOG=trace terraform apply -auto-approve -no-color 2>&1 || true)"
+grep -q "Internal error in provider" <<<"$out"
+if grep -q hunter2 <<<"$out"; then
+  echo "panic message leaked" >&2
+  exit 1
+fi
+rm panic.tf
+terraform destroy -auto-approve -no-color >/dev/null
 echo "e2e demo: OK"
