@@ -11,7 +11,8 @@ use terraform_provider_immuta::{ImmutaProvider, PROVIDER_ADDRESS};
 const LOG_MODULE: &str = "provider.terraform-provider-immuta";
 
 fn main() -> ExitCode {
-    tf_protocol::logging::install_panic_hook(LOG_MODULE);
+    // Installs the panic hook too; it must come before the framework's
+    // service, whose panic guard chains onto it.
     if let Err(e) = tf_protocol::logging::init_logging(LOG_MODULE) {
         eprintln!("Error: cannot set up logging: {e}");
         return ExitCode::FAILURE;

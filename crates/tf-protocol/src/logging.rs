@@ -7,10 +7,12 @@ use std::io::Write as _;
 
 use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
+use tracing::span;
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::{Context, SubscriberExt as _};
+use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::{Layer, Registry};
 
 /// Why logging could not be installed.
@@ -96,6 +98,8 @@ pub fn render_line(level: &str, message: &str, module: &str, fields: Map<String,
 }
 
 /// A tracing layer writing hclog JSON lines to a writer (stderr by default).
+///
+/// Each line carries the event's fields plus those of its enclosing spans.
 pub struct HclogJsonLayer<W> {
     module: String,
     make_writer: W,
@@ -154,16 +158,49 @@ impl Visit for FieldCollector {
     }
 }
 
+/// Fields recorded on a span, kept in the span's extensions.
+struct SpanFields(Map<String, Value>);
+
 impl<S, W> Layer<S> for HclogJsonLayer<W>
 where
-    S: Subscriber,
+    S: Subscriber + for<'l> LookupSpan<'l>,
     W: for<'a> MakeWriter<'a> + 'static,
 {
-    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+    fn on_new_span(&self, attrs: &span::Attributes<'_>, id: &span::Id, ctx: Context<'_, S>) {
+        let mut collector = FieldCollector::default();
+        attrs.record(&mut collector);
+        if let Some(span) = ctx.span(id) {
+            span.extensions_mut().insert(SpanFields(collector.fields));
+        }
+    }
+
+    fn on_record(&self, id: &span::Id, values: &span::Record<'_>, ctx: Context<'_, S>) {
+        let mut collector = FieldCollector::default();
+        values.record(&mut collector);
+        if let Some(span) = ctx.span(id) {
+            let mut ext = span.extensions_mut();
+            match ext.get_mut::<SpanFields>() {
+                Some(existing) => existing.0.extend(collector.fields),
+                None => ext.insert(SpanFields(collector.fields)),
+            }
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
         let mut collector = FieldCollector::default();
         event.record(&mut collector);
         let meta = event.metadata();
         let mut fields = collector.fields;
+        // Fields of enclosing spans, innermost first; the event's own win.
+        if let Some(scope) = ctx.event_scope(event) {
+            for span in scope {
+                if let Some(span_fields) = span.extensions().get::<SpanFields>() {
+                    for (k, v) in &span_fields.0 {
+                        fields.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                }
+            }
+        }
         if meta.level() <= &Level::DEBUG {
             fields
                 .entry("target".to_owned())
@@ -320,6 +357,28 @@ mod tests {
         assert!(first["@timestamp"].as_str().unwrap().ends_with('Z'));
         assert_eq!(lines[1]["@level"], "warn");
         assert_eq!(lines[2]["@message"], "kept at info");
+    }
+
+    #[test]
+    fn span_fields_are_included() {
+        let buf = Buf::default();
+        let layer =
+            HclogJsonLayer::new("m", buf.clone()).with_filter(default_filter(LevelFilter::TRACE));
+        let sub = Registry::default().with(layer);
+        tracing::subscriber::with_default(sub, || {
+            let outer = tracing::info_span!("rpc", tf_rpc = "ApplyResourceChange", tf_req_id = 7);
+            let _o = outer.enter();
+            let inner = tracing::info_span!("res", tf_resource_type = tracing::field::Empty);
+            inner.record("tf_resource_type", "immuta_integration");
+            let _i = inner.enter();
+            tracing::info!(tf_req_id = 8, "inside");
+        });
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        let v: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        assert_eq!(v["tf_rpc"], "ApplyResourceChange");
+        assert_eq!(v["tf_resource_type"], "immuta_integration");
+        assert_eq!(v["tf_req_id"], 8, "event fields win over span fields");
+        assert_eq!(v["@message"], "inside");
     }
 
     #[test]

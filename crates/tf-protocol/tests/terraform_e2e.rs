@@ -1,4 +1,5 @@
-//! End-to-end check with the real Terraform CLI (if `terraform` is on PATH):
+//! End-to-end check with the real Terraform CLI (the first of
+//! `IMMUTA_TEST_TERRAFORM`, else `terraform` on PATH; a missing CLI fails):
 //! Terraform starts `examples/minimal_provider` through a dev override,
 //! completes the handshake with AutoMTLS, fetches the schema, shuts the
 //! provider down gracefully, and parses our JSON log lines.
@@ -29,10 +30,11 @@ fn example_binary() -> PathBuf {
 
 #[test]
 fn terraform_plans_with_our_provider_over_mtls() {
-    let Some(terraform) = find_on_path("terraform") else {
-        eprintln!("terraform is not on PATH; end-to-end check not run");
-        return;
-    };
+    let terraform = std::env::var("IMMUTA_TEST_TERRAFORM")
+        .ok()
+        .and_then(|list| list.split(':').find(|s| !s.is_empty()).map(PathBuf::from))
+        .or_else(|| find_on_path("terraform"))
+        .expect("no terraform CLI: run scripts/install-terraform.sh or set IMMUTA_TEST_TERRAFORM");
     let work = tempfile::tempdir().unwrap();
     let bin_dir = work.path().join("bin");
     let cfg_dir = work.path().join("cfg");
