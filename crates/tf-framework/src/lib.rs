@@ -15,6 +15,7 @@
 //! - [`provider`]: the [`Provider`], [`Resource`] and [`DataSource`] traits and [`Context`].
 //! - [`convert`]: conversions to and from tfplugin6 messages.
 //! - [`server`]: [`ProviderService`], the tfplugin6 service implementation.
+//! - [`docs`]: a schema rendered as a Terraform Registry documentation page.
 //!
 //! # Example
 //! ```no_run
@@ -78,6 +79,7 @@
 
 pub mod convert;
 pub mod diag;
+pub mod docs;
 pub mod json;
 pub mod msgpack;
 pub mod path;
