@@ -7,7 +7,7 @@ use immuta_client::{ClientConfig, ImmutaClient, RetryPolicy};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tf_framework::{
-    AttributePath, Attribute, Block, Context, DataSource, Diagnostic, Diagnostics, Provider,
+    Attribute, AttributePath, Block, Context, DataSource, Diagnostic, Diagnostics, Provider,
     Resource, Schema, Value,
 };
 
@@ -79,13 +79,11 @@ impl ImmutaProvider {
 pub fn provider_schema() -> Schema {
     Schema::new(
         Block::new(vec![
-            Attribute::string("host")
-                .optional()
-                .description(format!(
-                    "Immuta's URL, e.g. `https://example.hosted.immutacloud.com`. A host \
+            Attribute::string("host").optional().description(format!(
+                "Immuta's URL, e.g. `https://example.hosted.immutacloud.com`. A host \
                      without a scheme means `https://`. Defaults to the `{ENV_HOST}` \
                      environment variable."
-                )),
+            )),
             Attribute::string("api_key")
                 .optional()
                 .sensitive()
@@ -97,10 +95,12 @@ pub fn provider_schema() -> Schema {
                 "PEM of an extra CA certificate to trust for Immuta's TLS certificate, e.g. \
                  `file(\"corp-ca.pem\")`, for tenants behind a private CA.",
             ),
-            Attribute::bool("insecure_skip_verify").optional().description(
-                "Skip the verification of Immuta's TLS certificate. Only for test set-ups: \
+            Attribute::bool("insecure_skip_verify")
+                .optional()
+                .description(
+                    "Skip the verification of Immuta's TLS certificate. Only for test set-ups: \
                  anyone on the path can then read the API key. Defaults to `false`.",
-            ),
+                ),
             Attribute::string("request_timeout").optional().description(
                 "Time limit of one HTTP request to Immuta, as a duration such as `30s` or \
                  `2m`. Defaults to `60s`.",
@@ -155,7 +155,9 @@ fn string_setting(
     }
     match v.as_str() {
         Some(s) => Some(s.to_string()),
-        None => env.and_then(|e| std::env::var(e).ok()).filter(|s| !s.is_empty()),
+        None => env
+            .and_then(|e| std::env::var(e).ok())
+            .filter(|s| !s.is_empty()),
     }
 }
 

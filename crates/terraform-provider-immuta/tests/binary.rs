@@ -17,7 +17,11 @@ fn run_by_a_person_it_says_what_it_is_and_exits_1() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("Terraform"), "{stderr}");
-    assert!(out.stdout.is_empty(), "nothing may go to stdout: {:?}", out.stdout);
+    assert!(
+        out.stdout.is_empty(),
+        "nothing may go to stdout: {:?}",
+        out.stdout
+    );
     assert!(!stderr.contains("backtrace"), "{stderr}");
 }
 

@@ -49,12 +49,26 @@ fn init_validate_schema_and_plan_pass_on_every_cli() {
         let schema: serde_json::Value = serde_json::from_str(&schema.stdout).expect("schema JSON");
         let provider = &schema["provider_schemas"][PROVIDER_KEY];
         let attrs = &provider["provider"]["block"]["attributes"];
-        for name in ["host", "api_key", "ca_certificate", "insecure_skip_verify", "request_timeout"] {
-            assert!(attrs[name].is_object(), "{}: provider attribute {name} missing", cli.version);
+        for name in [
+            "host",
+            "api_key",
+            "ca_certificate",
+            "insecure_skip_verify",
+            "request_timeout",
+        ] {
+            assert!(
+                attrs[name].is_object(),
+                "{}: provider attribute {name} missing",
+                cli.version
+            );
         }
         assert_eq!(attrs["api_key"]["sensitive"], true, "{}", cli.version);
         assert_eq!(attrs["host"]["optional"], true, "{}", cli.version);
-        assert_eq!(attrs["host"]["description_kind"], "markdown", "{}", cli.version);
+        assert_eq!(
+            attrs["host"]["description_kind"], "markdown",
+            "{}",
+            cli.version
+        );
         assert!(
             provider["data_source_schemas"]["immuta_integrations"].is_object(),
             "{}: data source missing",
@@ -83,7 +97,11 @@ fn environment_variables_configure_the_provider() {
         w.write("main.tf", &config_with("provider \"immuta\" {}"));
         w.init().success();
         let plan = w.plan(&[]).success();
-        assert!(plan.stdout.contains("integration_count = 0"), "{}", plan.both());
+        assert!(
+            plan.stdout.contains("integration_count = 0"),
+            "{}",
+            plan.both()
+        );
     }
 }
 

@@ -7,7 +7,9 @@ use std::process::Command;
 use support::{clis, required_providers, Workdir};
 
 fn script(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts").join(name)
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../scripts")
+        .join(name)
 }
 
 #[test]
@@ -21,7 +23,11 @@ fn release_layout_installs_through_a_filesystem_mirror() {
         .arg(&dist)
         .output()
         .expect("run release.sh");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let v = support::PROVIDER_VERSION;
     let zip = dist.join(format!("terraform-provider-immuta_{v}_linux_amd64.zip"));
@@ -30,7 +36,10 @@ fn release_layout_installs_through_a_filesystem_mirror() {
     assert!(zip.is_file() && manifest.is_file() && sums.is_file());
     let m: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&manifest).unwrap()).expect("manifest JSON");
-    assert_eq!(m["metadata"]["protocol_versions"], serde_json::json!(["6.0"]));
+    assert_eq!(
+        m["metadata"]["protocol_versions"],
+        serde_json::json!(["6.0"])
+    );
     let sums_text = std::fs::read_to_string(&sums).unwrap();
     assert_eq!(sums_text.lines().count(), 2, "{sums_text}");
     assert!(sums_text.contains(&format!("terraform-provider-immuta_{v}_linux_amd64.zip")));
@@ -41,7 +50,11 @@ fn release_layout_installs_through_a_filesystem_mirror() {
         .arg(&dist)
         .output()
         .expect("run install-mirror.sh");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let rc = tmp.path().join("mirror.tfrc");
     std::fs::write(&rc, &out.stdout).unwrap();
 
@@ -50,9 +63,20 @@ fn release_layout_installs_through_a_filesystem_mirror() {
         w.cli_config_file(&rc);
         w.write("main.tf", &required_providers());
         let init = w.init().success();
-        assert!(init.stdout.contains("immuta/immuta v0.1.0"), "{}", init.both());
-        let lock = std::fs::read_to_string(w.path().join(".terraform.lock.hcl")).expect("lock file");
-        assert!(lock.contains("registry.terraform.io/immuta/immuta"), "{lock}");
-        assert!(lock.contains("h1:"), "init records the package hash: {lock}");
+        assert!(
+            init.stdout.contains("immuta/immuta v0.1.0"),
+            "{}",
+            init.both()
+        );
+        let lock =
+            std::fs::read_to_string(w.path().join(".terraform.lock.hcl")).expect("lock file");
+        assert!(
+            lock.contains("registry.terraform.io/immuta/immuta"),
+            "{lock}"
+        );
+        assert!(
+            lock.contains("h1:"),
+            "init records the package hash: {lock}"
+        );
     }
 }

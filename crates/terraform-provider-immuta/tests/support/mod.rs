@@ -33,7 +33,10 @@ pub struct TerraformCli {
 impl TerraformCli {
     /// `(major, minor)` of the version.
     pub fn minor(&self) -> (u32, u32) {
-        let mut it = self.version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+        let mut it = self
+            .version
+            .split('.')
+            .map(|p| p.parse::<u32>().unwrap_or(0));
         (it.next().unwrap_or(0), it.next().unwrap_or(0))
     }
 
@@ -53,9 +56,11 @@ pub fn clis() -> &'static [TerraformCli] {
     static CLIS: OnceLock<Vec<TerraformCli>> = OnceLock::new();
     CLIS.get_or_init(|| {
         let candidates: Vec<PathBuf> = match std::env::var("IMMUTA_TEST_TERRAFORM") {
-            Ok(list) if !list.trim().is_empty() => {
-                list.split(':').filter(|s| !s.is_empty()).map(PathBuf::from).collect()
-            }
+            Ok(list) if !list.trim().is_empty() => list
+                .split(':')
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from)
+                .collect(),
             _ => {
                 let mut v = Vec::new();
                 if let Some(p) = find_on_path("terraform") {
@@ -78,7 +83,10 @@ pub fn clis() -> &'static [TerraformCli] {
                 .unwrap_or_else(|e| panic!("cannot run {}: {e}", path.display()));
             let v: serde_json::Value = serde_json::from_slice(&out.stdout)
                 .unwrap_or_else(|e| panic!("{} version -json: {e}", path.display()));
-            let version = v["terraform_version"].as_str().unwrap_or_default().to_string();
+            let version = v["terraform_version"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             if found.iter().any(|c: &TerraformCli| c.version == version) {
                 continue;
             }
@@ -111,7 +119,8 @@ pub fn provider_binary() -> PathBuf {
 pub fn cli_config() -> &'static Path {
     static CONFIG: OnceLock<PathBuf> = OnceLock::new();
     CONFIG.get_or_init(|| {
-        let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tf-mirror-{}", std::process::id()));
+        let base = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("tf-mirror-{}", std::process::id()));
         let pkg = base
             .join("mirror/registry.terraform.io/immuta/immuta")
             .join(PROVIDER_VERSION)
@@ -169,10 +178,20 @@ impl TfOutput {
 
     /// Panics unless the command failed and its output contains every needle.
     pub fn failure_with(self, needles: &[&str]) -> Self {
-        assert_ne!(self.code, 0, "`{}` should have failed:\n{}", self.command, self.both());
+        assert_ne!(
+            self.code,
+            0,
+            "`{}` should have failed:\n{}",
+            self.command,
+            self.both()
+        );
         let both = self.both();
         for n in needles {
-            assert!(both.contains(n), "`{}` output lacks {n:?}:\n{both}", self.command);
+            assert!(
+                both.contains(n),
+                "`{}` output lacks {n:?}:\n{both}",
+                self.command
+            );
         }
         self
     }
@@ -341,8 +360,8 @@ impl TestEmulator {
             .enable_all()
             .build()
             .expect("emulator runtime");
-        let builder = immuta_emulator::Emulator::builder()
-            .transition_delay(Duration::from_millis(20));
+        let builder =
+            immuta_emulator::Emulator::builder().transition_delay(Duration::from_millis(20));
         let emu = rt
             .block_on(configure(builder).start())
             .expect("start the emulator");
