@@ -47,6 +47,7 @@ struct Inner {
     retry: RetryPolicy,
     max_body_bytes: usize,
     request_timeout: Duration,
+    throttle: crate::throttle::Throttle,
 }
 
 impl std::fmt::Debug for ImmutaClient {
@@ -154,6 +155,7 @@ impl ImmutaClient {
                 retry: config.retry,
                 max_body_bytes: config.max_body_bytes,
                 request_timeout: config.request_timeout,
+                throttle: crate::throttle::Throttle::new(config.limits),
             }),
             cancel: None,
         })
@@ -376,11 +378,17 @@ impl ImmutaClient {
             {
                 return Err(ClientError::Cancelled);
             }
-            let started = Instant::now();
             let attempt = self
-                .cancellable(async { Ok(self.attempt(&call).await) })
+                .cancellable(async {
+                    // The ticket is held until the answer is read.
+                    let _ticket = self.inner.throttle.admit().await;
+                    let started = Instant::now();
+                    let attempt = self.attempt(&call).await;
+                    Ok((attempt, started.elapsed()))
+                })
                 .await?;
-            let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            let (attempt, elapsed) = attempt;
+            let elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
             let (error, headers) = match attempt {
                 Attempt::Answered {
                     status,

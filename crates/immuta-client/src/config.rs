@@ -70,6 +70,8 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// Largest response body accepted; a larger one is an error.
     pub max_body_bytes: usize,
+    /// How hard the client may press on Immuta (in flight, per second).
+    pub limits: crate::throttle::Limits,
 }
 
 impl ClientConfig {
@@ -85,6 +87,7 @@ impl ClientConfig {
             user_agent: default_user_agent(),
             retry: RetryPolicy::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            limits: crate::throttle::Limits::default(),
         }
     }
 }
@@ -111,6 +114,7 @@ impl fmt::Debug for ClientConfig {
             .field("user_agent", &self.user_agent)
             .field("retry", &self.retry)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("limits", &self.limits)
             .finish()
     }
 }

@@ -33,11 +33,13 @@ pub mod client;
 pub mod config;
 pub mod error;
 mod retry;
+pub mod throttle;
 pub mod wait;
 
 pub use client::{DeleteOptions, ImmutaClient};
 pub use config::{ClientConfig, RetryPolicy, DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT};
 pub use error::{ClientError, TransportKind};
+pub use throttle::Limits;
 pub use wait::{wait_for, LastSeen, WaitError, WaitOptions, WaitOutcome, WaitTarget};
 
 /// The models this client speaks, re-exported for callers.

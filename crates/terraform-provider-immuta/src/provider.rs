@@ -3,7 +3,7 @@
 
 use crate::duration::parse_duration;
 use async_trait::async_trait;
-use immuta_client::{ClientConfig, ImmutaClient, RetryPolicy};
+use immuta_client::{ClientConfig, ImmutaClient, Limits, RetryPolicy};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tf_framework::{
@@ -110,6 +110,28 @@ pub fn provider_schema() -> Schema {
                  error, 429, 5xx but 501) is tried again, with exponential backoff. \
                  Requests that are not safe to repeat are never retried. Defaults to `3`.",
             ),
+            Attribute::string("retry_base_delay")
+                .optional()
+                .description(
+                    "First wait before a retry, doubled at each further retry (with jitter), as a \
+                 duration such as `250ms`. A `Retry-After` answer from Immuta takes precedence. \
+                 Defaults to `250ms`.",
+                ),
+            Attribute::string("retry_max_delay").optional().description(
+                "Longest wait between two retries, `Retry-After` included. Defaults to `30s`.",
+            ),
+            Attribute::number("max_concurrent_requests")
+                .optional()
+                .description(
+                "Most requests in flight to Immuta at once from one provider process, whatever \
+                 Terraform's `-parallelism`. `0` means no limit. Defaults to `16`.",
+            ),
+            Attribute::number("max_requests_per_second")
+                .optional()
+                .description(
+                    "Most requests started per second from one provider process. `0` means no \
+                 limit. Defaults to `0`.",
+                ),
             Attribute::bool("dry_run_on_plan").optional().description(
                 "Run Immuta's `dryRun` validation of each integration to create or update \
                  during `terraform plan`, so a bad connection fails the plan rather than the \
@@ -128,7 +150,8 @@ struct Settings {
     ca_certificate: Option<String>,
     insecure_skip_verify: bool,
     request_timeout: Duration,
-    max_retries: u32,
+    retry: RetryPolicy,
+    limits: Limits,
     dry_run_on_plan: bool,
 }
 
@@ -161,6 +184,60 @@ fn string_setting(
     }
 }
 
+/// Parses a duration setting, longer than zero; `default` when unset.
+fn duration_setting(
+    raw: Option<&str>,
+    name: &str,
+    default: Duration,
+    diags: &mut Diagnostics,
+) -> Duration {
+    match raw.map(parse_duration) {
+        None => default,
+        Some(Ok(d)) if !d.is_zero() => d,
+        Some(Ok(_)) => {
+            diags.attribute_error(
+                AttributePath::new(name),
+                format!("Invalid {name}"),
+                "Expected a duration longer than zero, e.g. \"30s\".",
+            );
+            default
+        }
+        Some(Err(e)) => {
+            diags.attribute_error(
+                AttributePath::new(name),
+                format!("Invalid {name}"),
+                e.to_string(),
+            );
+            default
+        }
+    }
+}
+
+/// Reads a whole-number setting in `min..=max`; `None` when unset or unknown.
+fn whole_number_setting(
+    config: &Value,
+    name: &str,
+    min: i64,
+    max: i64,
+    diags: &mut Diagnostics,
+) -> Option<i64> {
+    let v = config.attr(name);
+    if v.is_null() || v.is_unknown() {
+        return None;
+    }
+    match v.as_number().and_then(|n| n.as_i64()) {
+        Some(n) if (min..=max).contains(&n) => Some(n),
+        _ => {
+            diags.attribute_error(
+                AttributePath::new(name),
+                format!("Invalid {name}"),
+                format!("Expected a whole number from {min} to {max}."),
+            );
+            None
+        }
+    }
+}
+
 fn read_settings(config: &Value) -> Result<Settings, Diagnostics> {
     let mut diags = Diagnostics::new();
     let host = string_setting(config, "host", Some(ENV_HOST), &mut diags);
@@ -188,40 +265,49 @@ fn read_settings(config: &Value) -> Result<Settings, Diagnostics> {
             ),
         );
     }
-    let request_timeout = match timeout.as_deref().map(parse_duration) {
-        None => DEFAULT_REQUEST_TIMEOUT,
-        Some(Ok(d)) if !d.is_zero() => d,
-        Some(Ok(_)) => {
-            diags.attribute_error(
-                AttributePath::new("request_timeout"),
-                "Invalid request_timeout",
-                "The request timeout must be longer than zero, e.g. \"30s\".",
-            );
-            DEFAULT_REQUEST_TIMEOUT
-        }
-        Some(Err(e)) => {
-            diags.attribute_error(
-                AttributePath::new("request_timeout"),
-                "Invalid request_timeout",
-                e.to_string(),
-            );
-            DEFAULT_REQUEST_TIMEOUT
-        }
+    let request_timeout = duration_setting(
+        timeout.as_deref(),
+        "request_timeout",
+        DEFAULT_REQUEST_TIMEOUT,
+        &mut diags,
+    );
+    let defaults = RetryPolicy::default();
+    let base_delay = string_setting(config, "retry_base_delay", None, &mut diags);
+    let max_delay = string_setting(config, "retry_max_delay", None, &mut diags);
+    let retry = RetryPolicy {
+        max_retries: whole_number_setting(config, "max_retries", 0, 100, &mut diags)
+            .map_or(defaults.max_retries, |n| n as u32),
+        base_delay: duration_setting(
+            base_delay.as_deref(),
+            "retry_base_delay",
+            defaults.base_delay,
+            &mut diags,
+        ),
+        max_delay: duration_setting(
+            max_delay.as_deref(),
+            "retry_max_delay",
+            defaults.max_delay,
+            &mut diags,
+        ),
     };
-    let max_retries = match config.attr("max_retries") {
-        v if v.is_null() => RetryPolicy::default().max_retries,
-        v => match v.as_i64() {
-            Some(n) if (0..=100).contains(&n) => n as u32,
-            _ if v.is_unknown() => RetryPolicy::default().max_retries,
-            _ => {
-                diags.attribute_error(
-                    AttributePath::new("max_retries"),
-                    "Invalid max_retries",
-                    "Expected a whole number from 0 to 100.",
-                );
-                0
-            }
-        },
+    let default_limits = Limits::default();
+    let limits = Limits {
+        max_concurrent: whole_number_setting(
+            config,
+            "max_concurrent_requests",
+            0,
+            10_000,
+            &mut diags,
+        )
+        .map_or(default_limits.max_concurrent, |n| n as usize),
+        max_per_second: whole_number_setting(
+            config,
+            "max_requests_per_second",
+            0,
+            100_000,
+            &mut diags,
+        )
+        .map_or(default_limits.max_per_second, |n| n as f64),
     };
     let flag = |name: &str, default: bool| config.attr(name).as_bool().unwrap_or(default);
     if diags.has_errors() {
@@ -233,7 +319,8 @@ fn read_settings(config: &Value) -> Result<Settings, Diagnostics> {
         ca_certificate,
         insecure_skip_verify: flag("insecure_skip_verify", false),
         request_timeout,
-        max_retries,
+        retry,
+        limits,
         dry_run_on_plan: flag("dry_run_on_plan", true),
     })
 }
@@ -243,10 +330,8 @@ fn build_client(s: &Settings, terraform_version: Option<&str>) -> Result<ImmutaC
     cfg.extra_ca_pem = s.ca_certificate.as_ref().map(|p| p.as_bytes().to_vec());
     cfg.insecure_skip_verify = s.insecure_skip_verify;
     cfg.request_timeout = s.request_timeout;
-    cfg.retry = RetryPolicy {
-        max_retries: s.max_retries,
-        ..RetryPolicy::default()
-    };
+    cfg.retry = s.retry.clone();
+    cfg.limits = s.limits;
     cfg.user_agent = format!(
         "terraform-provider-immuta/{} (terraform {})",
         env!("CARGO_PKG_VERSION"),
@@ -279,14 +364,17 @@ impl Provider for ImmutaProvider {
         // Only what can be judged without the environment: a value that is
         // missing here may still come from IMMUTA_HOST at configure time.
         let mut diags = Diagnostics::new();
-        if let Some(t) = config.attr("request_timeout").as_str() {
-            if let Err(e) = parse_duration(t) {
-                diags.attribute_error(
-                    AttributePath::new("request_timeout"),
-                    "Invalid request_timeout",
-                    e.to_string(),
-                );
+        for name in ["request_timeout", "retry_base_delay", "retry_max_delay"] {
+            if let Some(raw) = config.attr(name).as_str() {
+                duration_setting(Some(raw), name, Duration::ZERO, &mut diags);
             }
+        }
+        for (name, max) in [
+            ("max_retries", 100),
+            ("max_concurrent_requests", 10_000),
+            ("max_requests_per_second", 100_000),
+        ] {
+            whole_number_setting(config, name, 0, max, &mut diags);
         }
         diags
     }
@@ -300,7 +388,8 @@ impl Provider for ImmutaProvider {
             Ok(client) => {
                 tracing::debug!(
                     request_timeout_ms = settings.request_timeout.as_millis() as u64,
-                    max_retries = settings.max_retries,
+                    max_retries = settings.retry.max_retries,
+                    max_concurrent_requests = settings.limits.max_concurrent,
                     dry_run_on_plan = settings.dry_run_on_plan,
                     "provider configured"
                 );

@@ -136,6 +136,18 @@ fn bad_provider_configuration_is_refused_with_the_attribute_and_the_way_out() {
             vec!["Invalid max_retries", "0 to 100"],
         ),
         (
+            format!(
+                "provider \"immuta\" {{\n  host = \"{url}\"\n  api_key = \"{key}\"\n  retry_base_delay = \"0s\"\n}}"
+            ),
+            vec!["Invalid retry_base_delay", "longer than zero"],
+        ),
+        (
+            format!(
+                "provider \"immuta\" {{\n  host = \"{url}\"\n  api_key = \"{key}\"\n  max_concurrent_requests = 2.5\n}}"
+            ),
+            vec!["Invalid max_concurrent_requests", "whole number"],
+        ),
+        (
             format!("provider \"immuta\" {{\n  host = \"{url}\"\n  api_key = \"wrong-key-1234\"\n}}"),
             vec!["Could not list Immuta integrations", "401"],
         ),
