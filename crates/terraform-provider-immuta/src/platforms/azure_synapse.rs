@@ -17,7 +17,10 @@ pub const DEFAULT_PORT: i64 = 1433;
 
 const DELIMITERS: [(&str, &str); 3] = [
     ("hash_delimiter", "Delimiter between hash entries."),
-    ("hash_key_delimiter", "Delimiter between a hash's key and value."),
+    (
+        "hash_key_delimiter",
+        "Delimiter between a hash's key and value.",
+    ),
     ("array_delimiter", "Delimiter between array entries."),
 ];
 
@@ -34,19 +37,23 @@ pub fn attributes() -> Vec<Attribute> {
         Attribute::string("database")
             .optional()
             .description("Required. The database."),
-        Attribute::string("schema")
-            .optional()
-            .description("Required. The schema where Immuta creates and manages the policy-enforced views."),
+        Attribute::string("schema").optional().description(
+            "Required. The schema where Immuta creates and manages the policy-enforced views.",
+        ),
         Attribute::string("authentication_type")
             .optional()
             .description("Required. `userPassword` (needs `username`, `password`)."),
         Attribute::string("username")
             .optional()
-            .description(redacted_description("Required. The system account's user name.")),
+            .description(redacted_description(
+                "Required. The system account's user name.",
+            )),
         Attribute::string("password")
             .optional()
             .sensitive()
-            .description(secret_description("Required. The system account's password.")),
+            .description(secret_description(
+                "Required. The system account's password.",
+            )),
         Attribute::single_nested(
             "metadata_delimiters",
             DELIMITERS
@@ -61,7 +68,9 @@ pub fn attributes() -> Vec<Attribute> {
         )
         .optional()
         .computed()
-        .description("Delimiters of metadata. Left unset, Immuta chooses them (known after apply)."),
+        .description(
+            "Delimiters of metadata. Left unset, Immuta chooses them (known after apply).",
+        ),
         impersonation_attribute(),
     ]
 }
@@ -183,7 +192,12 @@ mod tests {
     #[test]
     fn only_user_password() {
         let mut v = null_object(&Platform::AzureSynapse.attribute());
-        for (k, x) in [("host", "h"), ("database", "d"), ("schema", "s"), ("authentication_type", "okta")] {
+        for (k, x) in [
+            ("host", "h"),
+            ("database", "d"),
+            ("schema", "s"),
+            ("authentication_type", "okta"),
+        ] {
             v.set_attr(k, Value::from(x));
         }
         let mut d = Diagnostics::new();

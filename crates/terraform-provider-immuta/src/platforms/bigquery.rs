@@ -45,7 +45,13 @@ pub fn parse_key_file(text: &str) -> Option<serde_json::Map<String, serde_json::
 /// Checks a `bigquery` block.
 pub fn validate(c: &mut Check<'_>) {
     c.required_all(
-        &["role", "dataset_suffix", "dataset", "location", "credential"],
+        &[
+            "role",
+            "dataset_suffix",
+            "dataset",
+            "location",
+            "credential",
+        ],
         "",
     );
     if let Some(sfx) = c.str("dataset_suffix") {

@@ -23,9 +23,11 @@ pub fn attributes() -> Vec<Attribute> {
         Attribute::string("catalog")
             .optional()
             .description("Required. The catalog Immuta creates for its metadata."),
-        Attribute::string("authentication_type").optional().description(
-            "Required. `token` (needs `token`) or `oAuthM2M` (needs `oauth_client_config`).",
-        ),
+        Attribute::string("authentication_type")
+            .optional()
+            .description(
+                "Required. `token` (needs `token`) or `oAuthM2M` (needs `oauth_client_config`).",
+            ),
         Attribute::string("token")
             .optional()
             .sensitive()
@@ -132,8 +134,14 @@ mod tests {
 
     fn block() -> Value {
         let mut v = null_object(&Platform::Databricks.attribute());
-        v.set_attr("workspace_url", Value::from("www.example-workspace.cloud.databricks.com"));
-        v.set_attr("http_path", Value::from("sql/protocolv1/o/0/0000-00000-abc123"));
+        v.set_attr(
+            "workspace_url",
+            Value::from("www.example-workspace.cloud.databricks.com"),
+        );
+        v.set_attr(
+            "http_path",
+            Value::from("sql/protocolv1/o/0/0000-00000-abc123"),
+        );
         v.set_attr("authentication_type", Value::from("token"));
         v.set_attr("token", Value::from("dapi-secret"));
         v.set_attr("catalog", Value::from("immuta"));
@@ -144,7 +152,10 @@ mod tests {
     fn round_trip_with_group_pattern_and_redacted_token() {
         let mut v = block();
         v.set_attr("group_pattern", obj([("deny", Value::from("admins"))]));
-        v.set_attr("workspace_ids", Value::List(vec![Value::from("1"), Value::from("2")]));
+        v.set_attr(
+            "workspace_ids",
+            Value::List(vec![Value::from("1"), Value::from("2")]),
+        );
         let c = Platform::Databricks.to_config(&v).unwrap();
         let mut json = c.to_value();
         assert_eq!(json["groupPattern"], json!({"deny": "admins"}));

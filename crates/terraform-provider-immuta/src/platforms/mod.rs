@@ -98,7 +98,25 @@ impl Platform {
         AttributePath::new(self.block_name())
     }
 
-    /// Its nested attribute: optional, a single object.
+    /// The attributes inside its nested attribute.
+    pub fn nested_attributes(self) -> Vec<Attribute> {
+        match self.attribute().kind {
+            tf_framework::AttributeKind::Nested { attributes, .. } => attributes,
+            tf_framework::AttributeKind::Type(_) => Vec::new(),
+        }
+    }
+
+    /// Its nested attribute as a data source takes it: plain optional
+    /// (Terraform plans data sources without a prior value, so the
+    /// resource's work-around for Terraform 1.0 is not needed).
+    pub fn data_source_attribute(self) -> Attribute {
+        let mut a = self.attribute();
+        a.computed = false;
+        a
+    }
+
+    /// Its nested attribute in the resource: a single object, optional (see
+    /// the comment inside on why it is also marked computed).
     pub fn attribute(self) -> Attribute {
         let (attrs, what) = match self {
             Platform::Snowflake => (snowflake::attributes(), "a Snowflake integration"),
@@ -115,8 +133,13 @@ impl Platform {
             Platform::S3 => (s3::attributes(), "an Amazon S3 (Native S3) integration"),
             Platform::Trino => (trino::attributes(), "a Starburst (Trino) integration"),
         };
+        // Optional and computed, though never computed: Terraform before 1.1
+        // crashes proposing a new value for a set, non-computed nested
+        // attribute whose prior value is null. The plan sets it to the
+        // configuration (null when unset), with prior computed values kept.
         Attribute::single_nested(self.block_name(), attrs)
             .optional()
+            .computed()
             .description(format!(
                 "Settings of {what}. Exactly one integration type attribute must be set; \
                  changing the type replaces the integration."
@@ -276,9 +299,11 @@ impl<'a> Reader<'a> {
 
     /// A list of strings (unknown or null elements are left out).
     pub fn strings(&self, name: &str) -> Option<Vec<String>> {
-        self.raw(name)
-            .as_list()
-            .map(|l| l.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        self.raw(name).as_list().map(|l| {
+            l.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
     }
 
     /// A nested object, when it is set.
@@ -353,7 +378,12 @@ pub fn default_if_unset(config: &Value, planned: &mut Value, name: &str, value: 
 
 /// `{ enabled }` toggles Immuta defaults to `{ enabled = false }`.
 pub fn default_toggle(config: &Value, planned: &mut Value, name: &str) {
-    default_if_unset(config, planned, name, obj([("enabled", Value::Bool(false))]));
+    default_if_unset(
+        config,
+        planned,
+        name,
+        obj([("enabled", Value::Bool(false))]),
+    );
     let cfg = config.attr(name).clone();
     if let Some(t) = planned.get_attr_mut(name) {
         if matches!(t, Value::Object(_)) {
@@ -647,7 +677,10 @@ pub fn oauth_attribute() -> Attribute {
             Attribute::string("client_id")
                 .optional()
                 .description("Required. The OAuth client id."),
-            Attribute::string("client_secret").optional().sensitive().description(
+            Attribute::string("client_secret")
+                .optional()
+                .sensitive()
+                .description(
                 "The OAuth client secret; required unless `use_certificate` is true. Immuta never \
                  returns it: after an import it is unknown to Terraform, so a configuration that \
                  sets it plans one in-place update.",
@@ -655,7 +688,9 @@ pub fn oauth_attribute() -> Attribute {
             Attribute::string("authority_url")
                 .optional()
                 .description("The token endpoint's base URL (required for Snowflake)."),
-            Attribute::string("scope").optional().description("OAuth scope."),
+            Attribute::string("scope")
+                .optional()
+                .description("OAuth scope."),
             Attribute::string("resource")
                 .optional()
                 .description("Snowflake: the resource requested."),
@@ -697,7 +732,10 @@ pub fn oauth_from(o: &Option<OAuthClientConfig>, prior: Reader<'_>) -> Value {
         obj([
             ("provider", s(&o.provider)),
             ("client_id", s(&o.client_id)),
-            ("client_secret", secret(&o.client_secret, prior.raw("client_secret"))),
+            (
+                "client_secret",
+                secret(&o.client_secret, prior.raw("client_secret")),
+            ),
             ("authority_url", s(&o.authority_url)),
             ("scope", s(&o.scope)),
             ("resource", s(&o.resource)),
@@ -754,10 +792,13 @@ pub fn private_key_attribute() -> Attribute {
             Attribute::string("user_filename")
                 .optional()
                 .description("The file name the key came from."),
-            Attribute::string("content").optional().sensitive().description(
-                "Required. The PEM content. Immuta never returns it: after an import it is \
+            Attribute::string("content")
+                .optional()
+                .sensitive()
+                .description(
+                    "Required. The PEM content. Immuta never returns it: after an import it is \
                  unknown to Terraform, so a configuration that sets it plans one in-place update.",
-            ),
+                ),
         ],
     )
     .optional()
@@ -793,10 +834,13 @@ pub fn okta_attribute() -> Attribute {
             Attribute::string("username")
                 .optional()
                 .description("Required. The Okta user."),
-            Attribute::string("password").optional().sensitive().description(
-                "Required. The Okta password. Immuta never returns it: after an import it is \
+            Attribute::string("password")
+                .optional()
+                .sensitive()
+                .description(
+                    "Required. The Okta password. Immuta never returns it: after an import it is \
                  unknown to Terraform, so a configuration that sets it plans one in-place update.",
-            ),
+                ),
             Attribute::string("app_id")
                 .optional()
                 .description("Required. The Okta application id."),
@@ -865,12 +909,17 @@ mod tests {
             assert_eq!(Platform::from_type(&p.integration_type()), Some(p));
             assert_eq!(p.attribute().name, p.block_name());
         }
-        assert_eq!(Platform::from_type(&IntegrationType::Other("x".into())), None);
+        assert_eq!(
+            Platform::from_type(&IntegrationType::Other("x".into())),
+            None
+        );
     }
 
     #[test]
     fn role_arns() {
-        assert!(is_role_arn("arn:aws:iam::123456789:role/access-grants-instance-role"));
+        assert!(is_role_arn(
+            "arn:aws:iam::123456789:role/access-grants-instance-role"
+        ));
         assert!(is_role_arn("arn:aws-us-gov:iam::1:role/a/b"));
         for bad in [
             "",
@@ -889,8 +938,14 @@ mod tests {
         let red = Some(Secret::redacted());
         assert_eq!(secret(&red, &Value::from("p")), Value::from("p"));
         assert_eq!(secret(&red, &Value::Null), Value::Null);
-        assert_eq!(secret(&Some(Secret::new("REDACTED")), &Value::Null), Value::Null);
-        assert_eq!(secret(&Some(Secret::new("new")), &Value::from("p")), Value::from("new"));
+        assert_eq!(
+            secret(&Some(Secret::new("REDACTED")), &Value::Null),
+            Value::Null
+        );
+        assert_eq!(
+            secret(&Some(Secret::new("new")), &Value::from("p")),
+            Value::from("new")
+        );
         assert_eq!(secret(&None, &Value::from("p")), Value::Null);
     }
 

@@ -28,19 +28,27 @@ pub fn attributes() -> Vec<Attribute> {
         Attribute::string("database")
             .optional()
             .description("Required. The database Immuta creates to manage and store metadata."),
-        Attribute::string("initial_database").optional().description(
+        Attribute::string("initial_database")
+            .optional()
+            .description(
             "An existing database Immuta connects to first; required with `auto_bootstrap = true`.",
         ),
-        Attribute::string("authentication_type").optional().description(
-            "Required. `userPassword` (needs `username`, `password`) or `okta` (needs `okta`).",
-        ),
+        Attribute::string("authentication_type")
+            .optional()
+            .description(
+                "Required. `userPassword` (needs `username`, `password`) or `okta` (needs `okta`).",
+            ),
         Attribute::string("username")
             .optional()
-            .description(redacted_description("The system account's user name (`userPassword`).")),
+            .description(redacted_description(
+                "The system account's user name (`userPassword`).",
+            )),
         Attribute::string("password")
             .optional()
             .sensitive()
-            .description(secret_description("The system account's password (`userPassword`).")),
+            .description(secret_description(
+                "The system account's password (`userPassword`).",
+            )),
         okta_attribute(),
         impersonation_attribute(),
     ]
@@ -141,7 +149,10 @@ mod tests {
         v.set_attr("authentication_type", Value::from("okta"));
         v.set_attr(
             "impersonation",
-            obj([("enabled", Value::Bool(true)), ("role", Value::from("immuta_impersonation"))]),
+            obj([
+                ("enabled", Value::Bool(true)),
+                ("role", Value::from("immuta_impersonation")),
+            ]),
         );
         v.set_attr(
             "okta",

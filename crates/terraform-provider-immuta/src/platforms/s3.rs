@@ -19,17 +19,23 @@ pub fn attributes() -> Vec<Attribute> {
         Attribute::string("aws_region")
             .optional()
             .description("Required. The AWS region, e.g. `us-east-1`."),
-        Attribute::string("aws_location_role").optional().description(
-            "Required. The IAM role ARN of the Access Grants location, \
+        Attribute::string("aws_location_role")
+            .optional()
+            .description(
+                "Required. The IAM role ARN of the Access Grants location, \
              `arn:aws:iam::<account>:role/<name>`.",
-        ),
-        Attribute::string("aws_location_path").optional().description(
+            ),
+        Attribute::string("aws_location_path")
+            .optional()
+            .description(
             "Required. The base S3 location prefix (`s3://...`), unique across S3 integrations.",
         ),
-        Attribute::string("authentication_type").optional().description(
-            "Required. `auto` (needs `aws_role_to_assume`) or `accessKey` (needs \
+        Attribute::string("authentication_type")
+            .optional()
+            .description(
+                "Required. `auto` (needs `aws_role_to_assume`) or `accessKey` (needs \
              `aws_access_key_id`, `aws_secret_access_key`).",
-        ),
+            ),
         Attribute::string("aws_role_to_assume")
             .optional()
             .description("The IAM role ARN Immuta assumes (`auto`)."),
@@ -57,12 +63,21 @@ fn arn(c: &mut Check<'_>, name: &str) {
 /// Checks an `s3` block.
 pub fn validate(c: &mut Check<'_>) {
     c.required_all(
-        &["name", "aws_account_id", "aws_region", "aws_location_role", "aws_location_path"],
+        &[
+            "name",
+            "aws_account_id",
+            "aws_region",
+            "aws_location_role",
+            "aws_location_path",
+        ],
         "",
     );
     if let Some(id) = c.str("aws_account_id") {
         if !id.is_empty() && !id.chars().all(|ch| ch.is_ascii_digit()) {
-            c.error("aws_account_id", format!("expected digits only, got \"{id}\""));
+            c.error(
+                "aws_account_id",
+                format!("expected digits only, got \"{id}\""),
+            );
         }
     }
     arn(c, "aws_location_role");
@@ -138,7 +153,10 @@ mod tests {
             ("name", "S3 integration"),
             ("aws_account_id", "123456789"),
             ("aws_region", "us-east-1"),
-            ("aws_location_role", "arn:aws:iam::123456789:role/access-grants-instance-role"),
+            (
+                "aws_location_role",
+                "arn:aws:iam::123456789:role/access-grants-instance-role",
+            ),
             ("aws_location_path", "s3://"),
             ("authentication_type", "accessKey"),
             ("aws_access_key_id", "123456789"),
@@ -155,14 +173,20 @@ mod tests {
         Platform::S3.validate(&example(), Some(false), &mut d);
         assert!(d.is_empty());
         let c = Platform::S3.to_config(&example()).unwrap();
-        assert_eq!(c.to_value()["awsLocationRole"], json!("arn:aws:iam::123456789:role/access-grants-instance-role"));
+        assert_eq!(
+            c.to_value()["awsLocationRole"],
+            json!("arn:aws:iam::123456789:role/access-grants-instance-role")
+        );
         assert_eq!(c.to_value().as_object().unwrap().len(), 8);
     }
 
     #[test]
     fn arn_and_auth_checks() {
         let mut v = example();
-        v.set_attr("aws_location_role", Value::from("access-grants-instance-role"));
+        v.set_attr(
+            "aws_location_role",
+            Value::from("access-grants-instance-role"),
+        );
         v.set_attr("authentication_type", Value::from("auto"));
         let mut d = Diagnostics::new();
         Platform::S3.validate(&v, Some(false), &mut d);

@@ -7,9 +7,12 @@ use tf_framework::{Attribute, Value};
 
 /// The attributes of `trino`: only the computed API key.
 pub fn attributes() -> Vec<Attribute> {
-    vec![Attribute::string("api_key").computed().sensitive().description(
-        "The Immuta API key Immuta generated for the Starburst cluster's configuration.",
-    )]
+    vec![Attribute::string("api_key")
+        .computed()
+        .sensitive()
+        .description(
+            "The Immuta API key Immuta generated for the Starburst cluster's configuration.",
+        )]
 }
 
 /// The `trino` block of an API config.

@@ -24,7 +24,10 @@ use immuta_api::{
     DeleteCredentials, Integration, IntegrationPayload, IntegrationStatus, TestStatus,
     ValidationResults,
 };
-use immuta_client::{wait_for, ClientError, DeleteOptions, ImmutaClient, WaitError, WaitOptions, WaitOutcome, WaitTarget};
+use immuta_client::{
+    wait_for, ClientError, DeleteOptions, ImmutaClient, WaitError, WaitOptions, WaitOutcome,
+    WaitTarget,
+};
 use std::sync::Arc;
 use std::time::Duration;
 use tf_framework::provider::import_passthrough_id;
@@ -84,18 +87,23 @@ pub fn schema() -> Schema {
                 .collect(),
         )
         .optional()
+        .computed()
         .description("Time limits of the waits for Immuta to finish. Not read on import."),
         Attribute::single_nested(
             "validation_results",
             vec![
-                Attribute::string("status")
-                    .computed()
-                    .description("The overall outcome: `passed`, `failed`, `warning` or `skipped`."),
+                Attribute::string("status").computed().description(
+                    "The overall outcome: `passed`, `failed`, `warning` or `skipped`.",
+                ),
                 Attribute::list_nested(
                     "tests",
                     vec![
-                        Attribute::string("name").computed().description("The test's name."),
-                        Attribute::string("status").computed().description("Its outcome."),
+                        Attribute::string("name")
+                            .computed()
+                            .description("The test's name."),
+                        Attribute::string("status")
+                            .computed()
+                            .description("Its outcome."),
                         Attribute::string("message")
                             .computed()
                             .description("What went wrong, for failures and warnings."),
@@ -142,7 +150,10 @@ fn delete_credentials_attribute() -> Attribute {
             )
             .optional()
             .description("Key-pair authentication's key (Snowflake)."),
-            s("private_key_password", "Passphrase of an encrypted private key."),
+            s(
+                "private_key_password",
+                "Passphrase of an encrypted private key.",
+            ),
             Attribute::single_nested(
                 "okta",
                 ["username", "password", "app_id", "idp_host", "role"]
@@ -155,6 +166,7 @@ fn delete_credentials_attribute() -> Attribute {
         ],
     )
     .optional()
+    .computed()
     .sensitive()
     .description(
         "Privileged credentials sent when the integration is destroyed. Immuta needs them to \
@@ -399,7 +411,10 @@ pub fn to_state(integration: &Integration, prior: &Value) -> Result<Value, Diagn
                 _ => Value::Bool(false),
             },
         ),
-        ("delete_credentials", prior.attr("delete_credentials").clone()),
+        (
+            "delete_credentials",
+            prior.attr("delete_credentials").clone(),
+        ),
         ("timeouts", prior.attr("timeouts").clone()),
         (
             "validation_results",
@@ -430,6 +445,37 @@ fn fill_nulls_from(new: &mut Value, planned: &Value) {
             }
         }
         _ => {}
+    }
+}
+
+/// Terraform's proposal for nested attributes, made here for every nested
+/// attribute that is optional (the schema marks them computed only so that
+/// Terraform before 1.1 does not descend into them): the configuration,
+/// with the prior value of each computed attribute it leaves unset.
+fn propose(attrs: &[Attribute], config: &Value, prior: &Value) -> Value {
+    match config {
+        Value::Object(_) => Value::object(attrs.iter().map(|a| {
+            let c = config.attr(&a.name);
+            let p = prior.attr(&a.name);
+            let v = match (c, a.nested_attributes()) {
+                (Value::Unknown, _) => Value::Unknown,
+                (Value::Null, _) if a.computed => p.clone(),
+                (Value::Object(_), Some(inner)) => propose(inner, c, p),
+                _ => c.clone(),
+            };
+            (a.name.clone(), v)
+        })),
+        other => other.clone(),
+    }
+}
+
+/// Sets each optional nested attribute of `planned` to [`propose`]'s value.
+fn propose_nested(attrs: &[Attribute], config: &Value, prior: &Value, planned: &mut Value) {
+    for a in attrs {
+        if let (true, Some(inner)) = (a.optional, a.nested_attributes()) {
+            let v = propose(inner, config.attr(&a.name), prior.attr(&a.name));
+            planned.set_attr(a.name.clone(), v);
+        }
     }
 }
 
@@ -466,7 +512,8 @@ impl IntegrationResource {
 }
 
 fn client_for(cfg: &Configured, ctx: &Context) -> ImmutaClient {
-    cfg.client.with_cancellation(ctx.cancellation_token().clone())
+    cfg.client
+        .with_cancellation(ctx.cancellation_token().clone())
 }
 
 fn wait_options(ctx: &Context, timeout: Duration) -> WaitOptions {
@@ -488,7 +535,10 @@ fn warnings_of(vr: Option<&ValidationResults>, path: &AttributePath, diags: &mut
         for t in vr.warnings() {
             diags.attribute_warning(
                 path.clone(),
-                format!("Immuta's validation test \"{}\" passed with a warning", t.name),
+                format!(
+                    "Immuta's validation test \"{}\" passed with a warning",
+                    t.name
+                ),
                 t.message.clone().unwrap_or_default(),
             );
         }
@@ -539,6 +589,17 @@ impl IntegrationResource {
                 }
                 warnings_of(resp.validation_results.as_ref(), &path, diags);
             }
+            // A create planned to replace an integration (tainted, or a
+            // change of type) conflicts with the one it replaces, which
+            // is deleted first: not a reason to fail the plan.
+            Err(e) if id.is_none() && e.status() == Some(409) => diags.attribute_warning(
+                path,
+                "Immuta reports a conflicting integration (dryRun)".to_string(),
+                format!(
+                    "{e}\n\nIf this integration replaces that one, the apply deletes it first \
+                     and this is expected. Otherwise the create will fail."
+                ),
+            ),
             Err(e) => diags.push(Diagnostic::attribute_error(
                 path,
                 format!(
@@ -567,8 +628,10 @@ impl IntegrationResource {
         let answer = match client.create(&payload, false).await {
             Ok(a) => a,
             Err(e) => {
-                resp.diagnostics
-                    .push(client_error(format!("Could not create the {ty} integration"), &e));
+                resp.diagnostics.push(client_error(
+                    format!("Could not create the {ty} integration"),
+                    &e,
+                ));
                 return resp;
             }
         };
@@ -591,13 +654,29 @@ impl IntegrationResource {
         );
         unknowns_to_null(&mut partial);
         let timeouts = Timeouts::from_value(req.config.attr("timeouts"));
-        match wait_for(&client, &id, WaitTarget::Enabled, wait_options(ctx, timeouts.create)).await {
+        match wait_for(
+            &client,
+            &id,
+            WaitTarget::Enabled,
+            wait_options(ctx, timeouts.create),
+        )
+        .await
+        {
             Ok(WaitOutcome::Enabled { status, .. }) => {
-                warnings_of(status.validation_results.as_ref(), &platform.path(), &mut resp.diagnostics);
+                warnings_of(
+                    status.validation_results.as_ref(),
+                    &platform.path(),
+                    &mut resp.diagnostics,
+                );
             }
             Ok(WaitOutcome::Gone { .. }) => {}
             Err(e) => {
-                if let WaitError::Failed { status, validation_results, .. } = &e {
+                if let WaitError::Failed {
+                    status,
+                    validation_results,
+                    ..
+                } = &e
+                {
                     partial.set_attr("status", Value::string(status.as_str()));
                     if validation_results.is_some() {
                         partial.set_attr(
@@ -617,7 +696,15 @@ impl IntegrationResource {
                 return resp;
             }
         }
-        resp.new_state = self.read_back(&client, &id, &req.planned_state, partial, &mut resp.diagnostics).await;
+        resp.new_state = self
+            .read_back(
+                &client,
+                &id,
+                &req.planned_state,
+                partial,
+                &mut resp.diagnostics,
+            )
+            .await;
         resp
     }
 
@@ -635,7 +722,9 @@ impl IntegrationResource {
             Ok(integration) => match to_state(&integration, planned) {
                 Ok(mut v) => {
                     for p in Platform::ALL {
-                        if let (Some(n), pv) = (v.get_attr_mut(p.block_name()), planned.attr(p.block_name())) {
+                        if let (Some(n), pv) =
+                            (v.get_attr_mut(p.block_name()), planned.attr(p.block_name()))
+                        {
                             fill_nulls_from(n, pv);
                         }
                     }
@@ -697,9 +786,20 @@ impl IntegrationResource {
             return resp;
         }
         let timeouts = Timeouts::from_value(req.config.attr("timeouts"));
-        match wait_for(&client, &id, WaitTarget::Enabled, wait_options(ctx, timeouts.update)).await {
+        match wait_for(
+            &client,
+            &id,
+            WaitTarget::Enabled,
+            wait_options(ctx, timeouts.update),
+        )
+        .await
+        {
             Ok(WaitOutcome::Enabled { status, .. }) => {
-                warnings_of(status.validation_results.as_ref(), &platform.path(), &mut resp.diagnostics);
+                warnings_of(
+                    status.validation_results.as_ref(),
+                    &platform.path(),
+                    &mut resp.diagnostics,
+                );
             }
             Ok(WaitOutcome::Gone { .. }) => {}
             Err(e) => {
@@ -717,7 +817,15 @@ impl IntegrationResource {
             }
         }
         let prior = req.prior_state.clone();
-        resp.new_state = self.read_back(&client, &id, &req.planned_state, prior, &mut resp.diagnostics).await;
+        resp.new_state = self
+            .read_back(
+                &client,
+                &id,
+                &req.planned_state,
+                prior,
+                &mut resp.diagnostics,
+            )
+            .await;
         resp
     }
 
@@ -770,7 +878,14 @@ impl IntegrationResource {
             }
         }
         let timeouts = Timeouts::from_value(prior.attr("timeouts"));
-        match wait_for(&client, &id, WaitTarget::Gone, wait_options(ctx, timeouts.delete)).await {
+        match wait_for(
+            &client,
+            &id,
+            WaitTarget::Gone,
+            wait_options(ctx, timeouts.delete),
+        )
+        .await
+        {
             Ok(_) => resp.new_state = Value::Null,
             Err(e) => resp.diagnostics.error(
                 format!("Integration {id} was not deleted"),
@@ -822,11 +937,15 @@ impl Resource for IntegrationResource {
         let create = prior.is_null();
         let replace = !create && platform_of(prior) != Some(platform);
         let planned = &mut resp.planned_state;
+        propose_nested(&req.schema.block.attributes, config, prior, planned);
         let name = platform.block_name();
         if let Some(block) = planned.get_attr_mut(name) {
             platform.plan_defaults(config.attr(name), block);
         }
-        platforms::default_if_unset(config, planned, "force_disable_on_destroy", Value::Bool(false));
+        // Not sticky: unset means the default, whatever the prior value.
+        if config.attr("force_disable_on_destroy").is_null() {
+            planned.set_attr("force_disable_on_destroy", Value::Bool(false));
+        }
         planned.set_attr("type", Value::string(platform.integration_type().as_str()));
         let changed = create || replace || api_changed(platform, prior, planned);
         if create || replace {
@@ -839,7 +958,9 @@ impl Resource for IntegrationResource {
         if replace {
             resp.requires_replace = Platform::ALL
                 .into_iter()
-                .filter(|p| prior.attr(p.block_name()).is_null() != planned.attr(p.block_name()).is_null())
+                .filter(|p| {
+                    prior.attr(p.block_name()).is_null() != planned.attr(p.block_name()).is_null()
+                })
                 .map(Platform::path)
                 .collect();
             // Terraform plans the create of the replacement again, with no
@@ -868,7 +989,8 @@ impl Resource for IntegrationResource {
             return resp;
         }
         let mut diags = Diagnostics::new();
-        self.dry_run(ctx, &cfg, platform, id.as_deref(), &payload, &mut diags).await;
+        self.dry_run(ctx, &cfg, platform, id.as_deref(), &payload, &mut diags)
+            .await;
         resp.diagnostics.extend(diags);
         resp
     }
@@ -916,7 +1038,10 @@ impl Resource for IntegrationResource {
                 Err(d) => resp.diagnostics.push(d),
             },
             Err(e) if e.is_not_found() => {
-                tracing::debug!(id, "integration no longer exists; removing it from the state");
+                tracing::debug!(
+                    id,
+                    "integration no longer exists; removing it from the state"
+                );
                 resp.new_state = Value::Null;
             }
             Err(e) => resp
@@ -951,6 +1076,7 @@ mod tests {
     use super::*;
     use immuta_api::IntegrationType;
     use serde_json::json;
+    use tf_framework::PlanRequest;
 
     fn snowflake_config() -> Value {
         let mut block = platforms::null_object(&Platform::Snowflake.attribute());
@@ -965,7 +1091,13 @@ mod tests {
         ] {
             block.set_attr(k, Value::from(v));
         }
-        let mut v = Value::object(schema().block.attributes.iter().map(|a| (a.name.clone(), Value::Null)));
+        let mut v = Value::object(
+            schema()
+                .block
+                .attributes
+                .iter()
+                .map(|a| (a.name.clone(), Value::Null)),
+        );
         v.set_attr("auto_bootstrap", Value::Bool(true));
         v.set_attr("snowflake", block);
         v
@@ -982,8 +1114,14 @@ mod tests {
         assert_eq!(json["type"], json!("Snowflake"));
         assert_eq!(json["autoBootstrap"], json!(true));
         assert_eq!(json["config"].as_object().unwrap().len(), 7);
-        let trino = to_payload(Platform::Trino, &Value::object([("trino", Value::object([("api_key", Value::Null)]))]));
-        assert_eq!(serde_json::to_value(&trino).unwrap(), json!({"type": "Trino"}));
+        let trino = to_payload(
+            Platform::Trino,
+            &Value::object([("trino", Value::object([("api_key", Value::Null)]))]),
+        );
+        assert_eq!(
+            serde_json::to_value(&trino).unwrap(),
+            json!({"type": "Trino"})
+        );
     }
 
     #[test]
@@ -1004,10 +1142,17 @@ mod tests {
         let v = to_state(&integration, &prior).unwrap();
         assert_eq!(v.attr("id").as_str(), Some("7"));
         assert_eq!(v.attr("type").as_str(), Some("Snowflake"));
-        assert_eq!(v.attr("snowflake").attr("password").as_str(), Some("abc1234"));
+        assert_eq!(
+            v.attr("snowflake").attr("password").as_str(),
+            Some("abc1234")
+        );
         assert!(v.attr("databricks").is_null());
         assert_eq!(v.attr("force_disable_on_destroy"), &Value::Bool(false));
-        let t = &v.attr("validation_results").attr("tests").as_list().unwrap()[0];
+        let t = &v
+            .attr("validation_results")
+            .attr("tests")
+            .as_list()
+            .unwrap()[0];
         assert_eq!(t.attr("result_json").as_str(), Some("[]"));
         // Every schema attribute is present.
         assert_eq!(v.as_map().unwrap().len(), schema().block.attributes.len());
@@ -1021,7 +1166,11 @@ mod tests {
     #[test]
     fn exactly_one_type_and_auto_bootstrap_rules() {
         let mut v = snowflake_config();
-        assert!(validate_config(&v).is_empty(), "{:?}", summaries(&validate_config(&v)));
+        assert!(
+            validate_config(&v).is_empty(),
+            "{:?}",
+            summaries(&validate_config(&v))
+        );
         v.set_attr("snowflake", Value::Null);
         assert_eq!(
             summaries(&validate_config(&v)),
@@ -1030,7 +1179,10 @@ mod tests {
         let mut v = snowflake_config();
         v.set_attr("trino", platforms::obj([("api_key", Value::Null)]));
         let d = validate_config(&v);
-        assert_eq!(d.iter().next().unwrap().attribute, Some(AttributePath::new("trino")));
+        assert_eq!(
+            d.iter().next().unwrap().attribute,
+            Some(AttributePath::new("trino"))
+        );
         let mut v = snowflake_config();
         v.set_attr("auto_bootstrap", Value::Null);
         assert_eq!(
@@ -1038,16 +1190,37 @@ mod tests {
             "auto_bootstrap: required for snowflake integrations, expected true or false, got none"
         );
         let mut v = snowflake_config();
-        v.set_attr("timeouts", platforms::obj([("create", Value::from("soon")), ("update", Value::Null), ("delete", Value::Null)]));
+        v.set_attr(
+            "timeouts",
+            platforms::obj([
+                ("create", Value::from("soon")),
+                ("update", Value::Null),
+                ("delete", Value::Null),
+            ]),
+        );
         let d = validate_config(&v);
-        assert_eq!(d.iter().next().unwrap().attribute, Some(AttributePath::new("timeouts").attr("create")));
-        assert_eq!(summaries(&d)[0], "timeouts.create: expected a duration such as \"30m\", got \"soon\"");
+        assert_eq!(
+            d.iter().next().unwrap().attribute,
+            Some(AttributePath::new("timeouts").attr("create"))
+        );
+        assert_eq!(
+            summaries(&d)[0],
+            "timeouts.create: expected a duration such as \"30m\", got \"soon\""
+        );
     }
 
     #[test]
     fn fill_nulls_keeps_answer_values() {
-        let mut new = platforms::obj([("a", Value::Null), ("b", Value::from("x")), ("c", Value::Null)]);
-        let planned = platforms::obj([("a", Value::from("p")), ("b", Value::from("y")), ("c", Value::Unknown)]);
+        let mut new = platforms::obj([
+            ("a", Value::Null),
+            ("b", Value::from("x")),
+            ("c", Value::Null),
+        ]);
+        let planned = platforms::obj([
+            ("a", Value::from("p")),
+            ("b", Value::from("y")),
+            ("c", Value::Unknown),
+        ]);
         fill_nulls_from(&mut new, &planned);
         assert_eq!(new.attr("a").as_str(), Some("p"));
         assert_eq!(new.attr("b").as_str(), Some("x"));
@@ -1059,5 +1232,120 @@ mod tests {
         let t = Timeouts::from_value(&platforms::obj([("create", Value::from("5m"))]));
         assert_eq!(t.create, Duration::from_secs(300));
         assert_eq!(t.delete, DEFAULT_TIMEOUT);
+    }
+
+    /// Terraform's proposal, close enough for these tests: the
+    /// configuration, with the prior value of top-level computed attributes
+    /// the configuration leaves unset.
+    fn request(prior: &Value, config: &Value) -> PlanRequest {
+        let schema = Arc::new(schema());
+        let mut proposed = config.clone();
+        for a in &schema.block.attributes {
+            if a.computed && config.attr(&a.name).is_null() {
+                proposed.set_attr(a.name.clone(), prior.attr(&a.name).clone());
+            }
+        }
+        PlanRequest {
+            schema,
+            prior_state: prior.clone(),
+            proposed_new_state: proposed,
+            config: config.clone(),
+            prior_private: Vec::new(),
+        }
+    }
+
+    fn resource() -> IntegrationResource {
+        // Not configured: plans run without dryRun.
+        IntegrationResource::new(Arc::new(ProviderData::default()))
+    }
+
+    /// The state an apply of `planned` would leave (unknowns filled in).
+    fn applied(planned: &Value) -> Value {
+        let mut v = planned.clone();
+        v.set_attr("id", Value::from("7"));
+        v.set_attr("status", Value::from("enabled"));
+        v.set_attr("validation_results", Value::Null);
+        unknowns_to_null(&mut v);
+        v
+    }
+
+    #[tokio::test]
+    async fn create_plan_is_exact_where_immuta_documents_defaults() {
+        let config = snowflake_config();
+        let resp = resource()
+            .plan(&Context::default(), request(&Value::Null, &config))
+            .await;
+        assert!(
+            resp.diagnostics.is_empty(),
+            "{:?}",
+            summaries(&resp.diagnostics)
+        );
+        let p = &resp.planned_state;
+        assert!(p.attr("id").is_unknown());
+        assert!(p.attr("status").is_unknown());
+        assert_eq!(p.attr("type").as_str(), Some("Snowflake"));
+        assert_eq!(p.attr("force_disable_on_destroy"), &Value::Bool(false));
+        let sf = p.attr("snowflake");
+        assert_eq!(sf.attr("port").as_i64(), Some(443));
+        assert_eq!(sf.attr("lineage").attr("enabled"), &Value::Bool(false));
+        assert_eq!(sf.attr("password").as_str(), Some("abc1234"));
+        assert!(p.attr("databricks").is_null());
+        assert!(resp.requires_replace.is_empty());
+    }
+
+    #[tokio::test]
+    async fn unchanged_config_plans_the_prior_state() {
+        let config = snowflake_config();
+        let created = resource()
+            .plan(&Context::default(), request(&Value::Null, &config))
+            .await;
+        let prior = applied(&created.planned_state);
+        let resp = resource()
+            .plan(&Context::default(), request(&prior, &config))
+            .await;
+        assert!(resp.diagnostics.is_empty());
+        assert_eq!(resp.planned_state, prior);
+        // A change keeps the id and Immuta's defaults, and re-reads the status.
+        let mut changed = config.clone();
+        if let Some(b) = changed.get_attr_mut("snowflake") {
+            b.set_attr("warehouse", Value::from("OTHER"));
+        }
+        let resp = resource()
+            .plan(&Context::default(), request(&prior, &changed))
+            .await;
+        let p = &resp.planned_state;
+        assert_eq!(p.attr("id").as_str(), Some("7"));
+        assert!(p.attr("status").is_unknown());
+        assert_eq!(p.attr("snowflake").attr("port").as_i64(), Some(443));
+        assert_eq!(
+            p.attr("snowflake").attr("warehouse").as_str(),
+            Some("OTHER")
+        );
+        assert!(resp.requires_replace.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_type_change_requires_replacement() {
+        let config = snowflake_config();
+        let created = resource()
+            .plan(&Context::default(), request(&Value::Null, &config))
+            .await;
+        let prior = applied(&created.planned_state);
+        let mut other = config.clone();
+        other.set_attr("snowflake", Value::Null);
+        other.set_attr("trino", platforms::obj([("api_key", Value::Null)]));
+        let resp = resource()
+            .plan(&Context::default(), request(&prior, &other))
+            .await;
+        assert!(resp.diagnostics.is_empty());
+        assert_eq!(
+            resp.requires_replace,
+            [AttributePath::new("snowflake"), AttributePath::new("trino")]
+        );
+        let p = &resp.planned_state;
+        assert!(p.attr("snowflake").is_null(), "the old type is dropped");
+        assert!(p.attr("trino").attr("api_key").is_unknown());
+        assert_eq!(p.attr("type").as_str(), Some("Trino"));
+        assert!(p.attr("id").is_unknown());
     }
 }
