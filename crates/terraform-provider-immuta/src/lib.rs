@@ -9,6 +9,9 @@
 //!
 //! - [`provider`]: the provider block and its configuration, turned into one
 //!   Immuta client per process.
+//! - [`platforms`]: the seven integration types' config schema, checks and
+//!   converters to and from `immuta-api`, shared by the resource and the
+//!   script data source.
 //! - [`resources`]: one file per resource.
 //! - [`data_sources`]: one file per data source.
 //! - [`duration`]: Go-style duration strings (`30s`, `1h30m`).

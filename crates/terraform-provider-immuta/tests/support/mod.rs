@@ -16,6 +16,9 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+/// How long one terraform command may run before the harness kills it.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
+
 /// The provider's address, as users declare it.
 pub const PROVIDER_SOURCE: &str = "immuta/immuta";
 /// The version the mirror offers.
@@ -256,13 +259,26 @@ impl Workdir {
         self
     }
 
-    /// Runs `terraform <args>` here.
+    /// Runs `terraform <args>` here, in a process group of its own. A command
+    /// that runs past [`COMMAND_TIMEOUT`] (a crashed CLI can leave its
+    /// provider holding the output pipes) is killed with its whole group and
+    /// fails the test with what it printed.
     pub fn run(&self, args: &[&str]) -> TfOutput {
+        self.run_with_timeout(args, COMMAND_TIMEOUT)
+    }
+
+    /// [`Workdir::run`] with another time limit.
+    pub fn run_with_timeout(&self, args: &[&str], limit: Duration) -> TfOutput {
+        use std::io::Read;
+        use std::os::unix::process::CommandExt;
         let home = cli_config().parent().expect("config dir").join("home");
         let mut cmd = Command::new(&self.cli.path);
         cmd.args(args)
             .current_dir(self.dir.path())
             .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", home)
@@ -274,15 +290,61 @@ impl Workdir {
             .env("TF_IN_AUTOMATION", "1")
             .env("TF_INPUT", "0")
             .envs(&self.env);
+        let command = format!("terraform {} ({})", args.join(" "), self.cli.version);
         let start = Instant::now();
-        let out = cmd.output().expect("run terraform");
-        TfOutput {
-            command: format!("terraform {} ({})", args.join(" "), self.cli.version),
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            elapsed: start.elapsed(),
+        let mut child = cmd.spawn().expect("run terraform");
+        let pid = child.id();
+        let pipe = |mut r: Box<dyn Read + Send>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let _ = r.read_to_end(&mut buf);
+                String::from_utf8_lossy(&buf).into_owned()
+            })
+        };
+        let out = pipe(Box::new(child.stdout.take().expect("stdout")));
+        let err = pipe(Box::new(child.stderr.take().expect("stderr")));
+        let kill_group = || {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .stderr(Stdio::null())
+                .status();
+        };
+        let mut timed_out = false;
+        let status = loop {
+            match child.try_wait().expect("wait for terraform") {
+                Some(status) => break status,
+                None if start.elapsed() > limit => {
+                    timed_out = true;
+                    kill_group();
+                    break child.wait().expect("wait for terraform");
+                }
+                None => std::thread::sleep(Duration::from_millis(20)),
+            }
+        };
+        // Terraform has exited; a provider it left behind would keep the
+        // pipes open: give the readers a moment, then end the group.
+        let grace = Instant::now();
+        while !(out.is_finished() && err.is_finished()) && grace.elapsed() < Duration::from_secs(5)
+        {
+            std::thread::sleep(Duration::from_millis(10));
         }
+        if !(out.is_finished() && err.is_finished()) {
+            kill_group();
+        }
+        let result = TfOutput {
+            command,
+            code: status.code().unwrap_or(-1),
+            stdout: out.join().unwrap_or_default(),
+            stderr: err.join().unwrap_or_default(),
+            elapsed: start.elapsed(),
+        };
+        assert!(
+            !timed_out,
+            "`{}` ran past {limit:?} and was killed:\n{}",
+            result.command,
+            result.both()
+        );
+        result
     }
 
     /// `terraform init`.
