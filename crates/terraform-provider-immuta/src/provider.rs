@@ -4,7 +4,7 @@
 use crate::duration::parse_duration;
 use async_trait::async_trait;
 use immuta_client::{ClientConfig, ImmutaClient, Limits, RetryPolicy};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 use tf_framework::{
     Attribute, AttributePath, Block, Context, DataSource, Diagnostic, Diagnostics, Provider,
@@ -30,30 +30,18 @@ pub struct Configured {
 /// Shared between the provider and its resources: filled by ConfigureProvider.
 #[derive(Debug, Default)]
 pub struct ProviderData {
-    configured: RwLock<Option<Arc<Configured>>>,
+    slot: tf_framework::provider::ProviderData<Configured>,
 }
 
 impl ProviderData {
     /// The configuration, or an error diagnostic when ConfigureProvider has
     /// not run (Terraform always configures before it plans or applies).
     pub fn configured(&self) -> Result<Arc<Configured>, Diagnostic> {
-        self.configured
-            .read()
-            .ok()
-            .and_then(|g| g.clone())
-            .ok_or_else(|| {
-                Diagnostic::error(
-                    "Provider not configured",
-                    "The immuta provider was called before it was configured. This is a bug in \
-                     the provider or in Terraform; please report it.",
-                )
-            })
+        self.slot.get()
     }
 
     fn set(&self, c: Configured) {
-        if let Ok(mut g) = self.configured.write() {
-            *g = Some(Arc::new(c));
-        }
+        self.slot.set(c);
     }
 }
 
