@@ -4,15 +4,17 @@
 
 use crate::config::{parse_base_url, ClientConfig, RetryPolicy};
 use crate::error::{error_chain, ClientError};
+use crate::identity::Identity;
 use crate::retry::Idempotency;
 use immuta_api::{
-    DeleteCredentials, Integration, IntegrationPayload, OperationResponse, ScriptKind,
-    StatusResponse,
+    DeleteCredentials, Integration, IntegrationId, IntegrationPayload, IntegrationType,
+    OperationResponse, ScriptKind, StatusResponse,
 };
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::collections::HashSet;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -48,6 +50,8 @@ struct Inner {
     max_body_bytes: usize,
     request_timeout: Duration,
     throttle: crate::throttle::Throttle,
+    /// Held while a create of a type without identity runs.
+    unnamed_creates: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for ImmutaClient {
@@ -77,6 +81,24 @@ struct Call {
 struct Answer {
     content_type: Option<String>,
     body: Vec<u8>,
+}
+
+/// Why one try did not give a 2xx answer.
+enum Failure {
+    /// Cancelled before or while it was sent.
+    Cancelled,
+    /// It failed; the answer's headers when there was an answer.
+    Failed(ClientError, Option<HeaderMap>),
+}
+
+/// What a look-up after an uncertain create found.
+enum Found {
+    /// Nothing new on the target: the create was not made.
+    None,
+    /// The integration the create made.
+    One(Box<Integration>),
+    /// Several candidates (their ids): which one is ours cannot be told.
+    Several(Vec<String>),
 }
 
 /// What one attempt ended with, before retries are decided.
@@ -156,6 +178,7 @@ impl ImmutaClient {
                 max_body_bytes: config.max_body_bytes,
                 request_timeout: config.request_timeout,
                 throttle: crate::throttle::Throttle::new(config.limits),
+                unnamed_creates: tokio::sync::Mutex::new(()),
             }),
             cancel: None,
         })
@@ -189,20 +212,39 @@ impl ImmutaClient {
     }
 
     /// `POST /integrations[?dryRun=true]`: creates an integration (answers
-    /// `status: creating`), or with `dry_run` only validates the payload.
-    /// A real create is never retried.
+    /// `status: creating`), or with `dry_run` only validates the payload
+    /// (retried like a GET).
+    ///
+    /// A real create is never sent twice blindly. It first lists the
+    /// integrations of its type. When its POST ends without a clear answer
+    /// (the connection broke or timed out after sending, or `429`/`5xx`),
+    /// it lists them again: an integration that was not there before and is
+    /// on the same target (Snowflake host, Databricks workspace,
+    /// Redshift/Synapse host and database, S3 name or location path,
+    /// BigQuery dataset and location) is the one it made, and is returned
+    /// as the create's answer. If there is none, the POST is sent again
+    /// (within the [`RetryPolicy`]); a `409` on such a second send is looked
+    /// up the same way. Types without such fields (Trino) are created one
+    /// at a time by a client, so the one new integration of that type is
+    /// the one it made; two or more give [`ClientError::CreateUncertain`].
+    /// The POST and the look-up after it are not abandoned on
+    /// cancellation, so what Immuta made is not lost.
     pub async fn create(
         &self,
         payload: &IntegrationPayload,
         dry_run: bool,
     ) -> Result<OperationResponse, ClientError> {
+        if !dry_run {
+            return self.create_guarded(payload).await;
+        }
         let body = encode(payload)?;
-        let (query, idem) = if dry_run {
-            (&[("dryRun", "true")][..], Idempotency::Safe)
-        } else {
-            (&[][..], Idempotency::Once)
-        };
-        let call = self.call(Method::POST, &[], query, Some(body), idem)?;
+        let call = self.call(
+            Method::POST,
+            &[],
+            &[("dryRun", "true")],
+            Some(body),
+            Idempotency::Safe,
+        )?;
         self.json(call).await
     }
 
@@ -371,59 +413,10 @@ impl ImmutaClient {
         let policy = &self.inner.retry;
         let mut retries = 0u32;
         loop {
-            if self
-                .cancel
-                .as_ref()
-                .is_some_and(CancellationToken::is_cancelled)
-            {
-                return Err(ClientError::Cancelled);
-            }
-            let attempt = self
-                .cancellable(async {
-                    // The ticket is held until the answer is read.
-                    let _ticket = self.inner.throttle.admit().await;
-                    let started = Instant::now();
-                    let attempt = self.attempt(&call).await;
-                    Ok((attempt, started.elapsed()))
-                })
-                .await?;
-            let (attempt, elapsed) = attempt;
-            let elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
-            let (error, headers) = match attempt {
-                Attempt::Answered {
-                    status,
-                    headers,
-                    content_type,
-                    body,
-                } => {
-                    tracing::debug!(
-                        request = %call.label,
-                        status = status.as_u16(),
-                        elapsed_ms,
-                        attempt = retries + 1,
-                        bytes = body.len(),
-                        "immuta request"
-                    );
-                    if status.is_success() {
-                        return Ok(Answer { content_type, body });
-                    }
-                    let error = if status.is_redirection() {
-                        redirect_error(status.as_u16(), &headers)
-                    } else {
-                        ClientError::from_answer(status.as_u16(), &body)
-                    };
-                    (error, Some(headers))
-                }
-                Attempt::Failed(error) => {
-                    tracing::debug!(
-                        request = %call.label,
-                        elapsed_ms,
-                        attempt = retries + 1,
-                        error = %error,
-                        "immuta request failed"
-                    );
-                    (error, None)
-                }
+            let (error, headers) = match self.send_once(&call, retries + 1).await {
+                Ok(answer) => return Ok(answer),
+                Err(Failure::Cancelled) => return Err(ClientError::Cancelled),
+                Err(Failure::Failed(error, headers)) => (error, headers),
             };
             let may_retry = call.idempotency == Idempotency::Safe
                 && error.is_transient()
@@ -440,12 +433,224 @@ impl ImmutaClient {
                 reason = %error,
                 "retrying immuta request"
             );
-            self.cancellable(async {
-                tokio::time::sleep(delay).await;
-                Ok(())
-            })
-            .await?;
+            self.sleep(delay).await?;
         }
+    }
+
+    /// Whether this client's cancellation token has fired.
+    fn is_cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(CancellationToken::is_cancelled)
+    }
+
+    /// Sleeps, unless cancelled first.
+    async fn sleep(&self, delay: Duration) -> Result<(), ClientError> {
+        self.cancellable(async {
+            tokio::time::sleep(delay).await;
+            Ok(())
+        })
+        .await
+    }
+
+    /// One try of a request (number `attempt`, for the log): waits for the
+    /// throttle, sends, reads the answer and logs one line. Only a 2xx
+    /// answer is `Ok`; an error keeps the answer's headers for
+    /// `Retry-After`.
+    async fn send_once(&self, call: &Call, attempt: u32) -> Result<Answer, Failure> {
+        if self.is_cancelled() {
+            return Err(Failure::Cancelled);
+        }
+        let timed = self
+            .cancellable(async {
+                // The ticket is held until the answer is read.
+                let _ticket = self.inner.throttle.admit().await;
+                let started = Instant::now();
+                let attempt = self.attempt(call).await;
+                Ok((attempt, started.elapsed()))
+            })
+            .await;
+        let Ok((result, elapsed)) = timed else {
+            return Err(Failure::Cancelled);
+        };
+        let elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+        match result {
+            Attempt::Answered {
+                status,
+                headers,
+                content_type,
+                body,
+            } => {
+                tracing::debug!(
+                    request = %call.label,
+                    status = status.as_u16(),
+                    elapsed_ms,
+                    attempt,
+                    bytes = body.len(),
+                    "immuta request"
+                );
+                if status.is_success() {
+                    return Ok(Answer { content_type, body });
+                }
+                let error = if status.is_redirection() {
+                    redirect_error(status.as_u16(), &headers)
+                } else {
+                    ClientError::from_answer(status.as_u16(), &body)
+                };
+                Err(Failure::Failed(error, Some(headers)))
+            }
+            Attempt::Failed(error) => {
+                tracing::debug!(
+                    request = %call.label,
+                    elapsed_ms,
+                    attempt,
+                    error = %error,
+                    "immuta request failed"
+                );
+                Err(Failure::Failed(error, None))
+            }
+        }
+    }
+
+    /// A clone that ignores cancellation: for the requests whose answer
+    /// must not be abandoned half-way (a create's POST and the look-up
+    /// after it), since that would lose track of what Immuta made.
+    fn uncancelled(&self) -> ImmutaClient {
+        ImmutaClient {
+            inner: Arc::clone(&self.inner),
+            cancel: None,
+        }
+    }
+
+    /// A real create, sent again only once Immuta is known not to have made
+    /// it. See [`ImmutaClient::create`].
+    async fn create_guarded(
+        &self,
+        payload: &IntegrationPayload,
+    ) -> Result<OperationResponse, ClientError> {
+        let body = encode(payload)?;
+        let ty = payload.integration_type.clone();
+        let identity = Identity::of_payload(payload);
+        // Creates that nothing names are made one at a time by this client,
+        // so that a lost one can be found by elimination.
+        let _one_at_a_time = match identity {
+            Some(_) => None,
+            None => Some(
+                self.cancellable(async { Ok(self.inner.unnamed_creates.lock().await) })
+                    .await?,
+            ),
+        };
+        let before: HashSet<IntegrationId> = self
+            .list()
+            .await?
+            .into_iter()
+            .filter(|i| i.integration_type == ty)
+            .map(|i| i.id)
+            .collect();
+        let sure = self.uncancelled();
+        let policy = &self.inner.retry;
+        let mut sends = 0u32;
+        loop {
+            // Cancelled before a send: every earlier send was looked up and
+            // found not to have made anything.
+            if self.is_cancelled() {
+                return Err(ClientError::Cancelled);
+            }
+            let call = self.call(
+                Method::POST,
+                &[],
+                &[],
+                Some(body.clone()),
+                Idempotency::Once,
+            )?;
+            sends += 1;
+            let (error, headers) = match sure.send_once(&call, sends).await {
+                Ok(answer) => return decode(&call.label, &answer.body),
+                Err(Failure::Cancelled) => return Err(ClientError::Cancelled),
+                Err(Failure::Failed(error, headers)) => (error, headers),
+            };
+            let may_have_been_made = match &error {
+                // No connection: nothing was sent.
+                ClientError::Transport {
+                    kind: crate::error::TransportKind::Connect,
+                    ..
+                } => false,
+                ClientError::Transport { .. } => true,
+                e if e.is_transient() => true,
+                // A conflict after an earlier uncertain send: maybe with
+                // the integration that send made.
+                e if e.status() == Some(409) && sends > 1 => true,
+                _ => return Err(error),
+            };
+            if may_have_been_made {
+                match sure.find_created(&ty, identity.as_ref(), &before).await {
+                    Ok(Found::One(made)) => {
+                        tracing::info!(
+                            request = %call.label,
+                            id = %made.id,
+                            reason = %error,
+                            "the create's answer was lost but Immuta made the integration: using it"
+                        );
+                        return Ok(OperationResponse {
+                            id: Some(made.id),
+                            status: Some(made.status),
+                            validation_results: made.validation_results,
+                        });
+                    }
+                    Ok(Found::Several(ids)) => {
+                        return Err(ClientError::CreateUncertain {
+                            integration_type: ty.as_str().to_string(),
+                            detail: format!(
+                                "{error}; several new integrations of this type appeared meanwhile"
+                            ),
+                            candidates: ids,
+                        })
+                    }
+                    Ok(Found::None) => {}
+                    Err(lookup) => {
+                        return Err(ClientError::CreateUncertain {
+                            integration_type: ty.as_str().to_string(),
+                            detail: format!("{error}; then the look-up failed: {lookup}"),
+                            candidates: Vec::new(),
+                        })
+                    }
+                }
+            }
+            if error.status() == Some(409) || sends > policy.max_retries {
+                return Err(error);
+            }
+            let delay = policy.delay_for(sends, headers.as_ref());
+            tracing::debug!(
+                request = %call.label,
+                retry = sends,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                reason = %error,
+                "the create was not made: sending it again"
+            );
+            self.sleep(delay).await?;
+        }
+    }
+
+    /// The integrations of type `ty`, not in `before`, on the target
+    /// `identity` names (any, when it names none).
+    async fn find_created(
+        &self,
+        ty: &IntegrationType,
+        identity: Option<&Identity>,
+        before: &HashSet<IntegrationId>,
+    ) -> Result<Found, ClientError> {
+        let mut fresh: Vec<Integration> = self
+            .list()
+            .await?
+            .into_iter()
+            .filter(|i| &i.integration_type == ty && !before.contains(&i.id))
+            .filter(|i| identity.is_none_or(|me| me.matches(i)))
+            .collect();
+        Ok(match fresh.len() {
+            0 => Found::None,
+            1 => Found::One(Box::new(fresh.remove(0))),
+            _ => Found::Several(fresh.into_iter().map(|i| i.id.0).collect()),
+        })
     }
 
     /// Sends the request once and reads the answer, at most

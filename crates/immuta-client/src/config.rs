@@ -16,8 +16,10 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 ///
 /// Only requests that are safe to repeat are retried: GET, PUT, DELETE,
 /// dry-run POSTs and the script POSTs. A create (`POST /integrations` without
-/// `dryRun`) and a key regeneration are never sent twice. Retried are
-/// connection failures, time-outs, `429` and every `5xx` but `501`.
+/// `dryRun`) is sent again only after a look-up shows Immuta did not make it
+/// (see [`crate::ImmutaClient::create`]); a key regeneration is never sent
+/// twice. Retried are connection failures, time-outs, `429` and every `5xx`
+/// but `501`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// How many times a request is sent again after the first try (0: never).

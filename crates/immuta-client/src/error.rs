@@ -63,9 +63,32 @@ pub enum ClientError {
     /// The client's configuration is unusable.
     #[error("invalid Immuta client configuration: {0}")]
     Config(String),
+    /// A create ended without a clear answer and what Immuta holds now does
+    /// not tell whether it was made.
+    #[error(
+        "the {integration_type} integration may have been created in Immuta, but this could not \
+         be confirmed ({detail}){}; look for it in Immuta and import it rather than creating it again",
+        candidates_text(.candidates)
+    )]
+    CreateUncertain {
+        /// The integration type asked for.
+        integration_type: String,
+        /// What went wrong.
+        detail: String,
+        /// Ids of the integrations that may be the one made.
+        candidates: Vec<String>,
+    },
     /// The request was cancelled before it completed.
     #[error("the request to Immuta was cancelled")]
     Cancelled,
+}
+
+fn candidates_text(ids: &[String]) -> String {
+    if ids.is_empty() {
+        String::new()
+    } else {
+        format!("; candidates: {}", ids.join(", "))
+    }
 }
 
 fn api_message(status: u16, body: Option<&ErrorBody>, raw: &str) -> String {

@@ -27,11 +27,14 @@
 //! - [`client`]: [`ImmutaClient`], one method per endpoint, and [`DeleteOptions`].
 //! - [`error`]: [`ClientError`], the one error type.
 //! - `retry` (private): which requests may be repeated, backoff and `Retry-After`.
+//! - `identity` (private): what names a create's target, to find a create
+//!   whose answer was lost.
 //! - [`wait`]: [`wait::wait_for`], the cancellable status waiter.
 
 pub mod client;
 pub mod config;
 pub mod error;
+mod identity;
 mod retry;
 pub mod throttle;
 pub mod wait;

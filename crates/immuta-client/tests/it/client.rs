@@ -94,7 +94,9 @@ async fn list_accepts_numeric_and_string_ids_and_unknown_fields() {
 #[tokio::test]
 async fn create_posts_the_payload_and_dry_run_adds_the_query() {
     let fake = Fake::start(|s, _| {
-        if s.query.is_some() {
+        if s.method == "GET" {
+            Reply::json(200, json!([]))
+        } else if s.query.is_some() {
             Reply::json(
                 200,
                 json!({"validationResults": {"status": "passed", "validationTests": []}}),
@@ -112,17 +114,21 @@ async fn create_posts_the_payload_and_dry_run_adds_the_query() {
     assert!(dry.id.is_none());
     assert!(dry.validation_results.is_some());
 
+    // A real create first lists what exists (to find it again if its
+    // answer is lost); a dry run does not.
     let seen = fake.seen();
-    assert_eq!(seen[0].method, "POST");
-    assert_eq!(seen[0].path, "/integrations");
-    assert_eq!(seen[0].query, None);
+    assert_eq!(seen.len(), 3);
+    assert_eq!(seen[0].method, "GET");
+    assert_eq!(seen[1].method, "POST");
+    assert_eq!(seen[1].path, "/integrations");
+    assert_eq!(seen[1].query, None);
     assert_eq!(
-        seen[0].header("content-type").as_deref(),
+        seen[1].header("content-type").as_deref(),
         Some("application/json")
     );
-    assert_eq!(seen[0].json()["type"], "Snowflake");
-    assert_eq!(seen[0].json()["config"]["password"], PASSWORD);
-    assert_eq!(seen[1].query.as_deref(), Some("dryRun=true"));
+    assert_eq!(seen[1].json()["type"], "Snowflake");
+    assert_eq!(seen[1].json()["config"]["password"], PASSWORD);
+    assert_eq!(seen[2].query.as_deref(), Some("dryRun=true"));
 }
 
 #[tokio::test]
@@ -516,14 +522,15 @@ async fn one_debug_line_per_request_without_key_or_body() {
         .lines()
         .filter(|l| l.contains("immuta request") && l.contains("/logtest/"))
         .collect();
-    assert_eq!(lines.len(), 2, "{text}");
+    // The list, the create's own list of what exists, the POST.
+    assert_eq!(lines.len(), 3, "{text}");
     assert!(
         lines[0].contains("GET /logtest/integrations") && lines[0].contains("status=200"),
         "{text}"
     );
     assert!(lines[0].contains("elapsed_ms="), "{text}");
     assert!(
-        lines[1].contains("POST /logtest/integrations") && lines[1].contains("status=422"),
+        lines[2].contains("POST /logtest/integrations") && lines[2].contains("status=422"),
         "{text}"
     );
     assert!(!text.contains(TEST_KEY), "{text}");

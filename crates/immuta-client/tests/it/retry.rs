@@ -55,17 +55,30 @@ async fn a_429_without_retry_after_backs_off_and_gives_up_after_max_retries() {
 }
 
 #[tokio::test]
-async fn a_create_is_never_sent_twice_but_a_dry_run_is_retried() {
-    let fake = Fake::start(|_, _| Reply::error(503, "Service Unavailable", "busy")).await;
+async fn a_create_is_sent_again_only_after_a_look_up_and_a_dry_run_is_retried() {
+    let fake = Fake::start(|s, _| {
+        if s.method == "GET" {
+            Reply::json(200, json!([]))
+        } else {
+            Reply::error(503, "Service Unavailable", "busy")
+        }
+    })
+    .await;
     let client = retrying(&fake, 3);
     let err = client.create(&trino(), false).await.unwrap_err();
     assert_eq!(err.status(), Some(503));
-    assert_eq!(fake.seen().len(), 1, "a create was sent again");
+    let shape: Vec<String> = fake.seen().iter().map(|s| s.method.clone()).collect();
+    // The list of what exists, then each POST followed by a look-up.
+    assert_eq!(
+        shape,
+        ["GET", "POST", "GET", "POST", "GET", "POST", "GET", "POST", "GET"]
+    );
 
+    let before = fake.seen().len();
     client.create(&trino(), true).await.unwrap_err();
     let seen = fake.seen();
-    assert_eq!(seen.len(), 1 + 4);
-    assert!(seen[1..]
+    assert_eq!(seen.len(), before + 4);
+    assert!(seen[before..]
         .iter()
         .all(|s| s.query.as_deref() == Some("dryRun=true")));
 }

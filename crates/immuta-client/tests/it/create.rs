@@ -1,0 +1,477 @@
+//! The create-twice guard: a create whose answer is lost is looked up, and
+//! sent again only when Immuta did not make it.
+
+use crate::fake::{Fake, Reply};
+use immuta_client::immuta_api::{
+    IntegrationConfig, IntegrationPayload, IntegrationType, S3Config, SnowflakeConfig,
+};
+use immuta_client::{ClientConfig, ClientError, ImmutaClient, RetryPolicy};
+use immuta_emulator::{Emulator, Fault, FaultConfig};
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// What the fake does with the n-th POST (0-based).
+#[derive(Clone, Copy, Debug)]
+enum Post {
+    /// Makes the integration and answers 200.
+    Make,
+    /// Makes it, then answers `status` (the answer is "lost").
+    MakeThenFail(u16),
+    /// Makes it, then answers only after the client gave up.
+    MakeThenHang,
+    /// Answers `status` without making anything.
+    Fail(u16),
+}
+
+/// A small stateful Immuta: a list of integrations, POSTs scripted.
+struct Immuta {
+    fake: Fake,
+    store: Arc<Mutex<Vec<Value>>>,
+}
+
+impl Immuta {
+    async fn start(existing: Vec<Value>, posts: Vec<Post>) -> Immuta {
+        let store = Arc::new(Mutex::new(existing));
+        let posts_seen = Arc::new(Mutex::new(0usize));
+        let st = Arc::clone(&store);
+        let fake = Fake::start(move |s, _| {
+            if s.method == "GET" {
+                return Reply::json(200, Value::Array(st.lock().unwrap().clone()));
+            }
+            let n = {
+                let mut p = posts_seen.lock().unwrap();
+                *p += 1;
+                *p - 1
+            };
+            let what = posts.get(n).copied().unwrap_or(Post::Make);
+            let make = || {
+                let mut all = st.lock().unwrap();
+                let id = (100 + all.len()).to_string();
+                let body = s.json();
+                let mut made = json!({"id": id, "type": body["type"], "status": "creating"});
+                if let Some(c) = body.get("config") {
+                    made["config"] = c.clone();
+                }
+                all.push(made);
+                id
+            };
+            match what {
+                Post::Make => {
+                    let id = make();
+                    Reply::json(200, json!({"id": id, "status": "creating"}))
+                }
+                Post::MakeThenFail(status) => {
+                    make();
+                    Reply::error(status, "x", "lost")
+                }
+                Post::MakeThenHang => {
+                    let id = make();
+                    Reply::json(200, json!({"id": id, "status": "creating"}))
+                        .after(Duration::from_secs(3))
+                }
+                Post::Fail(status) => Reply::error(status, "x", "not made"),
+            }
+        })
+        .await;
+        Immuta { fake, store }
+    }
+
+    fn client(&self, timeout: Duration) -> ImmutaClient {
+        let mut cfg = self.fake.config();
+        cfg.request_timeout = timeout;
+        cfg.retry = RetryPolicy {
+            max_retries: 4,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(50),
+        };
+        ImmutaClient::new(cfg).unwrap()
+    }
+
+    fn posts(&self) -> usize {
+        self.fake
+            .seen()
+            .iter()
+            .filter(|s| s.method == "POST")
+            .count()
+    }
+
+    fn ids(&self) -> Vec<String> {
+        self.store
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|v| v["id"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+fn snowflake(host: &str) -> IntegrationPayload {
+    IntegrationPayload {
+        integration_type: IntegrationType::Snowflake,
+        auto_bootstrap: Some(false),
+        config: Some(IntegrationConfig::Snowflake(SnowflakeConfig {
+            host: Some(host.into()),
+            warehouse: Some("WH".into()),
+            database: Some("IMMUTA_DB".into()),
+            authentication_type: Some("userPassword".into()),
+            username: Some("immuta_system".into()),
+            password: Some("pw-create-guard".into()),
+            ..Default::default()
+        })),
+    }
+}
+
+fn s3(name: &str) -> IntegrationPayload {
+    IntegrationPayload {
+        integration_type: IntegrationType::S3,
+        auto_bootstrap: Some(false),
+        config: Some(IntegrationConfig::S3(S3Config {
+            name: Some(name.into()),
+            aws_account_id: Some("123456789012".into()),
+            aws_region: Some("us-east-1".into()),
+            aws_location_role: Some("arn:aws:iam::123456789012:role/access-grants".into()),
+            aws_location_path: Some(format!("s3://{name}/")),
+            authentication_type: Some("auto".into()),
+            aws_role_to_assume: Some("arn:aws:iam::123456789012:role/immuta".into()),
+            ..Default::default()
+        })),
+    }
+}
+
+fn trino() -> IntegrationPayload {
+    IntegrationPayload {
+        integration_type: IntegrationType::Trino,
+        auto_bootstrap: None,
+        config: None,
+    }
+}
+
+const SEC: Duration = Duration::from_secs(5);
+
+#[tokio::test]
+async fn a_create_made_but_answered_503_or_429_is_found_not_sent_again() {
+    for status in [503, 429, 500, 502] {
+        let other = json!({"id": "7", "type": "Snowflake", "status": "enabled",
+                           "config": {"host": "other.snowflakecomputing.com"}});
+        let imm = Immuta::start(vec![other], vec![Post::MakeThenFail(status)]).await;
+        let r = imm
+            .client(SEC)
+            .create(&snowflake("acme.snowflakecomputing.com"), false)
+            .await
+            .unwrap();
+        assert_eq!(r.id.unwrap().as_str(), "101", "status {status}");
+        assert_eq!(imm.posts(), 1, "status {status}: sent twice");
+        assert_eq!(imm.ids(), ["7", "101"]);
+    }
+}
+
+#[tokio::test]
+async fn a_create_whose_answer_timed_out_is_found() {
+    let imm = Immuta::start(vec![], vec![Post::MakeThenHang]).await;
+    let r = imm
+        .client(Duration::from_millis(300))
+        .create(&s3("bucket-a"), false)
+        .await
+        .unwrap();
+    assert_eq!(r.id.unwrap().as_str(), "100");
+    assert_eq!(imm.posts(), 1);
+    assert_eq!(imm.ids().len(), 1);
+}
+
+#[tokio::test]
+async fn a_create_not_made_is_sent_again_after_the_look_up() {
+    let imm = Immuta::start(vec![], vec![Post::Fail(503), Post::Fail(502), Post::Make]).await;
+    let r = imm
+        .client(SEC)
+        .create(&snowflake("acme.snowflakecomputing.com"), false)
+        .await
+        .unwrap();
+    assert_eq!(r.id.unwrap().as_str(), "100");
+    let shape: Vec<String> = imm.fake.seen().iter().map(|s| s.method.clone()).collect();
+    assert_eq!(shape, ["GET", "POST", "GET", "POST", "GET", "POST"]);
+    assert_eq!(imm.ids().len(), 1);
+}
+
+#[tokio::test]
+async fn a_409_after_a_resend_means_the_first_one_was_made_late() {
+    // The first POST fails and the look-up finds nothing; by the second POST
+    // the first has landed, so Immuta answers 409: look it up again.
+    let made_late = json!({"id": "55", "type": "Native S3", "status": "enabled",
+                          "config": {"name": "bucket-b", "awsLocationPath": "s3://bucket-b/"}});
+    let store: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let st = Arc::clone(&store);
+    let fake = Fake::start(move |s, _| {
+        if s.method == "GET" {
+            return Reply::json(200, Value::Array(st.lock().unwrap().clone()));
+        }
+        let mut all = st.lock().unwrap();
+        if all.is_empty() {
+            // The first POST: it will land, but only after the look-up.
+            drop(all);
+            let st2 = Arc::clone(&st);
+            let v = made_late.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(150));
+                st2.lock().unwrap().push(v);
+            });
+            Reply::error(504, "Gateway Timeout", "upstream slow")
+        } else {
+            let id = all[0]["id"].as_str().unwrap().to_string();
+            all.truncate(1);
+            Reply::error(
+                409,
+                "Conflict",
+                &format!("A Native S3 integration named \"bucket-b\" already exists (id = {id})."),
+            )
+        }
+    })
+    .await;
+    let mut cfg = fake.config();
+    cfg.retry = RetryPolicy {
+        max_retries: 4,
+        base_delay: Duration::from_millis(300),
+        max_delay: Duration::from_millis(300),
+    };
+    let r = ImmutaClient::new(cfg)
+        .unwrap()
+        .create(&s3("bucket-b"), false)
+        .await
+        .unwrap();
+    assert_eq!(r.id.unwrap().as_str(), "55");
+    let posts = fake.seen().iter().filter(|s| s.method == "POST").count();
+    assert_eq!(posts, 2);
+}
+
+#[tokio::test]
+async fn an_integration_that_was_there_before_is_not_taken_over() {
+    let theirs = json!({"id": "9", "type": "Snowflake", "status": "enabled",
+                        "config": {"host": "acme.snowflakecomputing.com"}});
+    // The first POST fails uncertainly; the match found existed before, so
+    // the POST is sent again and Immuta's 409 is the answer.
+    let imm = Immuta::start(vec![theirs], vec![Post::Fail(503), Post::Fail(409)]).await;
+    let err = imm
+        .client(SEC)
+        .create(&snowflake("ACME.snowflakecomputing.com"), false)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(409), "{err}");
+    assert_eq!(imm.posts(), 2);
+}
+
+#[tokio::test]
+async fn a_409_on_the_first_send_is_returned_without_look_up() {
+    let imm = Immuta::start(vec![], vec![Post::Fail(409)]).await;
+    let err = imm
+        .client(SEC)
+        .create(&snowflake("a.snowflakecomputing.com"), false)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(409));
+    assert_eq!(imm.fake.seen().len(), 2, "GET then POST only");
+}
+
+#[tokio::test]
+async fn client_errors_are_not_looked_up_or_resent() {
+    for status in [400, 401, 403, 422, 501] {
+        let imm = Immuta::start(vec![], vec![Post::Fail(status)]).await;
+        let err = imm.client(SEC).create(&trino(), false).await.unwrap_err();
+        assert_eq!(err.status(), Some(status));
+        assert_eq!(imm.fake.seen().len(), 2, "status {status}");
+    }
+}
+
+#[tokio::test]
+async fn a_lost_trino_create_is_found_by_elimination() {
+    let old = json!({"id": "1", "type": "Trino", "status": "enabled"});
+    let imm = Immuta::start(vec![old], vec![Post::MakeThenFail(502)]).await;
+    let r = imm.client(SEC).create(&trino(), false).await.unwrap();
+    assert_eq!(r.id.unwrap().as_str(), "101");
+    assert_eq!(imm.posts(), 1);
+}
+
+#[tokio::test]
+async fn two_new_trinos_make_the_create_uncertain_and_name_them() {
+    // Someone else made a Trino integration between the list and the POST.
+    let store: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let st = Arc::clone(&store);
+    let fake = Fake::start(move |s, _| {
+        let mut all = st.lock().unwrap();
+        if s.method == "GET" {
+            return Reply::json(200, Value::Array(all.clone()));
+        }
+        all.push(json!({"id": "20", "type": "Trino", "status": "enabled"}));
+        all.push(json!({"id": "21", "type": "Trino", "status": "creating"}));
+        Reply::error(503, "Service Unavailable", "lost")
+    })
+    .await;
+    let mut cfg = fake.config();
+    cfg.retry.max_retries = 3;
+    cfg.retry.base_delay = Duration::from_millis(5);
+    let err = ImmutaClient::new(cfg)
+        .unwrap()
+        .create(&trino(), false)
+        .await
+        .unwrap_err();
+    match &err {
+        ClientError::CreateUncertain { candidates, .. } => assert_eq!(candidates, &["20", "21"]),
+        other => panic!("{other:?}"),
+    }
+    let text = err.to_string();
+    assert!(text.contains("import"), "{text}");
+    assert!(text.contains("20, 21"), "{text}");
+    assert_eq!(fake.seen().iter().filter(|s| s.method == "POST").count(), 1);
+}
+
+#[tokio::test]
+async fn a_failed_look_up_makes_the_create_uncertain() {
+    let fake = Fake::start(|s, n| {
+        if s.method == "GET" && n == 0 {
+            Reply::json(200, json!([]))
+        } else {
+            Reply::error(503, "Service Unavailable", "down")
+        }
+    })
+    .await;
+    let mut cfg = fake.config();
+    cfg.retry.max_retries = 1;
+    cfg.retry.base_delay = Duration::from_millis(5);
+    let err = ImmutaClient::new(cfg)
+        .unwrap()
+        .create(&snowflake("x.snowflakecomputing.com"), false)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ClientError::CreateUncertain { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("look-up failed"), "{err}");
+}
+
+#[tokio::test]
+async fn a_create_in_flight_is_not_abandoned_on_cancellation() {
+    // The POST takes 800 ms; the token fires after 200 ms. The id must not
+    // be lost: the caller gets it (and can keep it in its state).
+    let imm = Immuta::start(vec![], vec![]).await;
+    let store = Arc::clone(&imm.store);
+    let slow = Fake::start(move |s, _| {
+        if s.method == "GET" {
+            return Reply::json(200, Value::Array(store.lock().unwrap().clone()));
+        }
+        store
+            .lock()
+            .unwrap()
+            .push(json!({"id": "300", "type": "Trino", "status": "creating"}));
+        Reply::json(200, json!({"id": "300", "status": "creating"}))
+            .after(Duration::from_millis(800))
+    })
+    .await;
+    let token = CancellationToken::new();
+    let client = ImmutaClient::new(slow.config())
+        .unwrap()
+        .with_cancellation(token.clone());
+    let t = token.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        t.cancel();
+    });
+    let r = client.create(&trino(), false).await.unwrap();
+    assert_eq!(r.id.unwrap().as_str(), "300");
+    // Cancelled before anything is sent: nothing is sent.
+    let before = slow.seen().len();
+    let err = client.create(&trino(), false).await.unwrap_err();
+    assert!(err.is_cancelled());
+    assert_eq!(slow.seen().len(), before);
+}
+
+fn emulator_client(url: String, key: &str) -> ImmutaClient {
+    let mut cfg = ClientConfig::new(url, key);
+    cfg.request_timeout = SEC;
+    cfg.retry = RetryPolicy {
+        max_retries: 30,
+        base_delay: Duration::from_millis(2),
+        max_delay: Duration::from_millis(20),
+    };
+    ImmutaClient::new(cfg).unwrap()
+}
+
+#[tokio::test]
+async fn the_emulator_dropping_a_create_gets_it_made_once() {
+    let emu = Emulator::builder()
+        .faults(FaultConfig {
+            // The list passes, the POST's connection is dropped.
+            script: vec![Fault::Pass, Fault::Drop],
+            ..Default::default()
+        })
+        .start()
+        .await
+        .unwrap();
+    let client = emulator_client(emu.url(), emu.api_key());
+    let r = client
+        .create(&snowflake("drop.snowflakecomputing.com"), false)
+        .await
+        .unwrap();
+    let all = emu.integrations().await;
+    assert_eq!(all.len(), 1);
+    assert_eq!(Some(&all[0].id), r.id.as_ref());
+    let log: Vec<(String, Option<String>)> = emu
+        .requests()
+        .into_iter()
+        .map(|r| (r.method, r.fault))
+        .collect();
+    assert_eq!(
+        log,
+        [
+            ("GET".to_string(), None),
+            ("POST".to_string(), Some("drop".to_string())),
+            ("GET".to_string(), None),
+            ("POST".to_string(), None),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn sixty_concurrent_creates_under_30_percent_faults_make_sixty_integrations() {
+    let emu = Emulator::builder()
+        .faults(FaultConfig {
+            too_many_requests_rate: 0.1,
+            unavailable_rate: 0.1,
+            drop_rate: 0.1,
+            retry_after_secs: 0,
+            seed: Some(6),
+            ..Default::default()
+        })
+        .start()
+        .await
+        .unwrap();
+    let client = emulator_client(emu.url(), emu.api_key());
+    let mut tasks = Vec::new();
+    for i in 0..60 {
+        let c = client.clone();
+        let payload = match i % 3 {
+            0 => trino(),
+            1 => snowflake(&format!("acct{i}.snowflakecomputing.com")),
+            _ => s3(&format!("bucket-{i}")),
+        };
+        tasks.push(tokio::spawn(async move { c.create(&payload, false).await }));
+    }
+    let mut ids = HashSet::new();
+    for t in tasks {
+        let r = t.await.unwrap().unwrap();
+        assert!(ids.insert(r.id.unwrap()), "one id given twice");
+    }
+    let all = emu.integrations().await;
+    assert_eq!(all.len(), 60, "no duplicate, none missing");
+    let stored: HashSet<_> = all.into_iter().map(|i| i.id).collect();
+    assert_eq!(stored, ids);
+    let faults = emu.requests().iter().filter(|r| r.fault.is_some()).count();
+    let dropped_posts = emu
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.fault.as_deref() == Some("drop"))
+        .count();
+    assert!(faults > 20, "only {faults} faults injected");
+    assert!(dropped_posts > 0, "no POST was dropped");
+}

@@ -1,0 +1,112 @@
+//! The fault run: 100 integrations applied, planned and destroyed against an
+//! emulator that fails 30% of the requests (10% 429, 10% 503, 10% dropped
+//! connections), with the faults kept on for every step. Afterwards every
+//! integration is in the state and in the emulator, exactly once; the second
+//! plan is empty; destroy leaves nothing. Runs on Terraform 1.11 (see
+//! `reliability_support::cli`). Prints the figures used in
+//! `docs/reliability.md`.
+
+mod reliability_support;
+mod support;
+
+use immuta_emulator::FaultConfig;
+use reliability_support::{
+    cli, emulator_ids, mixed_integrations, provider_block, state_ids, Figures,
+};
+use std::collections::BTreeSet;
+use std::time::Instant;
+use support::{TestEmulator, Workdir};
+
+#[test]
+fn hundred_integrations_survive_30_percent_faults() {
+    let seed = std::env::var("RELIABILITY_FAULT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(30);
+    let faults = FaultConfig {
+        too_many_requests_rate: 0.10,
+        unavailable_rate: 0.10,
+        drop_rate: 0.10,
+        retry_after_secs: 1,
+        seed: Some(seed),
+        ..Default::default()
+    };
+    let emu = TestEmulator::with(|b| b.faults(faults.clone()));
+    let cli = cli();
+    let mut wd = Workdir::new(&cli);
+    wd.use_emulator(&emu);
+    let wd = wd;
+    // Retry-After (1 s) is capped by retry_max_delay (250 ms).
+    wd.write(
+        "main.tf",
+        &(provider_block(30, "20ms", "250ms", "") + &mixed_integrations("f", 40, 25, 25, 10)),
+    );
+    wd.init().success();
+
+    let started = Instant::now();
+    let apply = wd.apply(&["-parallelism=50"]).success();
+    let apply_secs = started.elapsed().as_secs_f64();
+    let after_apply = Figures::of(&emu.handle().requests());
+    eprintln!(
+        "FAULT RUN apply ({}, seed {seed}): {:.1}s, {after_apply}",
+        cli.version, apply_secs
+    );
+
+    let in_state = state_ids(&wd);
+    let in_emulator = emulator_ids(&emu);
+    assert_eq!(in_state.len(), 100, "state: {in_state:?}\n{}", apply.both());
+    let state_set: BTreeSet<String> = in_state.values().cloned().collect();
+    assert_eq!(state_set.len(), 100, "two resources share an id");
+    assert_eq!(state_set, in_emulator, "state and emulator differ");
+    assert!(emu
+        .integrations()
+        .iter()
+        .all(|i| i.status.as_str() == "enabled"));
+    // Every create POST that reached Immuta made one integration, once.
+    let made = emu
+        .handle()
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.method == "POST" && r.path == "/integrations" && !r.is_dry_run() && r.status == 200
+        })
+        .count();
+    assert_eq!(made, 100, "creates that succeeded on the emulator");
+    assert!(
+        after_apply.faults() * 100 >= after_apply.requests * 25,
+        "fewer faults than asked: {after_apply}"
+    );
+    assert!(after_apply.create_posts_faulted > 0, "no create was hit");
+
+    // Second plan, faults still on: empty.
+    emu.handle().clear_requests();
+    let started = Instant::now();
+    let (code, plan) = wd.plan_exit_code();
+    let plan_secs = started.elapsed().as_secs_f64();
+    assert_eq!(code, 0, "second plan not empty:\n{}", plan.both());
+    let plan_figures = Figures::of(&emu.handle().requests());
+    eprintln!("FAULT RUN plan: {plan_secs:.1}s, {plan_figures}");
+
+    emu.handle().clear_requests();
+    let started = Instant::now();
+    let destroy = wd
+        .run(&[
+            "destroy",
+            "-input=false",
+            "-no-color",
+            "-auto-approve",
+            "-parallelism=50",
+        ])
+        .success();
+    let destroy_secs = started.elapsed().as_secs_f64();
+    let destroy_figures = Figures::of(&emu.handle().requests());
+    eprintln!("FAULT RUN destroy: {destroy_secs:.1}s, {destroy_figures}");
+    assert!(
+        emu.integrations().is_empty(),
+        "left after destroy: {:?}\n{}",
+        emulator_ids(&emu),
+        destroy.both()
+    );
+    assert!(state_ids(&wd).is_empty());
+    assert!(destroy_figures.faults() > 0);
+}
