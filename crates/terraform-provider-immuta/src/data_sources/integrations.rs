@@ -1,6 +1,11 @@
 //! `data "immuta_integrations"`: every integration Immuta has, optionally
-//! filtered by type and status, for inventories and `for_each`.
+//! filtered by type and status, for inventories and `for_each`. Each element
+//! carries the non-secret config of its type, in the same shape as
+//! `data "immuta_integration"` (see that file for how secrets are left out).
+//!
+//! File order: schema, model, converters, lifecycle.
 
+use crate::data_sources::integration::{config_attributes, config_values};
 use crate::provider::ProviderData;
 use async_trait::async_trait;
 use immuta_api::{Integration, IntegrationStatus, IntegrationType};
@@ -18,35 +23,43 @@ fn schema() -> Schema {
         .map(|t| format!("`{t}`"))
         .collect::<Vec<_>>()
         .join(", ");
+    let mut element = vec![
+        Attribute::string("id")
+            .computed()
+            .description("The integration's id."),
+        Attribute::string("type")
+            .computed()
+            .description("Immuta's type string, e.g. `Snowflake`."),
+        Attribute::string("status")
+            .computed()
+            .description("Its status, e.g. `enabled`."),
+        Attribute::bool("auto_bootstrap")
+            .computed()
+            .description("Whether Immuta set up the platform side itself (null for Trino)."),
+        Attribute::string("validation_status")
+            .computed()
+            .description(
+                "The overall outcome of its last validation: `passed`, `failed`, `warning` or \
+                 `skipped` (null when Immuta reports none).",
+            ),
+    ];
+    // The non-secret config: the attribute of the integration's type is set,
+    // the others are null.
+    element.extend(config_attributes());
     Schema::new(
         Block::new(vec![
             Attribute::string("type").optional().description(format!(
                 "Only integrations of this Immuta type: one of {type_names}."
             )),
-            Attribute::string("status").optional().description(
-                "Only integrations in this status, e.g. `enabled` or `createError`.",
-            ),
-            Attribute::list_nested(
-                "integrations",
-                vec![
-                    Attribute::string("id").computed().description("The integration's id."),
-                    Attribute::string("type")
-                        .computed()
-                        .description("Immuta's type string, e.g. `Snowflake`."),
-                    Attribute::string("status")
-                        .computed()
-                        .description("Its status, e.g. `enabled`."),
-                    Attribute::bool("auto_bootstrap").computed().description(
-                        "Whether Immuta set up the platform side itself (null for Trino).",
-                    ),
-                    Attribute::string("validation_status").computed().description(
-                        "The overall outcome of its last validation: `passed`, `failed`, \
-                         `warning` or `skipped` (null when Immuta reports none).",
-                    ),
-                ],
-            )
-            .computed()
-            .description("The integrations, ordered by id."),
+            Attribute::string("status")
+                .optional()
+                .description("Only integrations in this status, e.g. `enabled` or `createError`."),
+            Attribute::list_nested("integrations", element)
+                .computed()
+                .description(
+                    "The integrations, ordered by id, each with the non-secret config of its \
+                 type (e.g. `snowflake.warehouse`); secrets are never shown.",
+                ),
         ])
         .description(
             "Lists the integrations of an Immuta tenant, optionally filtered by type and \
@@ -82,12 +95,27 @@ impl Filters {
                 ),
             );
         }
+        let status = config.attr("status").as_str().map(IntegrationStatus::from);
+        if let Some(IntegrationStatus::Other(s)) = &status {
+            diags.attribute_error(
+                AttributePath::new("status"),
+                "Unknown integration status",
+                format!(
+                    "Expected one of {}, got {s:?}.",
+                    IntegrationStatus::ALL
+                        .iter()
+                        .map(|s| format!("{:?}", s.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        }
         if diags.has_errors() {
             return Err(diags);
         }
         Ok(Filters {
             integration_type,
-            status: config.attr("status").as_str().map(IntegrationStatus::from),
+            status,
         })
     }
 
@@ -102,16 +130,23 @@ impl Filters {
 // ---- converters ------------------------------------------------------------
 
 fn to_value(i: &Integration) -> Value {
-    Value::object([
+    let mut v = Value::object([
         ("id", Value::string(i.id.as_str())),
         ("type", Value::string(i.integration_type.as_str())),
         ("status", Value::string(i.status.as_str())),
-        ("auto_bootstrap", i.auto_bootstrap.map_or(Value::Null, Value::Bool)),
+        (
+            "auto_bootstrap",
+            i.auto_bootstrap.map_or(Value::Null, Value::Bool),
+        ),
         (
             "validation_status",
             Value::opt_string(i.validation_results.as_ref().map(|v| v.status.as_str())),
         ),
-    ])
+    ]);
+    for (name, value) in config_values(i) {
+        v.set_attr(name, value);
+    }
+    v
 }
 
 /// Sorts ids numerically where they are numbers, so `10` comes after `9`.
@@ -185,7 +220,10 @@ impl DataSource for IntegrationsDataSource {
         list.retain(|i| filters.keeps(i));
         list.sort_by(by_id);
         let mut state = req.config.clone();
-        state.set_attr("integrations", Value::List(list.iter().map(to_value).collect()));
+        state.set_attr(
+            "integrations",
+            Value::List(list.iter().map(to_value).collect()),
+        );
         resp.state = state;
         resp
     }
@@ -216,16 +254,51 @@ mod tests {
 
     #[test]
     fn unknown_type_filter_names_the_attribute() {
-        let d = Filters::from_config(&Value::object([("type", Value::string("Oracle"))]))
-            .unwrap_err();
+        let d =
+            Filters::from_config(&Value::object([("type", Value::string("Oracle"))])).unwrap_err();
         let first = d.iter().next().unwrap();
         assert_eq!(first.attribute.as_ref().unwrap().to_string(), "type");
         assert!(first.detail.contains("\"Snowflake\""), "{}", first.detail);
     }
 
     #[test]
+    fn unknown_status_filter_names_the_attribute() {
+        let d = Filters::from_config(&Value::object([("status", Value::string("active"))]))
+            .unwrap_err();
+        let first = d.iter().next().unwrap();
+        assert_eq!(first.attribute.as_ref().unwrap().to_string(), "status");
+        assert!(first.detail.contains("\"enabled\""), "{}", first.detail);
+    }
+
+    #[test]
+    fn elements_carry_the_non_secret_config_of_their_type() {
+        let i: Integration = serde_json::from_value(json!({
+            "id": "4", "type": "Snowflake", "status": "enabled", "autoBootstrap": false,
+            "config": {"host": "h", "warehouse": "W", "password": "<REDACTED>",
+                       "username": "<REDACTED>"}
+        }))
+        .unwrap();
+        let v = to_value(&i);
+        assert_eq!(v.attr("snowflake").attr("warehouse").as_str(), Some("W"));
+        assert!(v.attr("snowflake").attr("username").is_null());
+        assert!(v.attr("snowflake").get_attr("password").is_none());
+        assert!(v.attr("redshift").is_null());
+        // Every attribute of the element schema is there.
+        let Some(Attribute { kind, .. }) = schema().block.attribute("integrations").cloned() else {
+            panic!("no integrations attribute")
+        };
+        let tf_framework::AttributeKind::Nested { attributes, .. } = kind else {
+            panic!("not nested")
+        };
+        let mut names: Vec<String> = attributes.iter().map(|a| a.name.clone()).collect();
+        names.sort();
+        let got: Vec<String> = v.as_map().unwrap().keys().cloned().collect();
+        assert_eq!(got, names);
+    }
+
+    #[test]
     fn ids_sort_numerically() {
-        let mut v = vec![
+        let mut v = [
             integration("10", "Trino", "enabled"),
             integration("9", "Trino", "enabled"),
         ];

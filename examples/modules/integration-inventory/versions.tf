@@ -1,0 +1,8 @@
+terraform {
+  required_version = ">= 1.0"
+  required_providers {
+    immuta = {
+      source = "immuta/immuta"
+    }
+  }
+}
