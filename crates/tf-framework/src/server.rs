@@ -214,7 +214,12 @@ fn config_checks(
             diags.attribute_error(
                 p.clone(),
                 "Write-only attribute not supported",
-                format!("The attribute {p} is write-only, which needs Terraform 1.11 or later."),
+                format!(
+                    "The attribute {p} is write-only, which needs Terraform 1.11 or later: \
+                     Terraform sends its value to the provider and never stores it in plan or \
+                     state, which older versions cannot do. Upgrade Terraform, or set the value \
+                     through the provider's plain (stored) attribute instead, if it has one."
+                ),
             );
         }
         if let Some(inner) = a.nested_attributes() {

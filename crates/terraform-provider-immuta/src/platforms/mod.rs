@@ -15,6 +15,10 @@
 //!   replaced by the value at the same place in `prior` (state or plan), or
 //!   null when there is none (after an import). `<REDACTED>` never reaches
 //!   state.
+//!
+//! `write_only` adds, for the resource only ([`Platform::resource_attribute`]),
+//! a write-only twin `<secret>_wo` and a `<secret>_wo_version` to every secret,
+//! with their checks and the merging of twins into request bodies.
 
 pub mod azure_synapse;
 pub mod bigquery;
@@ -23,6 +27,7 @@ pub mod redshift;
 pub mod s3;
 pub mod snowflake;
 pub mod trino;
+pub mod write_only;
 
 use immuta_api::config::{Impersonation, OAuthClientConfig, OktaConfig, PrivateKey, Toggle};
 use immuta_api::{DeleteCredentials, IntegrationConfig, IntegrationType, Secret};

@@ -14,6 +14,15 @@
 //!   Immuta needs them, then wait until it is gone (404 is success);
 //! - import by id.
 //!
+//! Write-only secrets (`password_wo`, `token_wo`... with `*_wo_version`, see
+//! `platforms::write_only`): a create sends the twin's value from the
+//! configuration; an update sends it when its version changed and
+//! `<REDACTED>` (Immuta keeps its secret) otherwise; state never holds it.
+//! At destroy Terraform sends no configuration, so the privileged
+//! credentials of a DELETE come from `delete_credentials`, the stored plain
+//! attributes, and then the environment variable `delete_credentials_env`
+//! names, read at destroy time.
+//!
 //! File order: schema, model, converters, lifecycle.
 
 use crate::duration::parse_duration;
@@ -40,6 +49,9 @@ use tf_framework::{
 /// The resource's type name.
 pub const TYPE_NAME: &str = "immuta_integration";
 
+/// The attribute naming the environment variable read for DELETE credentials.
+pub const DELETE_CREDENTIALS_ENV: &str = "delete_credentials_env";
+
 /// How long create, update and delete wait when `timeouts` does not say.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
@@ -63,7 +75,7 @@ pub fn schema() -> Schema {
              `trino`; must be `false` for `s3` and `bigquery`.",
         ),
     ];
-    attrs.extend(Platform::ALL.into_iter().map(Platform::attribute));
+    attrs.extend(Platform::ALL.into_iter().map(Platform::resource_attribute));
     attrs.extend([
         Attribute::bool("force_disable_on_destroy")
             .optional()
@@ -74,6 +86,18 @@ pub fn schema() -> Schema {
                  `false`.",
             ),
         delete_credentials_attribute(),
+        Attribute::string(DELETE_CREDENTIALS_ENV)
+            .optional()
+            .description(
+                "The name of an environment variable that holds, when the integration is \
+                 destroyed, privileged credentials for the DELETE as a JSON object with the keys \
+                 of `delete_credentials` (e.g. `{\"password\": \"...\"}`). Its keys override \
+                 those of `delete_credentials` or, without it, of the type attribute. Only the \
+                 name is stored. Meant for write-only secrets, which Terraform does not send at \
+                 destroy: an auto-bootstrapped Snowflake, Redshift or Azure Synapse integration \
+                 whose secret is set through `*_wo` needs it (or \
+                 `force_disable_on_destroy = true`) to be destroyed.",
+            ),
         Attribute::single_nested(
             "timeouts",
             ["create", "update", "delete"]
@@ -285,7 +309,54 @@ pub fn validate_config(config: &Value) -> Diagnostics {
                  immuta_integration_script data source) and set auto_bootstrap = false.",
             );
         }
-        p.validate(config.attr(p.block_name()), auto_bootstrap, &mut diags);
+        let block = config.attr(p.block_name());
+        p.validate_write_only(block, &mut diags);
+        p.validate(&p.merge_write_only(block), auto_bootstrap, &mut diags);
+        let env = config.attr(DELETE_CREDENTIALS_ENV);
+        if let Some(name) = env.as_str() {
+            let path = AttributePath::new(DELETE_CREDENTIALS_ENV);
+            if !is_env_name(name) {
+                diags.attribute_error(
+                    path,
+                    format!(
+                        "{DELETE_CREDENTIALS_ENV}: expected an environment variable name \
+                         (letters, digits, _), got \"{name}\""
+                    ),
+                    "Give the variable's name, never the credentials themselves.",
+                );
+            } else if !p.delete_needs_credentials() {
+                diags.attribute_warning(
+                    path,
+                    format!(
+                        "{DELETE_CREDENTIALS_ENV}: ignored for {} integrations",
+                        p.block_name()
+                    ),
+                    "Immuta removes this type of integration without credentials.",
+                );
+            }
+        }
+        if p.delete_needs_credentials()
+            && auto_bootstrap == Some(true)
+            && config.attr("force_disable_on_destroy").as_bool() != Some(true)
+            && env.is_null()
+            && config.attr("delete_credentials").is_null()
+            && p.uses_write_only(block)
+        {
+            diags.attribute_warning(
+                p.path(),
+                format!(
+                    "{}: write-only secrets are not available when the integration is destroyed",
+                    p.block_name()
+                ),
+                format!(
+                    "Immuta needs privileged credentials to remove an auto-bootstrapped {} \
+                     integration, and Terraform sends no write-only value at destroy. Set \
+                     {DELETE_CREDENTIALS_ENV} (an environment variable read at destroy time), \
+                     delete_credentials, or force_disable_on_destroy = true.",
+                    p.integration_type()
+                ),
+            );
+        }
         let dc = config.attr("delete_credentials");
         if matches!(dc, Value::Object(_)) {
             if p.delete_needs_credentials() {
@@ -330,13 +401,143 @@ pub fn validate_config(config: &Value) -> Diagnostics {
 // Converters
 
 /// The create or update body of a resource value (config or plan): unset
-/// and unknown values are left out.
+/// and unknown values are left out; a secret set through its write-only
+/// twin carries the twin's value.
 pub fn to_payload(platform: Platform, v: &Value) -> IntegrationPayload {
     IntegrationPayload {
         integration_type: platform.integration_type(),
         auto_bootstrap: v.attr("auto_bootstrap").as_bool(),
-        config: platform.to_config(v.attr(platform.block_name())),
+        config: platform.to_config(&platform.merge_write_only(v.attr(platform.block_name()))),
     }
+}
+
+/// The body of an update from `planned`: a write-only secret (from
+/// `config`) is sent when its `*_wo_version` differs from `prior`'s, and
+/// as `<REDACTED>` (Immuta keeps the secret it holds) otherwise.
+pub fn update_payload(
+    platform: Platform,
+    config: &Value,
+    prior: &Value,
+    planned: &Value,
+) -> IntegrationPayload {
+    let name = platform.block_name();
+    let block = platform.update_block(config.attr(name), prior.attr(name), planned.attr(name));
+    IntegrationPayload {
+        integration_type: platform.integration_type(),
+        auto_bootstrap: planned.attr("auto_bootstrap").as_bool(),
+        config: platform.to_config(&block),
+    }
+}
+
+/// Whether `s` can name an environment variable.
+fn is_env_name(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Why the credentials of `delete_credentials_env` could not be read. The
+/// messages never carry the variable's content.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EnvCredentialsError {
+    /// The variable is not set (or not valid Unicode).
+    #[error("the environment variable {0} is not set in the environment of terraform")]
+    Unset(String),
+    /// Its content is not a JSON object of strings and objects of strings.
+    #[error(
+        "the environment variable {name} does not hold a JSON object of strings (and objects of \
+         strings for private_key and okta): {what}"
+    )]
+    Invalid {
+        /// The variable.
+        name: String,
+        /// What is wrong, without the content.
+        what: String,
+    },
+}
+
+/// A Terraform value from the JSON of `delete_credentials_env`: strings and
+/// objects only.
+fn json_to_value(v: &serde_json::Value) -> Result<Value, String> {
+    match v {
+        serde_json::Value::String(s) => Ok(Value::string(s.clone())),
+        serde_json::Value::Null => Ok(Value::Null),
+        serde_json::Value::Object(m) => {
+            let mut out = Vec::with_capacity(m.len());
+            for (k, x) in m {
+                out.push((
+                    k.clone(),
+                    json_to_value(x).map_err(|e| format!("{k}: {e}"))?,
+                ));
+            }
+            Ok(Value::object(out))
+        }
+        _ => Err("expected a string or an object".to_string()),
+    }
+}
+
+/// The credentials a JSON object (keys of `delete_credentials`) gives.
+pub fn delete_credentials_from_json(
+    name: &str,
+    content: &str,
+) -> Result<DeleteCredentials, EnvCredentialsError> {
+    let invalid = |what: String| EnvCredentialsError::Invalid {
+        name: name.to_string(),
+        what,
+    };
+    let json: serde_json::Value = serde_json::from_str(content).map_err(|e| {
+        // Only where, never what: the content is secret.
+        invalid(format!(
+            "not JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    if !json.is_object() {
+        return Err(invalid("expected an object".to_string()));
+    }
+    let v = json_to_value(&json).map_err(invalid)?;
+    if let Value::Object(m) = &v {
+        let known = [
+            "authentication_type",
+            "username",
+            "password",
+            "role",
+            "private_key",
+            "private_key_password",
+            "okta",
+        ];
+        if let Some(k) = m.keys().find(|k| !known.contains(&k.as_str())) {
+            return Err(invalid(format!(
+                "unknown key \"{k}\", expected keys among {}",
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(delete_credentials_from(&v))
+}
+
+/// Reads `delete_credentials_env`'s variable.
+pub fn delete_credentials_from_env(name: &str) -> Result<DeleteCredentials, EnvCredentialsError> {
+    let content = std::env::var(name).map_err(|_| EnvCredentialsError::Unset(name.to_string()))?;
+    delete_credentials_from_json(name, &content)
+}
+
+/// `over`'s set fields replace `base`'s.
+pub fn overlay_credentials(base: &mut DeleteCredentials, over: DeleteCredentials) {
+    fn set<T>(b: &mut Option<T>, o: Option<T>) {
+        if o.is_some() {
+            *b = o;
+        }
+    }
+    set(&mut base.authentication_type, over.authentication_type);
+    set(&mut base.username, over.username);
+    set(&mut base.password, over.password);
+    set(&mut base.role, over.role);
+    set(&mut base.private_key, over.private_key);
+    set(&mut base.private_key_password, over.private_key_password);
+    set(&mut base.okta, over.okta);
+    base.extra.extend(over.extra);
 }
 
 /// The DELETE credentials of a `delete_credentials` value.
@@ -415,6 +616,10 @@ pub fn to_state(integration: &Integration, prior: &Value) -> Result<Value, Diagn
             "delete_credentials",
             prior.attr("delete_credentials").clone(),
         ),
+        (
+            DELETE_CREDENTIALS_ENV,
+            prior.attr(DELETE_CREDENTIALS_ENV).clone(),
+        ),
         ("timeouts", prior.attr("timeouts").clone()),
         (
             "validation_results",
@@ -423,7 +628,10 @@ pub fn to_state(integration: &Integration, prior: &Value) -> Result<Value, Diagn
     ]);
     for p in Platform::ALL {
         let block = if p == platform {
-            p.from_config(integration.config.as_ref(), prior.attr(p.block_name()))
+            let prior_block = prior.attr(p.block_name());
+            let mut b = p.from_config(integration.config.as_ref(), prior_block);
+            p.add_write_only_state(&mut b, prior_block);
+            b
         } else {
             Value::Null
         };
@@ -777,7 +985,7 @@ impl IntegrationResource {
         };
         let client = client_for(&cfg, ctx);
         let ty = platform.integration_type();
-        let payload = to_payload(platform, &req.planned_state);
+        let payload = update_payload(platform, &req.config, &req.prior_state, &req.planned_state);
         if let Err(e) = client.update(&id, &payload, false).await {
             resp.diagnostics.push(client_error(
                 format!("Could not update the {ty} integration {id}"),
@@ -852,10 +1060,34 @@ impl IntegrationResource {
         let platform = platform_of(prior);
         let creds = match platform {
             Some(p) if p.delete_needs_credentials() && auto && !force => {
-                match prior.attr("delete_credentials") {
+                let mut creds = match prior.attr("delete_credentials") {
                     v @ Value::Object(_) => Some(delete_credentials_from(v)),
                     _ => p.delete_credentials(prior.attr(p.block_name())),
+                };
+                if let Some(name) = prior.attr(DELETE_CREDENTIALS_ENV).as_str() {
+                    match delete_credentials_from_env(name) {
+                        Ok(env) => {
+                            let mut c = creds.unwrap_or_default();
+                            overlay_credentials(&mut c, env);
+                            creds = Some(c);
+                        }
+                        Err(e) => {
+                            resp.diagnostics.attribute_error(
+                                AttributePath::new(DELETE_CREDENTIALS_ENV),
+                                format!(
+                                    "Could not read the credentials to delete integration {id}"
+                                ),
+                                format!(
+                                    "{e}.\n\nSet it before `terraform destroy`, or set \
+                                     force_disable_on_destroy = true (and apply) to remove the \
+                                     integration from Immuta without cleaning up the platform."
+                                ),
+                            );
+                            return resp;
+                        }
+                    }
                 }
+                creds
             }
             _ => None,
         };
@@ -941,6 +1173,8 @@ impl Resource for IntegrationResource {
         let name = platform.block_name();
         if let Some(block) = planned.get_attr_mut(name) {
             platform.plan_defaults(config.attr(name), block);
+            // Never planned (Terraform would refuse it); read from `config`.
+            platform.null_write_only(block);
         }
         // Not sticky: unset means the default, whatever the prior value.
         if config.attr("force_disable_on_destroy").is_null() {
@@ -982,7 +1216,7 @@ impl Resource for IntegrationResource {
         } else {
             (
                 prior.attr("id").as_str().map(str::to_string),
-                to_payload(platform, planned),
+                update_payload(platform, config, prior, planned),
             )
         };
         if !create && id.is_none() {
@@ -1322,6 +1556,171 @@ mod tests {
             Some("OTHER")
         );
         assert!(resp.requires_replace.is_empty());
+    }
+
+    fn write_only_config(version: i64, secret: &str) -> Value {
+        let mut v = snowflake_config();
+        if let Some(b) = v.get_attr_mut("snowflake") {
+            b.set_attr("password", Value::Null);
+            b.set_attr("password_wo", Value::from(secret));
+            b.set_attr("password_wo_version", Value::int(version));
+        }
+        v
+    }
+
+    #[tokio::test]
+    async fn write_only_secrets_plan_an_update_only_on_a_new_version() {
+        let config = write_only_config(1, "first-secret");
+        assert!(
+            !validate_config(&config).has_errors(),
+            "{:?}",
+            summaries(&validate_config(&config))
+        );
+        // Destroying needs credentials Terraform will not have: a warning.
+        assert!(summaries(&validate_config(&config))
+            .iter()
+            .any(|s| s.contains("write-only secrets are not available")));
+        let created = resource()
+            .plan(&Context::default(), request(&Value::Null, &config))
+            .await;
+        let sf = created.planned_state.attr("snowflake");
+        assert!(sf.attr("password_wo").is_null(), "never planned");
+        assert!(sf.attr("password").is_null());
+        assert_eq!(sf.attr("password_wo_version").as_i64(), Some(1));
+        // The create sends the write-only value.
+        let body = serde_json::to_value(to_payload(Platform::Snowflake, &config)).unwrap();
+        assert_eq!(body["config"]["password"], json!("first-secret"));
+        let prior = applied(&created.planned_state);
+        // Same version, even with another value: nothing to do.
+        let same = write_only_config(1, "other-secret");
+        let resp = resource()
+            .plan(&Context::default(), request(&prior, &same))
+            .await;
+        assert_eq!(resp.planned_state, prior);
+        // A new version: an in-place update that sends the new secret.
+        let bumped = write_only_config(2, "second-secret");
+        let resp = resource()
+            .plan(&Context::default(), request(&prior, &bumped))
+            .await;
+        assert!(resp.requires_replace.is_empty());
+        assert!(resp.planned_state.attr("status").is_unknown());
+        let body = serde_json::to_value(update_payload(
+            Platform::Snowflake,
+            &bumped,
+            &prior,
+            &resp.planned_state,
+        ))
+        .unwrap();
+        assert_eq!(body["config"]["password"], json!("second-secret"));
+        // Another change at the same version keeps Immuta's secret.
+        let mut other = write_only_config(1, "first-secret");
+        if let Some(b) = other.get_attr_mut("snowflake") {
+            b.set_attr("warehouse", Value::from("OTHER"));
+        }
+        let resp = resource()
+            .plan(&Context::default(), request(&prior, &other))
+            .await;
+        let body = serde_json::to_value(update_payload(
+            Platform::Snowflake,
+            &other,
+            &prior,
+            &resp.planned_state,
+        ))
+        .unwrap();
+        assert_eq!(body["config"]["password"], json!(immuta_api::REDACTED));
+        assert_eq!(body["config"]["warehouse"], json!("OTHER"));
+        // State never holds it.
+        let state = to_state(
+            &serde_json::from_value(json!({
+                "id": 7, "status": "enabled", "type": "Snowflake", "autoBootstrap": true,
+                "config": {"host": "h", "warehouse": "W", "database": "D", "role": "R",
+                           "authenticationType": "userPassword", "username": "<REDACTED>",
+                           "password": "<REDACTED>"}
+            }))
+            .unwrap(),
+            &prior,
+        )
+        .unwrap();
+        let sf = state.attr("snowflake");
+        assert!(sf.attr("password").is_null() && sf.attr("password_wo").is_null());
+        assert_eq!(sf.attr("password_wo_version").as_i64(), Some(1));
+    }
+
+    #[test]
+    fn a_secret_and_its_twin_are_refused_together() {
+        let mut v = write_only_config(1, "x");
+        if let Some(b) = v.get_attr_mut("snowflake") {
+            b.set_attr("password", Value::from("y"));
+        }
+        let d = validate_config(&v);
+        assert_eq!(
+            d.iter()
+                .find(|d| d.severity == tf_framework::Severity::Error)
+                .unwrap()
+                .attribute,
+            Some(AttributePath::new("snowflake").attr("password_wo"))
+        );
+        assert!(summaries(&d)[0].contains("snowflake.password and snowflake.password_wo"));
+    }
+
+    #[test]
+    fn delete_credentials_from_the_environment() {
+        let c = delete_credentials_from_json(
+            "X",
+            r#"{"password": "pw", "private_key": {"content": "k"}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.password.as_ref().map(|s| s.expose()), Some("pw"));
+        assert_eq!(
+            c.private_key
+                .and_then(|k| k.content)
+                .map(|s| s.expose().to_string()),
+            Some("k".to_string())
+        );
+        // Errors never repeat the content.
+        for bad in [
+            r#"{"password": 12345}"#,
+            "hunter2",
+            r#"["hunter2"]"#,
+            r#"{"pasword": "hunter2"}"#,
+        ] {
+            let e = delete_credentials_from_json("X", bad)
+                .unwrap_err()
+                .to_string();
+            assert!(!e.contains("hunter2") && !e.contains("12345"), "{e}");
+            assert!(e.contains("X"), "{e}");
+        }
+        let mut base = DeleteCredentials {
+            authentication_type: Some("userPassword".into()),
+            username: Some(immuta_api::Secret::new("u")),
+            ..Default::default()
+        };
+        overlay_credentials(
+            &mut base,
+            delete_credentials_from_json("X", r#"{"password": "pw"}"#).unwrap(),
+        );
+        assert_eq!(
+            base.username.map(|s| s.expose().to_string()).as_deref(),
+            Some("u")
+        );
+        assert_eq!(
+            base.password.map(|s| s.expose().to_string()).as_deref(),
+            Some("pw")
+        );
+        assert_eq!(
+            delete_credentials_from_env("IMMUTA_TEST_SURELY_UNSET_VARIABLE_4711").unwrap_err(),
+            EnvCredentialsError::Unset("IMMUTA_TEST_SURELY_UNSET_VARIABLE_4711".into())
+        );
+        let mut v = snowflake_config();
+        v.set_attr(DELETE_CREDENTIALS_ENV, Value::from("not a name"));
+        assert_eq!(
+            d_attr(&validate_config(&v)),
+            Some(AttributePath::new(DELETE_CREDENTIALS_ENV))
+        );
+    }
+
+    fn d_attr(d: &Diagnostics) -> Option<AttributePath> {
+        d.iter().next().and_then(|d| d.attribute.clone())
     }
 
     #[tokio::test]
