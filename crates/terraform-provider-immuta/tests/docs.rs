@@ -51,7 +51,10 @@ fn pages() -> Vec<(PathBuf, String)> {
         let schema = r.schema();
         let dir = root.join("examples/resources").join(&name);
         out.push((
-            PathBuf::from(format!("docs/resources/{}.md", name.trim_start_matches("immuta_"))),
+            PathBuf::from(format!(
+                "docs/resources/{}.md",
+                name.trim_start_matches("immuta_")
+            )),
             render(&Page {
                 kind: PageKind::Resource,
                 name: &name,
@@ -67,7 +70,10 @@ fn pages() -> Vec<(PathBuf, String)> {
         let schema = d.schema();
         let dir = root.join("examples/data-sources").join(&name);
         out.push((
-            PathBuf::from(format!("docs/data-sources/{}.md", name.trim_start_matches("immuta_"))),
+            PathBuf::from(format!(
+                "docs/data-sources/{}.md",
+                name.trim_start_matches("immuta_")
+            )),
             render(&Page {
                 kind: PageKind::DataSource,
                 name: &name,

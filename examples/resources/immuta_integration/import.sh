@@ -1,0 +1,4 @@
+# An integration is imported by its id in Immuta (see the immuta_integrations
+# data source, or GET /integrations). Immuta never returns secrets, so the
+# first plan after an import shows one in-place update that sends them again.
+terraform import immuta_integration.snowflake 1
