@@ -25,10 +25,7 @@ fn a_hanging_command_and_its_children_are_killed_at_the_limit() {
     });
     let message = match result {
         Ok(out) => panic!("the hanging command returned: {}", out.both()),
-        Err(p) => p
-            .downcast_ref::<String>()
-            .cloned()
-            .unwrap_or_default(),
+        Err(p) => p.downcast_ref::<String>().cloned().unwrap_or_default(),
     };
     assert!(message.contains("was killed"), "{message}");
     assert!(message.contains("started"), "the output is kept: {message}");
