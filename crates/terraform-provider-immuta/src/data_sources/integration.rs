@@ -16,7 +16,7 @@ use crate::platforms::Platform;
 use crate::provider::ProviderData;
 use crate::resources::integration as resource;
 use async_trait::async_trait;
-use immuta_api::{Integration, Secret, ValidationResults};
+use immuta_api::{Integration, Secret};
 use immuta_client::ClientError;
 use std::sync::Arc;
 use tf_framework::{
@@ -221,32 +221,6 @@ fn project(v: &Value, attr: &Attribute) -> Value {
     }
 }
 
-/// `validation_results` as the resource shows it.
-pub(crate) fn validation_results_value(vr: Option<&ValidationResults>) -> Value {
-    let Some(vr) = vr else {
-        return Value::Null;
-    };
-    let tests = vr
-        .validation_tests
-        .iter()
-        .map(|t| {
-            Value::object([
-                ("name", Value::string(t.name.clone())),
-                ("status", Value::string(t.status.as_str())),
-                ("message", Value::opt_string(t.message.clone())),
-                (
-                    "result_json",
-                    Value::opt_string(t.result.as_ref().map(|r| r.to_string())),
-                ),
-            ])
-        })
-        .collect();
-    Value::object([
-        ("status", Value::string(vr.status.as_str())),
-        ("tests", Value::List(tests)),
-    ])
-}
-
 /// `type`, `status` and `auto_bootstrap` of an integration.
 pub(crate) fn summary_values(i: &Integration) -> Vec<(String, Value)> {
     vec![
@@ -267,7 +241,7 @@ fn state_of(config: &Value, id: &str, i: &Integration) -> Value {
     }
     s.set_attr(
         "validation_results",
-        validation_results_value(i.validation_results.as_ref()),
+        resource::validation_results_value(i.validation_results.as_ref()),
     );
     s
 }
@@ -443,7 +417,7 @@ mod tests {
         let i = snowflake();
         let from_resource = resource::to_state(&i, &Value::Null).unwrap();
         assert_eq!(
-            &validation_results_value(i.validation_results.as_ref()),
+            &resource::validation_results_value(i.validation_results.as_ref()),
             from_resource.attr("validation_results")
         );
     }

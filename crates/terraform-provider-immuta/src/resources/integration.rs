@@ -555,7 +555,9 @@ pub fn delete_credentials_from(v: &Value) -> DeleteCredentials {
     }
 }
 
-fn validation_results_value(vr: Option<&ValidationResults>) -> Value {
+/// `validation_results` as the resource (and the `immuta_integration` data
+/// source) shows it.
+pub(crate) fn validation_results_value(vr: Option<&ValidationResults>) -> Value {
     let Some(vr) = vr else {
         return Value::Null;
     };
