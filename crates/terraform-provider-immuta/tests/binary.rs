@@ -64,3 +64,43 @@ fn debug_mode_prints_reattach_providers_and_serves() {
     let socket = p["Addr"]["String"].as_str().expect("socket path");
     assert!(socket.starts_with('/'), "{socket}");
 }
+
+#[test]
+fn an_orphaned_provider_exits_when_terraform_is_gone() {
+    // A shell stands in for Terraform: it starts the provider with the
+    // plugin environment, prints the provider's pid, lets it start, and
+    // exits, leaving the provider orphaned.
+    let out = Command::new("/bin/sh")
+        .arg("-c")
+        .arg("\"$0\" >/dev/null 2>&1 & echo $!; sleep 1")
+        .arg(support::provider_binary())
+        .env(
+            "TF_PLUGIN_MAGIC_COOKIE",
+            "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+        )
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .stdin(Stdio::null())
+        .output()
+        .expect("start the provider from a shell");
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(!pid.is_empty(), "no pid: {out:?}");
+    let proc_dir = std::path::PathBuf::from(format!("/proc/{pid}"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    // A zombie (reaped by init shortly) counts as gone.
+    let alive = |d: &std::path::Path| {
+        std::fs::read_to_string(d.join("stat"))
+            .map(|s| !s.contains(") Z "))
+            .unwrap_or(false)
+    };
+    while alive(&proc_dir) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let still = alive(&proc_dir);
+    if still {
+        let _ = Command::new("kill").args(["-KILL", &pid]).status();
+    }
+    assert!(
+        !still,
+        "the orphaned provider {pid} was still running after 10 s"
+    );
+}

@@ -30,6 +30,9 @@ use crate::tls;
 
 /// Largest gRPC message accepted from Terraform (large states and plans).
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 256 << 20;
+/// How often the provider checks that Terraform, its parent, is still there.
+const PARENT_CHECK_INTERVAL: Duration = Duration::from_millis(500);
+
 /// How long in-flight calls may take to finish once shutdown started.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 /// Longest a client may take to finish its TLS handshake.
@@ -314,9 +317,22 @@ fn spawn_signal_task(
     // is what Terraform needs: on Ctrl-C it signals the whole process group
     // and then calls StopProvider itself.
     let mut int = signal(SignalKind::interrupt()).map_err(ServeError::Signal)?;
+    // A provider outlives Terraform only by mistake (Terraform crashed or
+    // was killed): when the parent process changes, stop serving instead
+    // of lingering as an orphan that holds Terraform's output pipes.
+    let parent = std::os::unix::process::parent_id();
+    let mut parent_check = tokio::time::interval(PARENT_CHECK_INTERVAL);
+    parent_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     Ok(tokio::spawn(async move {
         loop {
             tokio::select! {
+                _ = parent_check.tick(), if !debug_mode => {
+                    if std::os::unix::process::parent_id() != parent {
+                        tracing::info!("the parent process is gone, shutting down");
+                        stop.send_replace(true);
+                        return;
+                    }
+                }
                 _ = term.recv() => {
                     tracing::info!("SIGTERM received, shutting down");
                     stop.send_replace(true);
