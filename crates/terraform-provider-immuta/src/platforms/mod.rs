@@ -598,7 +598,10 @@ pub fn toggle_attribute(name: &str, what: &str) -> Attribute {
         vec![Attribute::bool("enabled")
             .optional()
             .computed()
-            .description(format!("Whether {what} is on. Immuta's default: `false`."))],
+            .description(format!(
+                "Whether {} is on. Immuta's default: `false`.",
+                what.to_lowercase()
+            ))],
     )
     .optional()
     .computed()
