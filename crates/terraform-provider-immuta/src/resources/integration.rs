@@ -864,22 +864,17 @@ impl IntegrationResource {
         );
         unknowns_to_null(&mut partial);
         let timeouts = Timeouts::from_value(req.config.attr("timeouts"));
-        match wait_for(
+        let waited = Self::wait_enabled(
             &client,
+            ctx,
             &id,
-            WaitTarget::Enabled,
-            wait_options(ctx, timeouts.create),
+            timeouts.create,
+            platform,
+            &mut resp.diagnostics,
         )
-        .await
-        {
-            Ok(WaitOutcome::Enabled { status, .. }) => {
-                warnings_of(
-                    status.validation_results.as_ref(),
-                    &platform.path(),
-                    &mut resp.diagnostics,
-                );
-            }
-            Ok(WaitOutcome::Gone { .. }) => {}
+        .await;
+        match waited {
+            Ok(()) => {}
             Err(e) => {
                 if let WaitError::Failed {
                     status,
@@ -916,6 +911,27 @@ impl IntegrationResource {
             )
             .await;
         resp
+    }
+
+    /// Waits until the integration is enabled, adding the warnings of its
+    /// validation tests to `diags`. What a failed wait means for the state is
+    /// the caller's (create keeps a tainted resource; update keeps what
+    /// Immuta now holds).
+    async fn wait_enabled(
+        client: &ImmutaClient,
+        ctx: &Context,
+        id: &str,
+        timeout: Duration,
+        platform: Platform,
+        diags: &mut Diagnostics,
+    ) -> Result<(), WaitError> {
+        match wait_for(client, id, WaitTarget::Enabled, wait_options(ctx, timeout)).await? {
+            WaitOutcome::Enabled { status, .. } => {
+                warnings_of(status.validation_results.as_ref(), &platform.path(), diags);
+            }
+            WaitOutcome::Gone { .. } => {}
+        }
+        Ok(())
     }
 
     /// The state after a successful create or update: Immuta's answer, with
@@ -996,22 +1012,17 @@ impl IntegrationResource {
             return resp;
         }
         let timeouts = Timeouts::from_value(req.config.attr("timeouts"));
-        match wait_for(
+        let waited = Self::wait_enabled(
             &client,
+            ctx,
             &id,
-            WaitTarget::Enabled,
-            wait_options(ctx, timeouts.update),
+            timeouts.update,
+            platform,
+            &mut resp.diagnostics,
         )
-        .await
-        {
-            Ok(WaitOutcome::Enabled { status, .. }) => {
-                warnings_of(
-                    status.validation_results.as_ref(),
-                    &platform.path(),
-                    &mut resp.diagnostics,
-                );
-            }
-            Ok(WaitOutcome::Gone { .. }) => {}
+        .await;
+        match waited {
+            Ok(()) => {}
             Err(e) => {
                 resp.diagnostics.error(
                     format!("The {ty} integration {id} did not become enabled after the update"),
