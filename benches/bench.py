@@ -10,6 +10,11 @@ Builds the release binaries, then measures, side by side in one run:
   `terraform plan` and `terraform destroy` of N `immuta_integration`
   resources against a fresh `immuta-emulator`, beside the same commands on N
   built-in `terraform_data` resources; medians of --runs runs and the ratio;
+* the same three commands on N `immuta_integration_api_key` resources (a
+  4-attribute resource of the same provider, one GET per refresh, on N Trino
+  integrations made beforehand through the API, on a second emulator): the
+  control that separates what the provider adds per call from what the size
+  of `immuta_integration`'s schema costs inside Terraform;
 * the request counts of one no-change plan (must be exactly N GETs, no
   dryRun and no write);
 * the peak resident memory (VmHWM) and CPU time of every provider process
@@ -75,6 +80,24 @@ provider "immuta" {}
 resource "immuta_integration" "x" {
   count = %(n)d
   trino = {}
+}
+"""
+
+KEYS_TF = """terraform {
+  required_providers {
+    immuta = { source = "immuta/immuta" }
+  }
+}
+
+provider "immuta" {}
+
+variable "ids" {
+  type = list(string)
+}
+
+resource "immuta_integration_api_key" "x" {
+  count          = %(n)d
+  integration_id = var.ids[count.index]
 }
 """
 
@@ -233,6 +256,19 @@ class Emulator:
             body = r.read()
         return json.loads(body) if body else None
 
+    def create_trino(self, n):
+        """Makes n Trino integrations through the API; returns their ids."""
+        ids = []
+        body = json.dumps({"type": "Trino", "autoBootstrap": False, "config": {}}).encode()
+        for _ in range(n):
+            req = urllib.request.Request(
+                self.url + "/integrations", data=body, method="POST",
+                headers={"Authorization": "Bearer " + API_KEY,
+                         "Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=30) as r:
+                ids.append(str(json.loads(r.read())["id"]))
+        return ids
+
     def clear_requests(self):
         self._admin("DELETE", "/_emulator/requests")
 
@@ -294,7 +330,7 @@ def make_mirror(base, provider_file):
 
 
 class Workdir:
-    def __init__(self, terraform, path, text, env, parallelism):
+    def __init__(self, terraform, path, text, env, parallelism, tfvars=None):
         self.terraform = terraform
         self.path = path
         self.env = env
@@ -302,6 +338,9 @@ class Workdir:
         os.makedirs(path, exist_ok=True)
         with open(os.path.join(path, "main.tf"), "w", encoding="utf-8") as f:
             f.write(text)
+        if tfvars is not None:
+            with open(os.path.join(path, "terraform.tfvars.json"), "w", encoding="utf-8") as f:
+                json.dump(tfvars, f)
         self.run(["init", "-input=false", "-no-color"])
 
     def run(self, args, ok=(0,)):
@@ -350,24 +389,35 @@ def summarize_requests(reqs):
 
 def timing_series(args, bins, scratch, rc, n):
     emu = Emulator(bins["emulator"], scratch, f"n{n}")
+    # The control gets its own emulator, so that its N Trino integrations do
+    # not lengthen the lists that immuta_integration's creates look at.
+    emu_keys = None
     try:
+        emu_keys = Emulator(bins["emulator"], scratch, f"keys{n}")
         env_ours = tf_env({"TF_CLI_CONFIG_FILE": rc, "IMMUTA_HOST": emu.url,
                            "IMMUTA_API_KEY": API_KEY})
+        env_keys = tf_env({"TF_CLI_CONFIG_FILE": rc, "IMMUTA_HOST": emu_keys.url,
+                           "IMMUTA_API_KEY": API_KEY})
         env_data = tf_env({"TF_CLI_CONFIG_FILE": rc})
-        ours = Workdir(args.terraform, os.path.join(scratch, f"ours-{n}"),
-                       OURS_TF % {"n": n}, env_ours, args.parallelism)
-        data = Workdir(args.terraform, os.path.join(scratch, f"data-{n}"),
-                       DATA_TF % {"n": n}, env_data, args.parallelism)
-        res = {k: {"ours": [], "data": []} for k in ("apply", "plan", "destroy")}
-        cpu = {k: {"ours": [], "data": []} for k in ("apply", "plan", "destroy")}
+        sides = {
+            "ours": Workdir(args.terraform, os.path.join(scratch, f"ours-{n}"),
+                            OURS_TF % {"n": n}, env_ours, args.parallelism),
+            "keys": Workdir(args.terraform, os.path.join(scratch, f"keys-{n}"),
+                            KEYS_TF % {"n": n}, env_keys, args.parallelism,
+                            tfvars={"ids": emu_keys.create_trino(n)}),
+            "data": Workdir(args.terraform, os.path.join(scratch, f"data-{n}"),
+                            DATA_TF % {"n": n}, env_data, args.parallelism),
+        }
+        res = {k: {name: [] for name in sides} for k in ("apply", "plan", "destroy")}
+        cpu = {k: {name: [] for name in sides} for k in ("apply", "plan", "destroy")}
         check = None
         emu_cpu0 = emu.cpu_seconds()
         for i in range(args.runs):
-            # Alternate which one goes first so drifting machine load does
-            # not always favour the same side.
-            order = [("ours", ours), ("data", data)]
-            if i % 2:
-                order.reverse()
+            # Rotate which side goes first so drifting machine load does not
+            # always favour the same one.
+            order = list(sides.items())
+            k = i % len(order)
+            order = order[k:] + order[:k]
             for phase in ("apply", "plan", "destroy"):
                 for name, wd in order:
                     if phase == "plan" and name == "ours" and check is None:
@@ -384,12 +434,17 @@ def timing_series(args, bins, scratch, rc, n):
         emu_cpu = emu.cpu_seconds() - emu_cpu0
     finally:
         emu.stop()
+        if emu_keys is not None:
+            emu_keys.stop()
     out = {"n": n, "request_check": check, "emulator_cpu_s": emu_cpu}
-    for phase, sides in res.items():
-        mo, md = median(sides["ours"]), median(sides["data"])
-        out[phase] = {"ours_s": sides["ours"], "data_s": sides["data"],
-                      "ours_median_s": mo, "data_median_s": md, "ratio": mo / md,
+    for phase, by_side in res.items():
+        mo, mk, md = (median(by_side[x]) for x in ("ours", "keys", "data"))
+        out[phase] = {"ours_s": by_side["ours"], "keys_s": by_side["keys"],
+                      "data_s": by_side["data"],
+                      "ours_median_s": mo, "keys_median_s": mk, "data_median_s": md,
+                      "ratio": mo / md, "keys_ratio": mk / md,
                       "ours_cpu_median_s": median(cpu[phase]["ours"]),
+                      "keys_cpu_median_s": median(cpu[phase]["keys"]),
                       "data_cpu_median_s": median(cpu[phase]["data"])}
     return out
 
@@ -471,20 +526,22 @@ def report(r):
         ok = r["startup"]["mtls"]["median_ms"] < 5.0
         print(f"target: AutoMTLS median < 5 ms: {'ok' if ok else 'MISS'}")
     print()
-    print(f"== terraform wall time, median of {r['runs']} runs "
-          f"(immuta_integration vs terraform_data, -parallelism={r['parallelism']})")
-    print("(CPU = user+sys of terraform and the providers it started, median)")
-    print(f"{'N':>5s} {'phase':8s} {'ours s':>8s} {'data s':>8s} {'ratio':>6s} {'target':>7s}"
-          f" {'ours CPU':>9s} {'data CPU':>9s}")
+    print(f"== terraform wall time, median of {r['runs']} runs (-parallelism={r['parallelism']})")
+    print("ours = immuta_integration; key = immuta_integration_api_key (same provider, 4")
+    print("attributes: the control); data = built-in terraform_data. CPU = user+sys of")
+    print("terraform and the providers it started, median.")
+    print(f"{'N':>5s} {'phase':8s} {'ours s':>8s} {'key s':>7s} {'data s':>7s} {'ours/data':>9s}"
+          f" {'target':>7s} {'key/data':>8s} {'ours CPU':>9s} {'key CPU':>8s} {'data CPU':>9s}")
     biggest = max(x["n"] for x in r["series"])
     for s in r["series"]:
         for phase, limit in (("apply", 1.2), ("plan", 1.5), ("destroy", 1.2)):
             p = s[phase]
             verdict = ("ok" if p["ratio"] <= limit else "MISS") if s["n"] == biggest else ""
-            print(f"{s['n']:5d} {phase:8s} {p['ours_median_s']:8.2f} {p['data_median_s']:8.2f} "
-                  f"{p['ratio']:6.2f} {('<=' + str(limit)):>5s} {verdict:4s}"
-                  f" {p['ours_cpu_median_s']:8.2f}s {p['data_cpu_median_s']:8.2f}s")
-        print(f"{s['n']:5d} emulator CPU over the whole series: {s['emulator_cpu_s']:.2f} s")
+            print(f"{s['n']:5d} {phase:8s} {p['ours_median_s']:8.2f} {p['keys_median_s']:7.2f} "
+                  f"{p['data_median_s']:7.2f} {p['ratio']:9.2f} {('<=' + str(limit)):>5s} "
+                  f"{verdict:4s}{p['keys_ratio']:7.2f} {p['ours_cpu_median_s']:8.2f}s "
+                  f"{p['keys_cpu_median_s']:7.2f}s {p['data_cpu_median_s']:8.2f}s")
+        print(f"{s['n']:5d} emulator CPU over the whole series (ours): {s['emulator_cpu_s']:.2f} s")
     print()
     print("== requests of one no-change plan (must be exactly N GETs, no dryRun)")
     for s in r["series"]:
