@@ -14,7 +14,10 @@
 //!
 //! let client = ImmutaClient::new(ClientConfig::new("immuta.example.com", "my-api-key"))?;
 //! let all = client.list().await?;
-//! if let Some(first) = all.first() {
+//! for skipped in &all.skipped {
+//!     eprintln!("left out: {skipped}");
+//! }
+//! if let Some(first) = all.integrations.first() {
 //!     let opts = wait::WaitOptions::new(Duration::from_secs(600), CancellationToken::new());
 //!     wait::wait_for(&client, first.id.as_str(), wait::WaitTarget::Enabled, opts).await?;
 //! }
@@ -24,7 +27,9 @@
 //! # Layout
 //!
 //! - [`config`]: [`ClientConfig`], [`RetryPolicy`] and base-URL parsing.
-//! - [`client`]: [`ImmutaClient`], one method per endpoint, and [`DeleteOptions`].
+//! - [`client`]: [`ImmutaClient`], one method per endpoint, [`DeleteOptions`],
+//!   and [`IntegrationList`] (what the list answers: the integrations read,
+//!   and a [`SkippedIntegration`] for each element that did not fit).
 //! - [`error`]: [`ClientError`], the one error type.
 //! - `retry` (private): which requests may be repeated, backoff and `Retry-After`.
 //! - `identity` (private): what names a create's target, to find a create
@@ -39,7 +44,7 @@ mod retry;
 pub mod throttle;
 pub mod wait;
 
-pub use client::{DeleteOptions, ImmutaClient};
+pub use client::{DeleteOptions, ImmutaClient, IntegrationList, SkipReason, SkippedIntegration};
 pub use config::{ClientConfig, RetryPolicy, DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT};
 pub use error::{ClientError, TransportKind};
 pub use throttle::Limits;

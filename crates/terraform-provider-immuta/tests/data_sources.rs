@@ -1,7 +1,9 @@
 //! End-to-end, with the real terraform CLIs against the emulator:
 //!
 //! - `immuta_integrations` and `immuta_integration`: filters, non-secret
-//!   config without any secret in state, a missing id, a bad filter;
+//!   config without any secret in state, a missing id, a bad filter; an
+//!   integration the provider cannot read, left out with a warning; a status
+//!   filter the provider does not know, accepted with a warning;
 //! - `immuta_integration_script`: every action that the emulator serves,
 //!   `delete` without a type attribute, and the refusals (a type an endpoint
 //!   does not serve, a missing id, a bad action, an id where none belongs);
@@ -291,7 +293,7 @@ fn integrations_and_integration_lookups() {
         w.write(
             "main.tf",
             &format!(
-                "{}\ndata \"immuta_integrations\" \"bad\" {{\n  type   = \"Oracle\"\n  status = \"active\"\n}}\n",
+                "{}\ndata \"immuta_integrations\" \"bad\" {{\n  type   = \"Oracle\"\n  status = \"\"\n}}\n",
                 required_providers()
             ),
         );
@@ -300,11 +302,156 @@ fn integrations_and_integration_lookups() {
             &[
                 "Unknown integration type",
                 "got \"Oracle\"",
-                "Unknown integration status",
-                "got \"active\"",
+                "Empty integration status",
+                "leave status unset",
             ],
         );
         report("integrations_and_integration_lookups", cli, start);
+    }
+}
+
+/// A secret in the config of the integration the provider cannot read.
+const ODD_SECRET: &str = "odd-password-never-shown";
+
+/// A state file for the emulator holding integration 1, a Snowflake
+/// integration whose `host` is an object: the emulator answers it as stored
+/// (and, its config not fitting, without redacting its password), and the
+/// provider cannot read it.
+fn odd_state_file(dir: &Path) -> PathBuf {
+    let state = json!({
+        "nextId": 2,
+        "integrations": {
+            "1": {
+                "id": 1,
+                "type": "Snowflake",
+                "autoBootstrap": false,
+                "config": {
+                    "host": {"account": "acme", "region": "us-east-1"},
+                    "warehouse": "WH_ODD",
+                    "password": ODD_SECRET
+                },
+                "status": "enabled",
+                "validationResults": null,
+                "pending": null
+            }
+        }
+    });
+    let path = dir.join("emulator-state.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(&state).expect("state")).expect("write");
+    path
+}
+
+fn odd_config() -> String {
+    format!(
+        r#"{}
+data "immuta_integrations" "all" {{}}
+
+# A status this provider does not know: accepted, compared as given.
+data "immuta_integrations" "hibernating" {{
+  status = "hibernating"
+}}
+
+output "all" {{
+  value = data.immuta_integrations.all.integrations
+}}
+
+output "hibernating" {{
+  value = data.immuta_integrations.hibernating.integrations
+}}
+"#,
+        required_providers()
+    )
+}
+
+/// How often `needle` occurs in `text`, line breaks and indentation
+/// collapsed.
+fn occurrences(text: &str, needle: &str) -> usize {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    flat.matches(needle).count()
+}
+
+#[test]
+fn an_unreadable_integration_and_an_unknown_status_give_warnings_not_errors() {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("temp dir");
+    let state = odd_state_file(dir.path());
+    let emu = TestEmulator::with(|b| b.state_file(state));
+    let sf = seed(
+        &emu,
+        snowflake("acme.us-east-1.snowflakecomputing.com", "WH_A"),
+    );
+    let tr = seed(&emu, trino());
+    assert_eq!([sf.as_str(), tr.as_str()], ["2", "3"]);
+    // The emulator holds (and answers) the odd one, password and all.
+    let odd = emu
+        .integrations()
+        .into_iter()
+        .find(|i| i.id.as_str() == "1");
+    let odd = serde_json::to_string(&odd.expect("integration 1")).expect("json");
+    assert!(odd.contains(ODD_SECRET), "{odd}");
+    for cli in clis() {
+        let start = Instant::now();
+        let mut w = Workdir::new(cli);
+        w.use_emulator(&emu);
+        w.write("main.tf", &odd_config());
+        w.init().success();
+        w.run(&["validate", "-no-color"]).success();
+        let apply = w.apply(&[]).success();
+        let both = apply.both();
+
+        // The others are listed; the odd one is left out, by id and why.
+        let out = outputs(&w, None);
+        assert_eq!(ids(&out["all"]["value"]), [sf.as_str(), tr.as_str()]);
+        assert_eq!(
+            occurrences(&both, "Warning: Integration 1 left out of the list"),
+            1,
+            "one warning for the odd integration:\n{both}"
+        );
+        for needle in [
+            "The Snowflake integration 1 could not be read, so it is not in `integrations`",
+            "config: invalid type: map, expected a string",
+            "The other integrations are listed.",
+        ] {
+            assert_eq!(occurrences(&both, needle), 1, "{needle:?}:\n{both}");
+        }
+
+        // An unknown status: a warning on the attribute, and nothing listed.
+        assert_eq!(out["hibernating"]["value"], json!([]));
+        assert_eq!(
+            occurrences(&both, "Warning: Unknown integration status"),
+            1,
+            "one warning for the unknown status:\n{both}"
+        );
+        for needle in [
+            "\"hibernating\" is not a status this provider knows",
+            "\"enabled\", \"editing\"",
+            "Check it for a typo.",
+        ] {
+            assert!(occurrences(&both, needle) > 0, "{needle:?}:\n{both}");
+        }
+
+        // Each warning once: not repeated by validation (Terraform would
+        // fold the repeats into "... more similar warnings elsewhere").
+        assert!(!both.contains("similar warning"), "{both}");
+
+        // None of the odd integration's content, anywhere.
+        let state = w.run(&["show", "-json"]).success().stdout;
+        for text in [&both, &state] {
+            for secret in [ODD_SECRET, "WH_ODD", "us-east-1\"", SEED_PASSWORD] {
+                assert!(!text.contains(secret), "{secret:?} shown:\n{text}");
+            }
+        }
+        let (code, plan) = w.plan_exit_code();
+        assert_eq!(code, 0, "second plan must be empty:\n{}", plan.both());
+        assert!(
+            occurrences(&plan.both(), "Warning: Integration 1 left out of the list") == 1,
+            "{}",
+            plan.both()
+        );
+        report(
+            "an_unreadable_integration_and_an_unknown_status_give_warnings_not_errors",
+            cli,
+            start,
+        );
     }
 }
 

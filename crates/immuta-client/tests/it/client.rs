@@ -3,7 +3,9 @@ use immuta_client::immuta_api::{
     DeleteCredentials, IntegrationConfig, IntegrationPayload, IntegrationStatus, IntegrationType,
     ScriptKind, SnowflakeConfig,
 };
-use immuta_client::{ClientConfig, ClientError, DeleteOptions, ImmutaClient, TransportKind};
+use immuta_client::{
+    ClientConfig, ClientError, DeleteOptions, ImmutaClient, SkipReason, TransportKind,
+};
 use serde_json::json;
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -35,7 +37,8 @@ async fn sends_the_bare_api_key_user_agent_and_accept() {
     let mut cfg = fake.config();
     cfg.user_agent = "terraform-provider-immuta/9.9".into();
     let client = ImmutaClient::new(cfg).unwrap();
-    assert!(client.list().await.unwrap().is_empty());
+    let list = client.list().await.unwrap();
+    assert!(list.integrations.is_empty() && list.skipped.is_empty());
     let seen = fake.seen();
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].method, "GET");
@@ -77,6 +80,8 @@ async fn list_accepts_numeric_and_string_ids_and_unknown_fields() {
     })
     .await;
     let list = fake.client().list().await.unwrap();
+    assert!(list.skipped.is_empty(), "{:?}", list.skipped);
+    let list = list.integrations;
     assert_eq!(list.len(), 3);
     assert_eq!(list[0].id.as_str(), "1");
     assert_eq!(list[1].id.as_str(), "2");
@@ -328,7 +333,7 @@ async fn a_body_over_the_limit_is_an_error() {
 
 #[tokio::test]
 async fn malformed_json_is_a_decode_error() {
-    for body in [&b"{\"id\": 1, "[..], b"[{\"id\": true}]", b"", b"\xff\xfe"] {
+    for body in [&b"{\"id\": 1, "[..], b"{\"id\": 1}", b"", b"\xff\xfe"] {
         let body = body.to_vec();
         let fake = Fake::start(move |_, _| Reply::raw(200, "application/json", body.clone())).await;
         let err = fake.client().list().await.unwrap_err();
@@ -341,6 +346,41 @@ async fn malformed_json_is_a_decode_error() {
     let err = fake.client().get("1").await.unwrap_err();
     assert!(matches!(err, ClientError::Decode { .. }), "{err:?}");
     assert!(err.to_string().contains("GET /integrations/1"), "{err}");
+}
+
+#[tokio::test]
+async fn one_odd_integration_does_not_fail_the_list() {
+    let fake = Fake::start(|_, _| {
+        Reply::json(
+            200,
+            json!([
+                {"id": "1", "type": "Trino", "status": "enabled"},
+                {"id": 2, "type": "Snowflake", "status": "enabled",
+                 "config": {"host": "h", "port": "not-a-port", "password": PASSWORD}},
+                {"id": true, "type": "Snowflake", "status": "enabled"},
+                {"id": "4", "type": "Databricks", "status": "enabled"}
+            ]),
+        )
+    })
+    .await;
+    let list = fake.client().list().await.unwrap();
+    let ids: Vec<&str> = list.integrations.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["1", "4"]);
+    assert_eq!(list.skipped.len(), 2);
+    let odd = &list.skipped[0];
+    assert_eq!(odd.id.as_ref().map(|i| i.as_str()), Some("2"));
+    assert_eq!(odd.integration_type, Some(IntegrationType::Snowflake));
+    assert_eq!(
+        odd.reason,
+        SkipReason::DoesNotFit {
+            detail: "config: invalid type: string, expected u16".into()
+        }
+    );
+    assert_eq!(list.skipped[1].id, None);
+    // Neither the password nor the odd value is in what the caller gets.
+    let shown = format!("{list:?} {} {}", list.skipped[0], list.skipped[1]);
+    assert!(!shown.contains(PASSWORD), "{shown}");
+    assert!(!shown.contains("not-a-port"), "{shown}");
 }
 
 #[tokio::test]

@@ -24,6 +24,9 @@ enum Post {
     MakeThenHang,
     /// Answers `status` without making anything.
     Fail(u16),
+    /// Makes it in a shape the client cannot read (its `status` is an
+    /// object), then answers `status`.
+    MakeOddThenFail(u16),
 }
 
 /// A small stateful Immuta: a list of integrations, POSTs scripted.
@@ -73,6 +76,14 @@ impl Immuta {
                         .after(Duration::from_secs(3))
                 }
                 Post::Fail(status) => Reply::error(status, "x", "not made"),
+                Post::MakeOddThenFail(status) => {
+                    let id = make();
+                    let mut all = st.lock().unwrap();
+                    if let Some(made) = all.iter_mut().find(|v| v["id"] == id.as_str()) {
+                        made["status"] = json!({"phase": "creating"});
+                    }
+                    Reply::error(status, "x", "lost")
+                }
             }
         })
         .await;
@@ -103,7 +114,7 @@ impl Immuta {
             .lock()
             .unwrap()
             .iter()
-            .map(|v| v["id"].as_str().unwrap().to_string())
+            .filter_map(|v| v["id"].as_str().map(str::to_string))
             .collect()
     }
 }
@@ -322,6 +333,168 @@ async fn two_new_trinos_make_the_create_uncertain_and_name_them() {
     let text = err.to_string();
     assert!(text.contains("import"), "{text}");
     assert!(text.contains("20, 21"), "{text}");
+    assert_eq!(fake.seen().iter().filter(|s| s.method == "POST").count(), 1);
+}
+
+/// An integration the client cannot read: `status` is an object.
+fn odd(id: Value, ty: &str) -> Value {
+    json!({"id": id, "type": ty, "status": {"phase": "enabled"},
+           "config": {"password": "pw-of-an-odd-one"}})
+}
+
+#[tokio::test]
+async fn an_unreadable_new_integration_makes_the_create_uncertain_not_resent() {
+    // The POST made the integration, but the look-up cannot read it: it may
+    // be the one made, so it must not be sent again.
+    let imm = Immuta::start(vec![], vec![Post::MakeOddThenFail(503)]).await;
+    let err = imm
+        .client(SEC)
+        .create(&snowflake("acme.snowflakecomputing.com"), false)
+        .await
+        .unwrap_err();
+    match &err {
+        ClientError::CreateUncertain { candidates, .. } => assert_eq!(candidates, &["100"]),
+        other => panic!("{other:?}"),
+    }
+    let text = err.to_string();
+    assert!(text.contains("could not be read"), "{text}");
+    assert!(text.contains("import"), "{text}");
+    assert!(!text.contains("pw-create-guard"), "{text}");
+    assert_eq!(imm.posts(), 1, "sent twice");
+
+    // Trino, found by elimination: a readable new one is not enough when an
+    // unreadable one of unknown type appeared too.
+    let store: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let st = Arc::clone(&store);
+    let fake = Fake::start(move |s, _| {
+        let mut all = st.lock().unwrap();
+        if s.method == "GET" {
+            return Reply::json(200, Value::Array(all.clone()));
+        }
+        all.push(json!({"id": "30", "type": "Trino", "status": "creating"}));
+        all.push(json!({"id": 31, "type": ["odd"], "status": "creating"}));
+        Reply::error(502, "Bad Gateway", "lost")
+    })
+    .await;
+    let mut cfg = fake.config();
+    cfg.retry.max_retries = 3;
+    cfg.retry.base_delay = Duration::from_millis(5);
+    let err = ImmutaClient::new(cfg)
+        .unwrap()
+        .create(&trino(), false)
+        .await
+        .unwrap_err();
+    match &err {
+        ClientError::CreateUncertain { candidates, .. } => {
+            assert_eq!(candidates, &["30", "31"])
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(fake.seen().iter().filter(|s| s.method == "POST").count(), 1);
+}
+
+#[tokio::test]
+async fn a_new_unreadable_integration_without_an_id_makes_the_create_uncertain() {
+    // One without an id was there before: another one appearing is new.
+    let before = json!({"type": "Trino", "status": "enabled"});
+    let store = Arc::new(Mutex::new(vec![before.clone()]));
+    let st = Arc::clone(&store);
+    let fake = Fake::start(move |s, _| {
+        let mut all = st.lock().unwrap();
+        if s.method == "GET" {
+            return Reply::json(200, Value::Array(all.clone()));
+        }
+        all.push(json!({"status": "creating"}));
+        Reply::error(503, "Service Unavailable", "lost")
+    })
+    .await;
+    let mut cfg = fake.config();
+    cfg.retry.max_retries = 3;
+    cfg.retry.base_delay = Duration::from_millis(5);
+    let err = ImmutaClient::new(cfg)
+        .unwrap()
+        .create(&trino(), false)
+        .await
+        .unwrap_err();
+    match &err {
+        ClientError::CreateUncertain {
+            candidates, detail, ..
+        } => {
+            assert!(candidates.is_empty(), "{candidates:?}");
+            assert!(detail.contains("1 of them without an id"), "{detail}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(fake.seen().iter().filter(|s| s.method == "POST").count(), 1);
+}
+
+#[tokio::test]
+async fn unreadable_integrations_that_were_there_before_or_of_another_type_do_not_block() {
+    // An odd Snowflake and an odd one without an id exist before; the first
+    // POST fails without making anything while an odd Databricks one
+    // appears: none of them can be the create, so it is sent again.
+    let store = Arc::new(Mutex::new(vec![
+        odd(json!("5"), "Snowflake"),
+        odd(json!(null), "Snowflake"),
+        json!({"id": "6", "type": "Snowflake", "status": "enabled",
+               "config": {"host": "other.snowflakecomputing.com"}}),
+    ]));
+    let st = Arc::clone(&store);
+    let posts = Arc::new(Mutex::new(0usize));
+    let fake = Fake::start(move |s, _| {
+        let mut all = st.lock().unwrap();
+        if s.method == "GET" {
+            return Reply::json(200, Value::Array(all.clone()));
+        }
+        let mut n = posts.lock().unwrap();
+        *n += 1;
+        if *n == 1 {
+            all.push(odd(json!(7), "Databricks"));
+            return Reply::error(503, "Service Unavailable", "not made");
+        }
+        all.push(json!({"id": "8", "type": "Snowflake", "status": "creating",
+                        "config": {"host": "acme.snowflakecomputing.com"}}));
+        Reply::json(200, json!({"id": "8", "status": "creating"}))
+    })
+    .await;
+    let mut cfg = fake.config();
+    cfg.retry.max_retries = 3;
+    cfg.retry.base_delay = Duration::from_millis(5);
+    let r = ImmutaClient::new(cfg)
+        .unwrap()
+        .create(&snowflake("acme.snowflakecomputing.com"), false)
+        .await
+        .unwrap();
+    assert_eq!(r.id.unwrap().as_str(), "8");
+    let shape: Vec<String> = fake.seen().iter().map(|s| s.method.clone()).collect();
+    assert_eq!(shape, ["GET", "POST", "GET", "POST"]);
+}
+
+#[tokio::test]
+async fn a_readable_match_on_the_target_is_taken_even_beside_an_unreadable_one() {
+    // The create is found on its host; the unreadable newcomer cannot be on
+    // the same host (Immuta refuses a second Snowflake integration there).
+    let store: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let st = Arc::clone(&store);
+    let fake = Fake::start(move |s, _| {
+        let mut all = st.lock().unwrap();
+        if s.method == "GET" {
+            return Reply::json(200, Value::Array(all.clone()));
+        }
+        all.push(
+            json!({"id": "40", "type": "Snowflake", "status": "creating",
+                        "config": {"host": "acme.snowflakecomputing.com"}}),
+        );
+        all.push(odd(json!("41"), "Snowflake"));
+        Reply::error(503, "Service Unavailable", "lost")
+    })
+    .await;
+    let r = ImmutaClient::new(fake.config())
+        .unwrap()
+        .create(&snowflake("acme.snowflakecomputing.com"), false)
+        .await
+        .unwrap();
+    assert_eq!(r.id.unwrap().as_str(), "40");
     assert_eq!(fake.seen().iter().filter(|s| s.method == "POST").count(), 1);
 }
 

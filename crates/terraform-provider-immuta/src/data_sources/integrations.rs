@@ -3,12 +3,18 @@
 //! carries the non-secret config of its type, in the same shape as
 //! `data "immuta_integration"` (see that file for how secrets are left out).
 //!
+//! Forward compatible: an integration this version cannot read is left out
+//! with a warning naming its id (the others are still listed), and a status
+//! filter this version does not know is compared as given, with a warning
+//! in case it is a typo.
+//!
 //! File order: schema, model, converters, lifecycle.
 
 use crate::data_sources::integration::{config_attributes, config_values};
 use crate::provider::ProviderData;
 use async_trait::async_trait;
 use immuta_api::{Integration, IntegrationStatus, IntegrationType};
+use immuta_client::SkippedIntegration;
 use std::sync::Arc;
 use tf_framework::{
     Attribute, AttributePath, Block, Context, DataReadRequest, DataReadResponse, DataSource,
@@ -21,6 +27,11 @@ fn schema() -> Schema {
     let type_names = IntegrationType::ALL
         .iter()
         .map(|t| format!("`{t}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let status_names = IntegrationStatus::ALL
+        .iter()
+        .map(|s| format!("`{s}`"))
         .collect::<Vec<_>>()
         .join(", ");
     let mut element = vec![
@@ -51,14 +62,18 @@ fn schema() -> Schema {
             Attribute::string("type").optional().description(format!(
                 "Only integrations of this Immuta type: one of {type_names}."
             )),
-            Attribute::string("status")
-                .optional()
-                .description("Only integrations in this status, e.g. `enabled` or `createError`."),
+            Attribute::string("status").optional().description(format!(
+                "Only integrations in this status, compared as given: one of {status_names}, \
+                 or a status a newer Immuta reports (accepted with a warning, in case it is a \
+                 typo)."
+            )),
             Attribute::list_nested("integrations", element)
                 .computed()
                 .description(
                     "The integrations, ordered by id, each with the non-secret config of its \
-                 type (e.g. `snowflake.warehouse`); secrets are never shown.",
+                 type (e.g. `snowflake.warehouse`); secrets are never shown. An integration \
+                 whose JSON this provider cannot read is left out, with a warning naming its \
+                 id.",
                 ),
         ])
         .description(
@@ -74,10 +89,15 @@ fn schema() -> Schema {
 #[derive(Debug, Default, PartialEq)]
 struct Filters {
     integration_type: Option<IntegrationType>,
-    status: Option<IntegrationStatus>,
+    /// Compared with the integration's status string as given, so a status
+    /// a newer Immuta reports can be filtered on without a provider release.
+    status: Option<String>,
 }
 
 impl Filters {
+    /// The filters, or errors naming the attribute: an unknown type (the
+    /// types decide the nested attributes, so a new one needs a release) or
+    /// an empty status. Warnings are [`Filters::warnings`].
     fn from_config(config: &Value) -> Result<Self, Diagnostics> {
         let mut diags = Diagnostics::new();
         let integration_type = config.attr("type").as_str().map(IntegrationType::from);
@@ -95,18 +115,16 @@ impl Filters {
                 ),
             );
         }
-        let status = config.attr("status").as_str().map(IntegrationStatus::from);
-        if let Some(IntegrationStatus::Other(s)) = &status {
+        let status = config.attr("status").as_str().map(str::to_string);
+        if status.as_deref().is_some_and(|s| s.trim().is_empty()) {
             diags.attribute_error(
                 AttributePath::new("status"),
-                "Unknown integration status",
+                "Empty integration status",
                 format!(
-                    "Expected one of {}, got {s:?}.",
-                    IntegrationStatus::ALL
-                        .iter()
-                        .map(|s| format!("{:?}", s.as_str()))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    "Expected a status such as {}, got {:?}; leave status unset to list \
+                     integrations in every status.",
+                    known_statuses(),
+                    status.as_deref().unwrap_or_default()
                 ),
             );
         }
@@ -119,12 +137,89 @@ impl Filters {
         })
     }
 
+    /// A warning for a status this version does not know: it may be one a
+    /// newer Immuta reports, or a typo that would match nothing.
+    ///
+    /// Given by `read` only: Terraform validates with input variables still
+    /// unknown and validates again just before the read, so a warning from
+    /// `validate` would be missed for a variable and shown twice for a
+    /// literal.
+    fn warnings(&self) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        if let Some(s) = &self.status {
+            if let IntegrationStatus::Other(_) = IntegrationStatus::from(s.as_str()) {
+                diags.attribute_warning(
+                    AttributePath::new("status"),
+                    "Unknown integration status",
+                    format!(
+                        "{s:?} is not a status this provider knows ({}); it is compared as \
+                         given, so only integrations Immuta reports in exactly that status \
+                         are listed. Check it for a typo.",
+                        known_statuses()
+                    ),
+                );
+            }
+        }
+        diags
+    }
+
     fn keeps(&self, i: &Integration) -> bool {
         self.integration_type
             .as_ref()
             .is_none_or(|t| *t == i.integration_type)
-            && self.status.as_ref().is_none_or(|s| *s == i.status)
+            && self
+                .status
+                .as_deref()
+                .is_none_or(|s| s == i.status.as_str())
     }
+
+    /// Whether an integration that could not be read may be one these
+    /// filters keep (what could not be told counts as a match).
+    fn may_keep(&self, s: &SkippedIntegration) -> bool {
+        let ty = match (&self.integration_type, &s.integration_type) {
+            (Some(want), Some(got)) => want == got,
+            _ => true,
+        };
+        let status = match (&self.status, &s.status) {
+            (Some(want), Some(got)) => want == got.as_str(),
+            _ => true,
+        };
+        ty && status
+    }
+}
+
+/// The statuses this version knows, quoted, for messages.
+fn known_statuses() -> String {
+    IntegrationStatus::ALL
+        .iter()
+        .map(|s| format!("{:?}", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The warning for an integration that was left out because its JSON could
+/// not be read: its id and the reason, never its content.
+fn skipped_warning(s: &SkippedIntegration) -> tf_framework::Diagnostic {
+    let which = match (&s.id, &s.integration_type) {
+        (Some(id), Some(t)) => format!("The {t} integration {id}"),
+        (Some(id), None) => format!("The integration {id}"),
+        (None, Some(t)) => format!("A {t} integration without an id"),
+        (None, None) => "An integration without an id".to_string(),
+    };
+    let summary = match &s.id {
+        Some(id) => format!("Integration {id} left out of the list"),
+        None => "An integration left out of the list".to_string(),
+    };
+    tf_framework::Diagnostic::attribute_warning(
+        AttributePath::new("integrations"),
+        summary,
+        format!(
+            "{which} could not be read, so it is not in `integrations`: {}. The other \
+             integrations are listed. A newer provider version may read it; until then, \
+             look at it in Immuta.",
+            s.reason
+        ),
+    )
 }
 
 // ---- converters ------------------------------------------------------------
@@ -209,7 +304,7 @@ impl DataSource for IntegrationsDataSource {
                 return resp;
             }
         };
-        let mut list = match listed {
+        let listed = match listed {
             Ok(l) => l,
             Err(e) => {
                 resp.diagnostics
@@ -217,6 +312,11 @@ impl DataSource for IntegrationsDataSource {
                 return resp;
             }
         };
+        resp.diagnostics.extend(filters.warnings());
+        for skipped in listed.skipped.iter().filter(|s| filters.may_keep(s)) {
+            resp.diagnostics.push(skipped_warning(skipped));
+        }
+        let mut list = listed.integrations;
         list.retain(|i| filters.keeps(i));
         list.sort_by(by_id);
         let mut state = req.config.clone();
@@ -262,12 +362,94 @@ mod tests {
     }
 
     #[test]
-    fn unknown_status_filter_names_the_attribute() {
-        let d = Filters::from_config(&Value::object([("status", Value::string("active"))]))
-            .unwrap_err();
+    fn unknown_status_filter_is_a_warning_naming_the_attribute() {
+        let f = Filters::from_config(&Value::object([("status", Value::string("hibernating"))]))
+            .unwrap();
+        // Compared as given: a status a newer Immuta reports is matched.
+        assert!(f.keeps(&integration("1", "Trino", "hibernating")));
+        assert!(!f.keeps(&integration("2", "Trino", "enabled")));
+        let d = f.warnings();
+        assert_eq!(d.len(), 1);
+        assert!(!d.has_errors());
         let first = d.iter().next().unwrap();
         assert_eq!(first.attribute.as_ref().unwrap().to_string(), "status");
-        assert!(first.detail.contains("\"enabled\""), "{}", first.detail);
+        assert_eq!(first.summary, "Unknown integration status");
+        assert!(first.detail.contains("\"hibernating\""), "{}", first.detail);
+        for known in IntegrationStatus::ALL {
+            assert!(
+                first.detail.contains(&format!("{:?}", known.as_str())),
+                "{known} missing from {}",
+                first.detail
+            );
+        }
+        // Known statuses, and no status, warn about nothing.
+        for config in [
+            Value::object([("status", Value::string("createError"))]),
+            Value::object([("status", Value::Null)]),
+        ] {
+            assert!(Filters::from_config(&config).unwrap().warnings().is_empty());
+        }
+    }
+
+    #[test]
+    fn empty_status_filter_is_an_error_naming_the_attribute() {
+        for empty in ["", "  "] {
+            let d = Filters::from_config(&Value::object([("status", Value::string(empty))]))
+                .unwrap_err();
+            assert_eq!(d.len(), 1);
+            let first = d.iter().next().unwrap();
+            assert!(first.is_error());
+            assert_eq!(first.attribute.as_ref().unwrap().to_string(), "status");
+            assert_eq!(first.summary, "Empty integration status");
+            assert!(first.detail.contains("\"enabled\""), "{}", first.detail);
+        }
+    }
+
+    fn skipped(id: Option<&str>, ty: Option<&str>, status: Option<&str>) -> SkippedIntegration {
+        SkippedIntegration {
+            id: id.map(Into::into),
+            integration_type: ty.map(IntegrationType::from),
+            status: status.map(IntegrationStatus::from),
+            reason: immuta_client::SkipReason::DoesNotFit {
+                detail: "config: invalid type: map, expected a string".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_skipped_integration_warns_with_its_id_and_reason() {
+        let d = skipped_warning(&skipped(Some("12"), Some("Snowflake"), Some("enabled")));
+        assert!(!d.is_error());
+        assert_eq!(d.summary, "Integration 12 left out of the list");
+        assert_eq!(d.attribute.as_ref().unwrap().to_string(), "integrations");
+        assert!(
+            d.detail.starts_with(
+                "The Snowflake integration 12 could not be read, so it is not in \
+                 `integrations`: config: invalid type: map, expected a string."
+            ),
+            "{}",
+            d.detail
+        );
+        let d = skipped_warning(&skipped(None, None, None));
+        assert_eq!(d.summary, "An integration left out of the list");
+        assert!(d
+            .detail
+            .starts_with("An integration without an id could not be read"));
+    }
+
+    #[test]
+    fn skipped_integrations_warn_only_when_the_filters_may_keep_them() {
+        let f = Filters::from_config(&Value::object([
+            ("type", Value::string("Snowflake")),
+            ("status", Value::string("enabled")),
+        ]))
+        .unwrap();
+        assert!(f.may_keep(&skipped(Some("1"), Some("Snowflake"), Some("enabled"))));
+        assert!(f.may_keep(&skipped(Some("2"), None, None)));
+        assert!(!f.may_keep(&skipped(Some("3"), Some("Trino"), None)));
+        assert!(!f.may_keep(&skipped(Some("4"), None, Some("createError"))));
+        let all = Filters::default();
+        assert!(all.may_keep(&skipped(Some("3"), Some("Trino"), Some("odd"))));
     }
 
     #[test]
