@@ -94,7 +94,7 @@ pub fn provider_schema() -> Schema {
                  `2m`. Defaults to `60s`.",
             ),
             Attribute::number("max_retries").optional().description(
-                "How many times a request that failed for a passing reason (connection \
+                "How many times a request that failed for a transient reason (connection \
                  error, 429, 5xx but 501) is tried again, with exponential backoff. \
                  Requests that are not safe to repeat are never retried. Defaults to `3`.",
             ),
@@ -111,14 +111,15 @@ pub fn provider_schema() -> Schema {
             Attribute::number("max_concurrent_requests")
                 .optional()
                 .description(
-                "Most requests in flight to Immuta at once from one provider process, whatever \
-                 Terraform's `-parallelism`. `0` means no limit. Defaults to `16`.",
-            ),
+                    "The maximum number of requests in flight to Immuta at once from one provider \
+                 process, whatever Terraform's `-parallelism`. `0` means no limit. Defaults to \
+                 `16`.",
+                ),
             Attribute::number("max_requests_per_second")
                 .optional()
                 .description(
-                    "Most requests started per second from one provider process. `0` means no \
-                 limit. Defaults to `0`.",
+                    "The maximum number of requests started per second from one provider \
+                     process. `0` means no limit. Defaults to `0`.",
                 ),
             Attribute::bool("dry_run_on_plan").optional().description(
                 "Run Immuta's `dryRun` validation of each integration to create or update \

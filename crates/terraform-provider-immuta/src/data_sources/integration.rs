@@ -144,7 +144,6 @@ fn public_attribute(a: &Attribute) -> Option<Attribute> {
     out.required = false;
     out.optional = false;
     out.computed = true;
-    out.description = a.description.as_deref().map(output_description);
     if let AttributeKind::Nested {
         nesting,
         attributes,
@@ -160,12 +159,6 @@ fn public_attribute(a: &Attribute) -> Option<Attribute> {
         };
     }
     Some(out)
-}
-
-/// A resource description, reworded for an output: the resource's
-/// "Required." prefix is about configuration, and means nothing here.
-fn output_description(d: &str) -> String {
-    d.strip_prefix("Required. ").unwrap_or(d).to_string()
 }
 
 // ===========================================================================
@@ -426,11 +419,5 @@ mod tests {
     fn an_empty_id_names_the_attribute() {
         let e = id_of(&Value::object([("id", Value::from(" "))])).unwrap_err();
         assert_eq!(e.attribute.unwrap().to_string(), "id");
-    }
-
-    #[test]
-    fn output_descriptions_lose_the_required_prefix() {
-        assert_eq!(output_description("Required. The host."), "The host.");
-        assert_eq!(output_description("The port."), "The port.");
     }
 }

@@ -4,7 +4,7 @@
 //! resource of the platform's own provider that runs SQL.
 //!
 //! The configuration takes the resource's typed config (the same nested
-//! attributes, from `Platform::data_source_attribute`, checked by the
+//! attributes, from `Platform::attribute_in(Form::DataSource)`, checked by the
 //! resource's own `validate_config`), an `action` that picks the endpoint,
 //! and an `integration_id` for the two endpoints under an integration
 //! (`delete`, `edit`). For `delete` the type attribute may be left out: the
@@ -15,7 +15,7 @@
 //!
 //! File order: schema, model, converters, lifecycle.
 
-use crate::platforms::Platform;
+use crate::platforms::{Form, Platform};
 use crate::provider::ProviderData;
 use crate::resources::integration as resource;
 use async_trait::async_trait;
@@ -49,11 +49,12 @@ fn schema() -> Schema {
              Analytics)."
         )),
         Attribute::string("integration_id").optional().description(
-            "The integration's id: required for `delete` and `edit`, refused for the others.",
+            "The integration's id: must be set for `delete` and `edit`, and left unset for the \
+             others.",
         ),
         Attribute::bool("auto_bootstrap").optional().description(
-            "As in `immuta_integration`: required with every type attribute but `trino`, and \
-             `false` for the hand set-up these scripts are for.",
+            "As in `immuta_integration`: must be set with every type attribute but `trino`, and \
+             be `false` for the hand set-up these scripts are for.",
         ),
     ];
     attrs.extend(Platform::ALL.into_iter().map(type_attribute));
@@ -62,8 +63,8 @@ fn schema() -> Schema {
             .computed()
             .sensitive()
             .description(
-                "The script Immuta generated (SQL, or an IAM policy for Amazon S3). Sensitive: \
-                 it may hold the credentials it sets up.",
+                "The script Immuta generated (SQL, or an IAM policy for Amazon S3). It may hold \
+                 the credentials it sets up.",
             ),
     );
     Schema::new(Block::new(attrs).description(
@@ -80,7 +81,7 @@ fn schema() -> Schema {
 /// its prior state, and crashes descending into a nested attribute that is
 /// not computed when a nested object inside it is null.
 fn type_attribute(p: Platform) -> Attribute {
-    p.attribute().description(format!(
+    p.attribute_in(Form::DataSource).description(format!(
         "The config of the script's integration, as the `{}` attribute of \
          `immuta_integration` takes it. Set exactly one type attribute (none for `delete`, \
          whose config is then read from Immuta).",

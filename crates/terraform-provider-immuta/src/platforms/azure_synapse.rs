@@ -3,7 +3,7 @@
 use super::{
     default_if_unset, default_impersonation, impersonation_attribute, impersonation_check,
     impersonation_from, impersonation_to, obj, port, redacted_description, s, secret,
-    secret_description, with_auth, Check, Reader,
+    secret_description, with_auth, Check, Form, Reader,
 };
 use immuta_api::config::{AzureSynapseConfig, MetadataDelimiters};
 use immuta_api::DeleteCredentials;
@@ -24,35 +24,47 @@ const DELIMITERS: [(&str, &str); 3] = [
     ("array_delimiter", "Delimiter between array entries."),
 ];
 
-/// The attributes of `azure_synapse`.
-pub fn attributes() -> Vec<Attribute> {
+/// The attributes of `azure_synapse`, described for `form`.
+pub fn attributes(form: Form) -> Vec<Attribute> {
+    let delimiters_unset = match form {
+        Form::Resource => {
+            "Left unset, Immuta chooses them (known after apply), and an update keeps the \
+             current ones."
+        }
+        Form::DataSource => "Left unset, Immuta chooses them.",
+    };
     vec![
         Attribute::string("host")
             .optional()
-            .description("Required. The workspace's SQL host, e.g. `organization.azure.com`."),
+            .description("The workspace's SQL host, e.g. `organization.azure.com`. Must be set."),
         Attribute::number("port")
             .optional()
             .computed()
             .description("The port. Immuta's default: `1433`."),
         Attribute::string("database")
             .optional()
-            .description("Required. The database."),
+            .description("The existing database that holds `schema`. Must be set."),
         Attribute::string("schema").optional().description(
-            "Required. The schema where Immuta creates and manages the policy-enforced views.",
+            "The schema where Immuta creates and manages the policy-enforced views. Must be set.",
         ),
         Attribute::string("authentication_type")
             .optional()
-            .description("Required. `userPassword` (needs `username`, `password`)."),
+            .description(
+            "How the system account signs in: `userPassword` (with `username` and `password`), \
+             the only type accepted. Must be set.",
+        ),
         Attribute::string("username")
             .optional()
             .description(redacted_description(
-                "Required. The system account's user name.",
+                form,
+                "The system account's user name. Must be set.",
             )),
         Attribute::string("password")
             .optional()
             .sensitive()
             .description(secret_description(
-                "Required. The system account's password.",
+                form,
+                "The system account's password. Must be set.",
             )),
         Attribute::single_nested(
             "metadata_delimiters",
@@ -68,10 +80,10 @@ pub fn attributes() -> Vec<Attribute> {
         )
         .optional()
         .computed()
-        .description(
-            "Delimiters of metadata. Left unset, Immuta chooses them (known after apply).",
-        ),
-        impersonation_attribute(),
+        .description(format!(
+            "The delimiters Immuta uses to store profile data in Azure Synapse. {delimiters_unset}"
+        )),
+        impersonation_attribute(form),
     ]
 }
 

@@ -1,31 +1,33 @@
 //! `bigquery = { ... }`: Google BigQuery's config.
 
-use super::{obj, s, secret, secret_description, Check, Reader};
+use super::{obj, s, secret, secret_description, Check, Form, Reader};
 use immuta_api::config::BigQueryConfig;
 use tf_framework::{Attribute, Value};
 
-/// The attributes of `bigquery`.
-pub fn attributes() -> Vec<Attribute> {
+/// The attributes of `bigquery`, described for `form`.
+pub fn attributes(form: Form) -> Vec<Attribute> {
     vec![
-        Attribute::string("role")
-            .optional()
-            .description("Required. The role Immuta creates."),
+        Attribute::string("role").optional().description(
+            "The Google Cloud role Immuta's service account connects with, created beforehand \
+             (see the Google BigQuery guide). Must be set.",
+        ),
         Attribute::string("dataset_suffix").optional().description(
-            "Required. The suffix of the policy-enforced datasets; starts with `_`, e.g. \
-             `_secureView`.",
+            "The suffix of the policy-enforced datasets; starts with `_`, e.g. `_secureView`. \
+             Must be set.",
         ),
         Attribute::string("dataset")
             .optional()
-            .description("Required. The dataset where Immuta creates and manages its views."),
+            .description("The dataset where Immuta creates and manages its views. Must be set."),
         Attribute::string("location")
             .optional()
-            .description("Required. The datasets' location, e.g. `us-east1`."),
+            .description("The datasets' location, e.g. `us-east1`. Must be set."),
         Attribute::string("credential")
             .optional()
             .sensitive()
             .description(secret_description(
-                "Required. The service account's JSON key file, as a string (e.g. \
-                 `file(\"key.json\")`).",
+                form,
+                "The service account's JSON key file, as a string (e.g. \
+                 `file(\"key.json\")`). Must be set.",
             )),
     ]
 }

@@ -1,9 +1,9 @@
 //! `databricks = { ... }`: Databricks Unity Catalog's config.
 
 use super::{
-    default_toggle, oauth_attribute, oauth_check, oauth_from, oauth_to, obj, s, secret,
-    secret_description, strings, toggle_attribute, toggle_from, toggle_to, with_auth, Check,
-    Reader,
+    default_toggle, oauth_attribute, oauth_check, oauth_from, oauth_to, obj, only_with_auth, s,
+    secret, secret_description, strings, toggle_attribute, toggle_from, toggle_to, with_auth,
+    Check, Form, Platform, Reader,
 };
 use immuta_api::config::{DatabricksConfig, GroupPattern};
 use tf_framework::{Attribute, Type, Value};
@@ -11,34 +11,38 @@ use tf_framework::{Attribute, Type, Value};
 /// Accepted `authentication_type` values.
 pub const AUTH_TYPES: &[&str] = &["token", "oAuthM2M"];
 
-/// The attributes of `databricks`.
-pub fn attributes() -> Vec<Attribute> {
+/// The attributes of `databricks`, described for `form`.
+pub fn attributes(form: Form) -> Vec<Attribute> {
     vec![
         Attribute::string("workspace_url").optional().description(
-            "Required. The workspace URL, e.g. `www.example-workspace.cloud.databricks.com`.",
+            "The workspace URL, e.g. `www.example-workspace.cloud.databricks.com`. Must be set.",
         ),
         Attribute::string("http_path")
             .optional()
-            .description("Required. The HTTP path of the SQL warehouse or cluster."),
+            .description("The HTTP path of the SQL warehouse or cluster. Must be set."),
         Attribute::string("catalog")
             .optional()
-            .description("Required. The catalog Immuta creates for its metadata."),
+            .description("The catalog Immuta creates for its metadata. Must be set."),
         Attribute::string("authentication_type")
             .optional()
             .description(
-                "Required. `token` (needs `token`) or `oAuthM2M` (needs `oauth_client_config`).",
+                "How Immuta signs in: `token` (with `token`) or `oAuthM2M` (with \
+             `oauth_client_config`). Must be set.",
             ),
         Attribute::string("token")
             .optional()
             .sensitive()
-            .description(secret_description("A personal access token (`token`).")),
-        oauth_attribute(),
-        toggle_attribute("audit", "Query audit"),
+            .description(secret_description(
+                form,
+                &format!("A personal access token. {}", only_with_auth("token")),
+            )),
+        oauth_attribute(Platform::Databricks, form),
+        toggle_attribute(form, "audit", "Query audit"),
         Attribute::single_nested(
             "group_pattern",
             vec![Attribute::string("deny")
                 .optional()
-                .description("Required. The group exempt from Immuta's policies.")],
+                .description("The name of the group. Must be set.")],
         )
         .optional()
         .description(
@@ -47,7 +51,7 @@ pub fn attributes() -> Vec<Attribute> {
         ),
         Attribute::list("workspace_ids", Type::String)
             .optional()
-            .description("Workspaces whose audit Immuta ingests."),
+            .description("The ids of the workspaces whose audit Immuta ingests."),
     ]
 }
 
@@ -171,7 +175,10 @@ mod tests {
         let mut v = block();
         v.set_attr("authentication_type", Value::from("oAuthM2M"));
         v.set_attr("token", Value::Null);
-        let mut o = null_object(&crate::platforms::oauth_attribute());
+        let mut o = null_object(&crate::platforms::oauth_attribute(
+            Platform::Databricks,
+            crate::platforms::Form::Resource,
+        ));
         o.set_attr("client_id", Value::from("id"));
         v.set_attr("oauth_client_config", o);
         let mut d = Diagnostics::new();

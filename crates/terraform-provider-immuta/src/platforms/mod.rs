@@ -34,6 +34,17 @@ use immuta_api::{DeleteCredentials, IntegrationConfig, IntegrationType, Secret};
 use std::collections::BTreeMap;
 use tf_framework::{Attribute, AttributePath, Diagnostics, Value};
 
+/// Which schema a type attribute is built for. Some descriptions differ:
+/// only a resource keeps values in state, imports, and plans over a prior
+/// value; a data source reads its configuration afresh each time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// The `immuta_integration` resource.
+    Resource,
+    /// A data source that takes a type attribute (`immuta_integration_script`).
+    DataSource,
+}
+
 /// One integration type, named after its nested attribute.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Platform {
@@ -111,31 +122,29 @@ impl Platform {
         }
     }
 
-    /// Its nested attribute as a data source takes it: plain optional
-    /// (Terraform plans data sources without a prior value, so the
-    /// resource's work-around for Terraform 1.0 is not needed).
-    pub fn data_source_attribute(self) -> Attribute {
-        let mut a = self.attribute();
-        a.computed = false;
-        a
+    /// Its nested attribute in the resource, without the write-only twins
+    /// ([`Platform::resource_attribute`] adds them): a single object,
+    /// optional (see the comment inside on why it is also marked computed).
+    pub fn attribute(self) -> Attribute {
+        self.attribute_in(Form::Resource)
     }
 
-    /// Its nested attribute in the resource: a single object, optional (see
-    /// the comment inside on why it is also marked computed).
-    pub fn attribute(self) -> Attribute {
+    /// Its nested attribute, with the descriptions of `form`; the schema
+    /// (names, types, flags) is the same in every form.
+    pub fn attribute_in(self, form: Form) -> Attribute {
         let (attrs, what) = match self {
-            Platform::Snowflake => (snowflake::attributes(), "a Snowflake integration"),
+            Platform::Snowflake => (snowflake::attributes(form), "a Snowflake integration"),
             Platform::Databricks => (
-                databricks::attributes(),
+                databricks::attributes(form),
                 "a Databricks Unity Catalog integration",
             ),
-            Platform::BigQuery => (bigquery::attributes(), "a Google BigQuery integration"),
-            Platform::Redshift => (redshift::attributes(), "an Amazon Redshift integration"),
+            Platform::BigQuery => (bigquery::attributes(form), "a Google BigQuery integration"),
+            Platform::Redshift => (redshift::attributes(form), "an Amazon Redshift integration"),
             Platform::AzureSynapse => (
-                azure_synapse::attributes(),
+                azure_synapse::attributes(form),
                 "an Azure Synapse Analytics integration",
             ),
-            Platform::S3 => (s3::attributes(), "an Amazon S3 (Native S3) integration"),
+            Platform::S3 => (s3::attributes(form), "an Amazon S3 (Native S3) integration"),
             Platform::Trino => (trino::attributes(), "a Starburst (Trino) integration"),
         };
         // Optional and computed, though never computed: Terraform before 1.1
@@ -591,23 +600,34 @@ pub fn is_role_arn(s: &str) -> bool {
 // ---------------------------------------------------------------------------
 // Shared nested attributes: schema, converters, checks.
 
+/// What leaving an optional and computed nested attribute unset means, in
+/// `form`: `default` is what Immuta does then ("Immuta's default ...").
+fn when_unset(form: Form, default: &str) -> String {
+    match form {
+        Form::Resource => format!(
+            "Left unset, {default} is planned on create, and an update keeps the current value."
+        ),
+        Form::DataSource => format!("Left unset, {default} applies."),
+    }
+}
+
 /// `{ enabled }`: optional and computed (Immuta defaults it to disabled).
-pub fn toggle_attribute(name: &str, what: &str) -> Attribute {
+pub fn toggle_attribute(form: Form, name: &str, what: &str) -> Attribute {
     Attribute::single_nested(
         name,
         vec![Attribute::bool("enabled")
             .optional()
             .computed()
             .description(format!(
-                "Whether {} is on. Immuta's default: `false`.",
+                "Turns {} on (`true`) or off (`false`). Immuta's default: `false`.",
                 what.to_lowercase()
             ))],
     )
     .optional()
     .computed()
     .description(format!(
-        "{what}. Left unset, Immuta's default `{{ enabled = false }}` is planned on create \
-         and the current value is kept on update."
+        "{what}. {}",
+        when_unset(form, "Immuta's default `{ enabled = false }`")
     ))
 }
 
@@ -626,26 +646,29 @@ pub fn toggle_from(t: &Option<Toggle>) -> Value {
 }
 
 /// `{ enabled, role }`: user impersonation.
-pub fn impersonation_attribute() -> Attribute {
+pub fn impersonation_attribute(form: Form) -> Attribute {
     Attribute::single_nested(
         "impersonation",
         vec![
             Attribute::bool("enabled")
                 .optional()
                 .computed()
-                .description("Whether user impersonation is on. Immuta's default: `false`."),
+                .description(
+                    "Turns user impersonation on (`true`) or off (`false`). Immuta's default: \
+                     `false`.",
+                ),
             Attribute::string("role").optional().computed().description(
-                "The role Immuta creates for impersonation. Only with `enabled = true`; left \
-                 unset, Immuta names it.",
+                "The role Immuta creates for impersonation. Only allowed with `enabled = true`; \
+                 left unset, Immuta names it.",
             ),
         ],
     )
     .optional()
     .computed()
-    .description(
-        "User impersonation. Left unset, Immuta's default `{ enabled = false }` is planned on \
-         create and the current value is kept on update.",
-    )
+    .description(format!(
+        "User impersonation. {}",
+        when_unset(form, "Immuta's default `{ enabled = false }`")
+    ))
 }
 
 /// Impersonation's API form.
@@ -674,48 +697,71 @@ pub fn impersonation_check(c: &mut Check<'_>) {
     });
 }
 
-/// OAuth client-credentials settings, shared by Snowflake and Databricks.
-pub fn oauth_attribute() -> Attribute {
+/// OAuth client-credentials settings, shared by Snowflake and Databricks:
+/// the same schema for both, described for `platform` (only Snowflake
+/// needs `authority_url`, see [`oauth_check`]).
+pub fn oauth_attribute(platform: Platform, form: Form) -> Attribute {
+    let (auth, authority_url) = match platform {
+        Platform::Snowflake => (
+            "oAuthClientCredentials",
+            "The base URL of the identity provider's token endpoint. Must be set.",
+        ),
+        _ => (
+            "oAuthM2M",
+            "The base URL of the identity provider's token endpoint.",
+        ),
+    };
     Attribute::single_nested(
         "oauth_client_config",
         vec![
             Attribute::string("provider")
                 .optional()
-                .description("Identity provider (Snowflake), e.g. `Okta`."),
+                .description("The identity provider, e.g. `Okta`."),
             Attribute::string("client_id")
                 .optional()
-                .description("Required. The OAuth client id."),
+                .description("The OAuth client id. Must be set."),
             Attribute::string("client_secret")
                 .optional()
                 .sensitive()
-                .description(
-                "The OAuth client secret; required unless `use_certificate` is true. Immuta never \
-                 returns it: after an import it is unknown to Terraform, so a configuration that \
-                 sets it plans one in-place update.",
-            ),
+                .description(secret_description(
+                    form,
+                    "The OAuth client secret. Must be set unless `use_certificate = true`, and \
+                     left unset then.",
+                )),
             Attribute::string("authority_url")
                 .optional()
-                .description("The token endpoint's base URL (required for Snowflake)."),
+                .description(authority_url),
             Attribute::string("scope")
                 .optional()
-                .description("OAuth scope."),
+                .description("The OAuth scope requested."),
             Attribute::string("resource")
                 .optional()
-                .description("Snowflake: the resource requested."),
-            Attribute::bool("use_certificate")
-                .optional()
-                .description("Authenticate with a certificate instead of a client secret."),
+                .description("The resource the access token is requested for."),
+            Attribute::bool("use_certificate").optional().description(
+                "Authenticate with a certificate (`public_certificate_thumbprint`, \
+                 `oauth_private_key`) instead of a client secret.",
+            ),
             Attribute::string("public_certificate_thumbprint")
                 .optional()
-                .description("Thumbprint of the public certificate (with `use_certificate`)."),
+                .description(
+                    "The thumbprint of the public certificate. Must be set with \
+                     `use_certificate = true`.",
+                ),
             Attribute::string("oauth_private_key")
                 .optional()
                 .sensitive()
-                .description("Private key of the certificate (with `use_certificate`)."),
+                .description(secret_description(
+                    form,
+                    "The private key of the certificate. Must be set with \
+                     `use_certificate = true`.",
+                )),
         ],
     )
     .optional()
-    .description("OAuth client-credentials settings.")
+    .description(format!(
+        "OAuth client-credentials settings. {}",
+        only_with_auth(auth)
+    ))
 }
 
 /// OAuth settings' API form.
@@ -789,7 +835,7 @@ pub fn oauth_check(c: &mut Check<'_>, auth: &str, needs_authority_url: bool) {
 }
 
 /// Snowflake key-pair authentication's private key.
-pub fn private_key_attribute() -> Attribute {
+pub fn private_key_attribute(form: Form) -> Attribute {
     Attribute::single_nested(
         "private_key",
         vec![
@@ -803,14 +849,17 @@ pub fn private_key_attribute() -> Attribute {
             Attribute::string("content")
                 .optional()
                 .sensitive()
-                .description(
-                    "Required. The PEM content. Immuta never returns it: after an import it is \
-                 unknown to Terraform, so a configuration that sets it plans one in-place update.",
-                ),
+                .description(secret_description(
+                    form,
+                    "The key, PEM-encoded. Must be set.",
+                )),
         ],
     )
     .optional()
-    .description("The private key, for `authentication_type = \"keyPair\"`.")
+    .description(format!(
+        "The system account's private key. {}",
+        only_with_auth("keyPair")
+    ))
 }
 
 /// A private key's API form.
@@ -835,33 +884,33 @@ pub fn private_key_from(k: &Option<PrivateKey>, prior: Reader<'_>) -> Value {
 }
 
 /// Redshift's Okta settings.
-pub fn okta_attribute() -> Attribute {
+pub fn okta_attribute(form: Form) -> Attribute {
     Attribute::single_nested(
         "okta",
         vec![
             Attribute::string("username")
                 .optional()
-                .description("Required. The Okta user."),
+                .description(redacted_description(
+                    form,
+                    "The Okta user name. Must be set.",
+                )),
             Attribute::string("password")
                 .optional()
                 .sensitive()
-                .description(
-                    "Required. The Okta password. Immuta never returns it: after an import it is \
-                 unknown to Terraform, so a configuration that sets it plans one in-place update.",
-                ),
+                .description(secret_description(form, "The Okta password. Must be set.")),
             Attribute::string("app_id")
                 .optional()
-                .description("Required. The Okta application id."),
+                .description("The Okta application id. Must be set."),
             Attribute::string("idp_host")
                 .optional()
-                .description("Required. The Okta identity provider host."),
+                .description("The Okta identity provider host. Must be set."),
             Attribute::string("role")
                 .optional()
-                .description("Required. The role assumed."),
+                .description("The role to assume. Must be set."),
         ],
     )
     .optional()
-    .description("Okta settings, for `authentication_type = \"okta\"`.")
+    .description(format!("Okta settings. {}", only_with_auth("okta")))
 }
 
 /// Okta settings' API form.
@@ -889,22 +938,33 @@ pub fn okta_from(o: &Option<OktaConfig>, prior: Reader<'_>) -> Value {
     })
 }
 
-/// The description of a secret attribute Immuta never returns.
-pub fn secret_description(what: &str) -> String {
-    format!(
-        "{what} Sensitive. Immuta never returns it (GET answers `<REDACTED>`): Terraform keeps \
-         the value it last sent, so a change made outside Terraform is not seen, and after an \
-         import it is unknown, so a configuration that sets it plans one in-place update (never \
-         a replacement)."
-    )
+/// The requirement of an attribute that goes with one authentication type.
+pub fn only_with_auth(auth: &str) -> String {
+    format!("Must be set with `authentication_type = \"{auth}\"` and left unset otherwise.")
 }
 
-/// The description of a user name Immuta redacts.
-pub fn redacted_description(what: &str) -> String {
-    format!(
-        "{what} Immuta answers `<REDACTED>` for it: Terraform keeps the value it last sent, and \
-         after an import a configuration that sets it plans one in-place update."
-    )
+/// The description of a secret attribute Immuta never returns (its
+/// sensitivity shows in the schema, so the text does not repeat it).
+pub fn secret_description(form: Form, what: &str) -> String {
+    match form {
+        Form::Resource => format!(
+            "{what} Immuta never returns it: Terraform keeps the value it last sent, so a change \
+             made outside Terraform is not seen, and after an import it is unknown, so a \
+             configuration that sets it plans one in-place update (never a replacement)."
+        ),
+        Form::DataSource => what.to_string(),
+    }
+}
+
+/// The description of a user name Immuta redacts (it is not sensitive).
+pub fn redacted_description(form: Form, what: &str) -> String {
+    match form {
+        Form::Resource => format!(
+            "{what} Immuta answers `<REDACTED>` for it: Terraform keeps the value it last sent, \
+             and after an import a configuration that sets it plans one in-place update."
+        ),
+        Form::DataSource => what.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -920,6 +980,83 @@ mod tests {
         assert_eq!(
             Platform::from_type(&IntegrationType::Other("x".into())),
             None
+        );
+    }
+
+    /// Every description inside a type attribute, with its path.
+    fn descriptions(prefix: &str, attrs: &[Attribute], out: &mut Vec<(String, String)>) {
+        for a in attrs {
+            let path = format!("{prefix}.{}", a.name);
+            out.push((path.clone(), a.description.clone().unwrap_or_default()));
+            if let Some(inner) = a.nested_attributes() {
+                descriptions(&path, inner, out);
+            }
+        }
+    }
+
+    fn all_descriptions(form: Form) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for p in Platform::ALL {
+            let a = match form {
+                Form::Resource => p.resource_attribute(),
+                Form::DataSource => p.attribute_in(form),
+            };
+            descriptions(
+                p.block_name(),
+                a.nested_attributes().unwrap_or_default(),
+                &mut out,
+            );
+        }
+        out
+    }
+
+    #[test]
+    fn descriptions_agree_with_the_schema_around_them() {
+        for form in [Form::Resource, Form::DataSource] {
+            for (path, d) in all_descriptions(form) {
+                assert!(!d.is_empty(), "{path} has no description");
+                // Every nested attribute is optional or computed in the
+                // schema: a description never says "Required." (the
+                // provider checks what must be set, see `validate`), and
+                // the schema already says "Sensitive".
+                assert!(!d.contains("Required."), "{path}: {d}");
+                assert!(!d.contains("Sensitive"), "{path}: {d}");
+                if path.starts_with("databricks.") {
+                    assert!(!d.contains("Snowflake"), "{path}: {d}");
+                }
+                if form == Form::DataSource {
+                    // Nothing of state, imports or plans in a data source.
+                    for word in ["import", "planned", "Terraform keeps", "_wo"] {
+                        assert!(!d.contains(word), "{path}: {d}");
+                    }
+                }
+            }
+        }
+        // The schema itself is the same in both forms.
+        for p in Platform::ALL {
+            assert_eq!(
+                p.attribute().value_type(),
+                p.attribute_in(Form::DataSource).value_type()
+            );
+        }
+    }
+
+    #[test]
+    fn oauth_descriptions_follow_the_platform() {
+        let authority = |p: Platform| {
+            let a = oauth_attribute(p, Form::Resource);
+            let inner = a.nested_attributes().unwrap_or_default();
+            inner
+                .iter()
+                .find(|a| a.name == "authority_url")
+                .and_then(|a| a.description.clone())
+                .unwrap_or_default()
+        };
+        assert!(authority(Platform::Snowflake).ends_with("Must be set."));
+        assert!(!authority(Platform::Databricks).contains("Must be set"));
+        assert_eq!(
+            oauth_attribute(Platform::Snowflake, Form::Resource).value_type(),
+            oauth_attribute(Platform::Databricks, Form::Resource).value_type()
         );
     }
 

@@ -2,8 +2,8 @@
 
 use super::{
     default_if_unset, default_impersonation, impersonation_attribute, impersonation_check,
-    impersonation_from, impersonation_to, obj, okta_attribute, okta_from, okta_to, port,
-    redacted_description, s, secret, secret_description, with_auth, Check, Reader,
+    impersonation_from, impersonation_to, obj, okta_attribute, okta_from, okta_to, only_with_auth,
+    port, redacted_description, s, secret, secret_description, with_auth, Check, Form, Reader,
 };
 use immuta_api::config::RedshiftConfig;
 use immuta_api::DeleteCredentials;
@@ -15,42 +15,52 @@ pub const AUTH_TYPES: &[&str] = &["userPassword", "okta"];
 /// Immuta's default port.
 pub const DEFAULT_PORT: i64 = 5439;
 
-/// The attributes of `redshift`.
-pub fn attributes() -> Vec<Attribute> {
+/// The attributes of `redshift`, described for `form`.
+pub fn attributes(form: Form) -> Vec<Attribute> {
     vec![
         Attribute::string("host")
             .optional()
-            .description("Required. The cluster host."),
+            .description("The cluster host. Must be set."),
         Attribute::number("port")
             .optional()
             .computed()
             .description("The port. Immuta's default: `5439`."),
         Attribute::string("database")
             .optional()
-            .description("Required. The database Immuta creates to manage and store metadata."),
+            .description("The database Immuta creates to manage and store metadata. Must be set."),
         Attribute::string("initial_database")
             .optional()
             .description(
-            "An existing database Immuta connects to first; required with `auto_bootstrap = true`.",
-        ),
+                "An existing database Immuta connects to first. Must be set with \
+             `auto_bootstrap = true`.",
+            ),
         Attribute::string("authentication_type")
             .optional()
             .description(
-                "Required. `userPassword` (needs `username`, `password`) or `okta` (needs `okta`).",
+                "How the system account signs in: `userPassword` (with `username` and `password`) \
+             or `okta` (with `okta`). Must be set.",
             ),
         Attribute::string("username")
             .optional()
             .description(redacted_description(
-                "The system account's user name (`userPassword`).",
+                form,
+                &format!(
+                    "The system account's user name. {}",
+                    only_with_auth("userPassword")
+                ),
             )),
         Attribute::string("password")
             .optional()
             .sensitive()
             .description(secret_description(
-                "The system account's password (`userPassword`).",
+                form,
+                &format!(
+                    "The system account's password. {}",
+                    only_with_auth("userPassword")
+                ),
             )),
-        okta_attribute(),
-        impersonation_attribute(),
+        okta_attribute(form),
+        impersonation_attribute(form),
     ]
 }
 

@@ -1,51 +1,63 @@
 //! `s3 = { ... }`: Amazon S3's ("Native S3") config.
 
-use super::{is_role_arn, obj, s, secret, secret_description, with_auth, Check, Reader};
+use super::{
+    is_role_arn, obj, only_with_auth, s, secret, secret_description, with_auth, Check, Form, Reader,
+};
 use immuta_api::config::S3Config;
 use tf_framework::{Attribute, Value};
 
 /// Accepted `authentication_type` values.
 pub const AUTH_TYPES: &[&str] = &["auto", "accessKey"];
 
-/// The attributes of `s3`.
-pub fn attributes() -> Vec<Attribute> {
+/// The attributes of `s3`, described for `form`.
+pub fn attributes(form: Form) -> Vec<Attribute> {
     vec![
         Attribute::string("name")
             .optional()
-            .description("Required. The integration's name, unique across S3 integrations."),
+            .description("The integration's name, unique across S3 integrations. Must be set."),
         Attribute::string("aws_account_id")
             .optional()
-            .description("Required. The AWS account id (digits)."),
+            .description("The AWS account id (digits only). Must be set."),
         Attribute::string("aws_region")
             .optional()
-            .description("Required. The AWS region, e.g. `us-east-1`."),
+            .description("The AWS region, e.g. `us-east-1`. Must be set."),
         Attribute::string("aws_location_role")
             .optional()
             .description(
-                "Required. The IAM role ARN of the Access Grants location, \
-             `arn:aws:iam::<account>:role/<name>`.",
+                "The ARN of the IAM role of the Access Grants location, \
+             `arn:aws:iam::<account>:role/<name>`. Must be set.",
             ),
         Attribute::string("aws_location_path")
             .optional()
             .description(
-            "Required. The base S3 location prefix (`s3://...`), unique across S3 integrations.",
-        ),
+                "The base S3 location prefix (`s3://...`), unique across S3 integrations. Must be \
+             set.",
+            ),
         Attribute::string("authentication_type")
             .optional()
             .description(
-                "Required. `auto` (needs `aws_role_to_assume`) or `accessKey` (needs \
-             `aws_access_key_id`, `aws_secret_access_key`).",
-            ),
+            "How Immuta signs in to AWS: `auto` (with `aws_role_to_assume`) or `accessKey` (with \
+             `aws_access_key_id` and `aws_secret_access_key`). Must be set.",
+        ),
         Attribute::string("aws_role_to_assume")
             .optional()
-            .description("The IAM role ARN Immuta assumes (`auto`)."),
+            .description(format!(
+                "The ARN of the IAM role Immuta assumes. {}",
+                only_with_auth("auto")
+            )),
         Attribute::string("aws_access_key_id")
             .optional()
-            .description("The access key id (`accessKey`)."),
+            .description(format!(
+                "The access key id. {}",
+                only_with_auth("accessKey")
+            )),
         Attribute::string("aws_secret_access_key")
             .optional()
             .sensitive()
-            .description(secret_description("The secret access key (`accessKey`).")),
+            .description(secret_description(
+                form,
+                &format!("The secret access key. {}", only_with_auth("accessKey")),
+            )),
     ]
 }
 

@@ -3,9 +3,9 @@
 use super::{
     default_if_unset, default_impersonation, default_toggle, impersonation_attribute,
     impersonation_check, impersonation_from, impersonation_to, oauth_attribute, oauth_check,
-    oauth_from, oauth_to, obj, port, private_key_attribute, private_key_from, private_key_to,
-    redacted_description, s, secret, secret_description, toggle_attribute, toggle_from, toggle_to,
-    with_auth, Check, Reader,
+    oauth_from, oauth_to, obj, only_with_auth, port, private_key_attribute, private_key_from,
+    private_key_to, redacted_description, s, secret, secret_description, toggle_attribute,
+    toggle_from, toggle_to, with_auth, Check, Form, Platform, Reader,
 };
 use immuta_api::config::SnowflakeConfig;
 use immuta_api::DeleteCredentials;
@@ -17,47 +17,64 @@ pub const AUTH_TYPES: &[&str] = &["userPassword", "keyPair", "oAuthClientCredent
 /// Immuta's default port.
 pub const DEFAULT_PORT: i64 = 443;
 
-/// The attributes of `snowflake`.
-pub fn attributes() -> Vec<Attribute> {
+/// The attributes of `snowflake`, described for `form`.
+pub fn attributes(form: Form) -> Vec<Attribute> {
     vec![
         Attribute::string("host").optional().description(
-            "Required. The account host, e.g. `org.us-east-1.snowflakecomputing.com`.",
+            "The account host, e.g. `org.us-east-1.snowflakecomputing.com`. Must be set.",
         ),
         Attribute::number("port")
             .optional()
             .computed()
             .description("The port. Immuta's default: `443`."),
-        Attribute::string("warehouse")
-            .optional()
-            .description("Required. The default warehouse Immuta's system user runs queries in."),
+        Attribute::string("warehouse").optional().description(
+            "The default warehouse Immuta's system account runs queries in. Must be set.",
+        ),
         Attribute::string("database")
             .optional()
-            .description("Required. The database Immuta creates and manages."),
-        Attribute::string("role")
+            .description("The database Immuta creates and manages. Must be set."),
+        Attribute::string("role").optional().description(
+            "The privileged role Immuta uses to set the integration up. Must be set with \
+             `auto_bootstrap = true`.",
+        ),
+        Attribute::string("authentication_type")
             .optional()
-            .description("The privileged role used to set up the integration; required with `auto_bootstrap = true`."),
-        Attribute::string("authentication_type").optional().description(
-            "Required. One of `userPassword` (needs `username`, `password`), `keyPair` (needs \
-             `username`, `private_key`) and `oAuthClientCredentials` (needs \
-             `oauth_client_config`).",
+            .description(
+            "How the system account signs in: `userPassword` (with `username` and `password`), \
+             `keyPair` (with `username` and `private_key`) or `oAuthClientCredentials` (with \
+             `oauth_client_config`). Must be set.",
         ),
         Attribute::string("username")
             .optional()
-            .description(redacted_description("The system account's user name.")),
+            .description(redacted_description(
+                form,
+                "The system account's user name. Must be set with `authentication_type = \
+                 \"userPassword\"` or `authentication_type = \"keyPair\"`.",
+            )),
         Attribute::string("password")
             .optional()
             .sensitive()
-            .description(secret_description("The system account's password (`userPassword`).")),
-        private_key_attribute(),
+            .description(secret_description(
+                form,
+                &format!(
+                    "The system account's password. {}",
+                    only_with_auth("userPassword")
+                ),
+            )),
+        private_key_attribute(form),
         Attribute::string("private_key_password")
             .optional()
             .sensitive()
-            .description(secret_description("Passphrase of an encrypted private key (`keyPair`).")),
-        oauth_attribute(),
-        toggle_attribute("audit", "Query audit"),
-        toggle_attribute("workspaces", "Project workspaces"),
-        impersonation_attribute(),
-        toggle_attribute("lineage", "Lineage ingestion"),
+            .description(secret_description(
+                form,
+                "The passphrase of an encrypted private key. Only allowed with \
+                 `authentication_type = \"keyPair\"`.",
+            )),
+        oauth_attribute(Platform::Snowflake, form),
+        toggle_attribute(form, "audit", "Query audit"),
+        toggle_attribute(form, "workspaces", "Project workspaces"),
+        impersonation_attribute(form),
+        toggle_attribute(form, "lineage", "Lineage ingestion"),
     ]
 }
 
@@ -254,7 +271,10 @@ mod tests {
         let v = Platform::Snowflake.from_config(Some(&answer), &Value::Null);
         assert!(v.attr("password").is_null());
         // Every schema attribute is present.
-        let names: Vec<String> = attributes().into_iter().map(|a| a.name).collect();
+        let names: Vec<String> = attributes(Form::Resource)
+            .into_iter()
+            .map(|a| a.name)
+            .collect();
         assert_eq!(v.as_map().unwrap().len(), names.len());
     }
 

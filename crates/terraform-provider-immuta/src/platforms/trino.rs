@@ -11,7 +11,8 @@ pub fn attributes() -> Vec<Attribute> {
         .computed()
         .sensitive()
         .description(
-            "The Immuta API key Immuta generated for the Starburst cluster's configuration.",
+            "The API key Immuta generated, to configure the Starburst cluster's Immuta access \
+             control plugin with.",
         )]
 }
 

@@ -42,7 +42,8 @@ fn twinned(a: &Attribute) -> bool {
         && matches!(a.kind, AttributeKind::Type(Type::String))
 }
 
-/// `attrs` with the twins of each secret inserted after it, at any depth.
+/// `attrs` with the twins of each secret inserted after it, at any depth;
+/// each secret's description points to its twin.
 pub fn add_twins(attrs: Vec<Attribute>) -> Vec<Attribute> {
     let mut out = Vec::with_capacity(attrs.len());
     for mut a in attrs {
@@ -51,27 +52,28 @@ pub fn add_twins(attrs: Vec<Attribute>) -> Vec<Attribute> {
         }
         let twin = twinned(&a).then(|| {
             let name = a.name.clone();
+            let (wo, ver) = (wo_name(&name), wo_version_name(&name));
+            let pointer = format!("On Terraform 1.11 and later, `{wo}` can be set instead.");
+            a.description = Some(match a.description.take() {
+                Some(d) => format!("{d} {pointer}"),
+                None => pointer,
+            });
             [
-                Attribute::string(wo_name(&name))
+                Attribute::string(wo.clone())
                     .optional()
                     .sensitive()
                     .write_only()
                     .description(format!(
                         "Write-only form of `{name}` (Terraform 1.11 and later; recommended): \
-                         sent to Immuta, never stored in plan or state. Requires \
-                         `{}`; conflicts with `{name}`.",
-                        wo_version_name(&name)
+                         sent to Immuta, never stored in plan or state. Needs `{ver}`; \
+                         conflicts with `{name}`."
                     )),
-                Attribute::number(wo_version_name(&name))
-                    .optional()
-                    .description(format!(
-                        "Version of `{}`, required with it. Terraform cannot see a write-only \
-                         value change: change this number (e.g. increment it) to send a new \
-                         `{}` to Immuta, as an in-place update. While it stays the same, an \
-                         update of other settings tells Immuta to keep the secret it holds.",
-                        wo_name(&name),
-                        wo_name(&name)
-                    )),
+                Attribute::number(ver).optional().description(format!(
+                    "Version of `{wo}`: must be set with it, and only with it. Terraform cannot \
+                     see a write-only value change: change this number (e.g. increment it) to \
+                     send a new `{wo}` to Immuta, as an in-place update. While it stays the \
+                     same, an update of other settings tells Immuta to keep the secret it holds."
+                )),
             ]
         });
         out.push(a);
@@ -319,6 +321,12 @@ mod tests {
             .find(|a| a.name == "password_wo_version")
             .unwrap();
         assert!(!ver.write_only && !ver.sensitive && ver.optional);
+        let plain = inner.iter().find(|a| a.name == "password").unwrap();
+        assert!(plain
+            .description
+            .as_deref()
+            .unwrap()
+            .ends_with("`password_wo` can be set instead."));
         let key = inner.iter().find(|a| a.name == "private_key").unwrap();
         assert!(key
             .nested_attributes()

@@ -71,8 +71,8 @@ pub fn schema() -> Schema {
             .computed()
             .description("The integration's status, `enabled` once it is ready."),
         Attribute::bool("auto_bootstrap").optional().description(
-            "Whether Immuta sets up the platform side itself. Required for every type but \
-             `trino`; must be `false` for `s3` and `bigquery`.",
+            "Whether Immuta sets up the platform side itself. Must be set for every type but \
+             `trino`, and be `false` for `s3` and `bigquery`.",
         ),
     ];
     attrs.extend(Platform::ALL.into_iter().map(Platform::resource_attribute));
@@ -127,7 +127,7 @@ pub fn schema() -> Schema {
                             .description("The test's name."),
                         Attribute::string("status")
                             .computed()
-                            .description("Its outcome."),
+                            .description("The test's outcome, e.g. `passed` or `failed`."),
                         Attribute::string("message")
                             .computed()
                             .description("What went wrong, for failures and warnings."),
@@ -161,9 +161,9 @@ fn delete_credentials_attribute() -> Attribute {
                 "authentication_type",
                 "How these credentials authenticate, as in the type's `authentication_type`.",
             ),
-            s("username", "User name."),
-            s("password", "Password."),
-            s("role", "Privileged role (Snowflake)."),
+            s("username", "The privileged account's user name."),
+            s("password", "The privileged account's password."),
+            s("role", "The privileged role (Snowflake)."),
             Attribute::single_nested(
                 "private_key",
                 vec![
@@ -176,14 +176,17 @@ fn delete_credentials_attribute() -> Attribute {
             .description("Key-pair authentication's key (Snowflake)."),
             s(
                 "private_key_password",
-                "Passphrase of an encrypted private key.",
+                "The passphrase of an encrypted private key.",
             ),
             Attribute::single_nested(
                 "okta",
-                ["username", "password", "app_id", "idp_host", "role"]
-                    .into_iter()
-                    .map(|n| s(n, "Okta setting (Redshift)."))
-                    .collect(),
+                vec![
+                    s("username", "The Okta user name."),
+                    s("password", "The Okta password."),
+                    s("app_id", "The Okta application id."),
+                    s("idp_host", "The Okta identity provider host."),
+                    s("role", "The role to assume."),
+                ],
             )
             .optional()
             .description("Okta settings (Redshift)."),
