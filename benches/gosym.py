@@ -16,7 +16,16 @@ inclusive shares (the samples whose call chain passes through a function):
 
   perf script -i plan.data -F comm,ip,dso \
       | python3 benches/gosym.py --chains "$(command -v terraform)"
+
+With --baseline it compares two such profiles (e.g. a plan of 1000
+immuta_integration against one of 1000 immuta_integration_api_key) and
+prints, per function, how many more samples pass through it:
+
+  perf script -i keys.data -F comm,ip,dso > keys.script
+  perf script -i plan.data -F comm,ip,dso \
+      | python3 benches/gosym.py --chains --baseline keys.script "$(command -v terraform)"
 """
+import argparse
 import bisect
 import collections
 import struct
@@ -76,8 +85,9 @@ def package(name):
     return f"{head}/{pkg}" if head else pkg
 
 
-def chains(path, base, funcs, starts):
-    """Inclusive shares of the functions of Terraform's own samples."""
+def inclusive_counts(stream, base, funcs, starts):
+    """Terraform's samples in a `perf script -F comm,ip,dso` stream, and for
+    each function the number of them whose call chain passes through it."""
     incl = collections.Counter()
     samples = 0
     comm, frames = None, []
@@ -89,7 +99,7 @@ def chains(path, base, funcs, starts):
             for name in set(frames):
                 incl[name] += 1
 
-    for line in sys.stdin:
+    for line in stream:
         if not line.strip():
             flush()
             comm, frames = None, []
@@ -103,20 +113,57 @@ def chains(path, base, funcs, starts):
             i = bisect.bisect_right(starts, addr) - 1
             frames.append(funcs[i][1] if i >= 0 else "?")
     flush()
+    return samples, incl
+
+
+def short(name):
+    return name.replace("github.com/hashicorp/terraform/internal/", "")
+
+
+def chains(base, funcs, starts, top):
+    """Inclusive shares of the functions of Terraform's own samples."""
+    samples, incl = inclusive_counts(sys.stdin, base, funcs, starts)
     print(f"{samples} terraform samples")
-    for name, c in incl.most_common(40):
+    for name, c in incl.most_common(top):
         print(f"{100.0 * c / max(samples, 1):5.1f}% {name}")
 
 
+def compare(baseline_path, base, funcs, starts, top):
+    """Where the extra samples of stdin's profile go, against a baseline
+    profile of the same command on another configuration (both recorded at
+    the same frequency): per function, inclusive samples minus the
+    baseline's, as a share of the difference in total samples."""
+    samples, incl = inclusive_counts(sys.stdin, base, funcs, starts)
+    with open(baseline_path, encoding="utf-8", errors="replace") as f:
+        b_samples, b_incl = inclusive_counts(f, base, funcs, starts)
+    extra = samples - b_samples
+    print(f"{samples} terraform samples against {b_samples} in the baseline: "
+          f"{extra} more ({samples / max(b_samples, 1):.2f}x)")
+    rows = sorted(((incl[n] - b_incl[n], n) for n in set(incl) | set(b_incl)), reverse=True)
+    print(f"{'extra':>6s} {'share':>6s} {'profile':>7s} {'base':>6s} function")
+    for d, n in rows[:top]:
+        print(f"{d:6d} {100.0 * d / max(extra, 1):5.1f}% {incl[n]:7d} {b_incl[n]:6d} {short(n)}")
+
+
 def main():
-    args = sys.argv[1:]
-    inclusive = "--chains" in args
-    path = [a for a in args if a != "--chains"][0]
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("terraform", help="the terraform binary that was profiled")
+    ap.add_argument("--chains", action="store_true",
+                    help="stdin is `perf script -F comm,ip,dso`: inclusive shares")
+    ap.add_argument("--baseline", metavar="PERF_SCRIPT",
+                    help="with --chains: print where the extra samples go against this "
+                         "`perf script` output of a baseline run")
+    ap.add_argument("--top", type=int, default=40)
+    args = ap.parse_args()
+    path = args.terraform
     base = text_base(path)
     funcs = functions(path)
     starts = [f[0] for f in funcs]
-    if inclusive:
-        chains(path, base, funcs, starts)
+    if args.chains and args.baseline:
+        compare(args.baseline, base, funcs, starts, args.top)
+        return
+    if args.chains:
+        chains(base, funcs, starts, args.top)
         return
     by_func, by_pkg = collections.Counter(), collections.Counter()
     total = 0.0

@@ -206,12 +206,56 @@ struct Before {
 }
 
 impl Before {
-    fn of(list: &IntegrationList, ty: &IntegrationType) -> Self {
-        let read = list.integrations.iter().map(|i| i.id.clone());
-        let skipped = list.skipped.iter().filter_map(|s| s.id.clone());
-        Before {
-            ids: read.chain(skipped).collect(),
-            unnamed_skipped: unnamed_skipped(list, ty),
+    /// Reads the list answer for a create of type `ty`. Only each element's
+    /// id and type are read (the rest is skipped over, not parsed), since
+    /// every create makes this look-up and the list grows with the tenant.
+    /// What it keeps is what [`IntegrationList`] would give: an element
+    /// without a string or number id is one [`ImmutaClient::list`] skips.
+    fn read(label: &str, body: &[u8], ty: &IntegrationType) -> Result<Self, ClientError> {
+        let mut before = Before {
+            ids: HashSet::new(),
+            unnamed_skipped: 0,
+        };
+        for raw in raw_elements(label, body)? {
+            let head = serde_json::from_str::<Head>(raw.get()).unwrap_or_default();
+            match head.id() {
+                Some(id) => {
+                    before.ids.insert(id);
+                }
+                None if head.may_be_of_type(ty) => before.unnamed_skipped += 1,
+                None => {}
+            }
+        }
+        Ok(before)
+    }
+}
+
+/// What names an element of the list: its `id` and `type`, whatever their
+/// JSON kind; the element's other fields are skipped over unparsed.
+#[derive(Default, Deserialize)]
+struct Head {
+    #[serde(default)]
+    id: Option<serde_json::Value>,
+    #[serde(default, rename = "type")]
+    integration_type: Option<serde_json::Value>,
+}
+
+impl Head {
+    /// Its id, when it is a string or a number (as [`SkippedIntegration`]
+    /// names an element).
+    fn id(&self) -> Option<IntegrationId> {
+        match self.id.as_ref()? {
+            serde_json::Value::String(s) => Some(IntegrationId(s.clone())),
+            serde_json::Value::Number(n) => Some(IntegrationId(n.to_string())),
+            _ => None,
+        }
+    }
+
+    /// Whether it may be of type `ty`: its type is `ty` or not a string.
+    fn may_be_of_type(&self, ty: &IntegrationType) -> bool {
+        match self.integration_type.as_ref().and_then(|t| t.as_str()) {
+            Some(t) => IntegrationType::from(t) == *ty,
+            None => true,
         }
     }
 }
@@ -698,7 +742,12 @@ impl ImmutaClient {
                     .await?,
             ),
         };
-        let before = Before::of(&self.list().await?, &ty);
+        let before = {
+            let call = self.call(Method::GET, &[], &[], None, Idempotency::Safe)?;
+            let label = call.label.clone();
+            let answer = self.execute(call).await?;
+            Before::read(&label, &answer.body, &ty)?
+        };
         let sure = self.uncancelled();
         let policy = &self.inner.retry;
         let mut sends = 0u32;
@@ -944,15 +993,38 @@ fn decode<T: DeserializeOwned>(label: &str, body: &[u8]) -> Result<T, ClientErro
     })
 }
 
-/// Reads the list answer: a JSON array, each element read on its own.
+/// The elements of a list answer, each as its unparsed JSON text. The
+/// answer must be a JSON array.
+fn raw_elements<'a>(
+    label: &str,
+    body: &'a [u8],
+) -> Result<Vec<&'a serde_json::value::RawValue>, ClientError> {
+    serde_json::from_slice(body).map_err(|e| ClientError::Decode {
+        what: label.to_string(),
+        detail: e.to_string(),
+    })
+}
+
+/// Reads the list answer: a JSON array, each element read on its own, from
+/// its own text (no intermediate tree of the whole answer).
 fn read_list(label: &str, body: &[u8]) -> Result<IntegrationList, ClientError> {
-    let elements: Vec<serde_json::Value> = decode(label, body)?;
     let mut list = IntegrationList::default();
-    for element in elements {
-        // Read from a reference so that a failure can still name it.
-        match Integration::deserialize(&element) {
+    for raw in raw_elements(label, body)? {
+        match serde_json::from_str::<Integration>(raw.get()) {
             Ok(i) => list.integrations.push(i),
-            Err(e) => list.skipped.push(SkippedIntegration::of(&element, &e)),
+            // Rare: read it again as plain JSON, only to name it.
+            Err(e) => list.skipped.push(match serde_json::from_str(raw.get()) {
+                Ok(element) => SkippedIntegration::of(&element, &e),
+                // Nested too deeply to read even so: nothing names it.
+                Err(_) => SkippedIntegration {
+                    id: None,
+                    integration_type: None,
+                    status: None,
+                    reason: SkipReason::DoesNotFit {
+                        detail: without_values(&e.to_string()),
+                    },
+                },
+            }),
         }
     }
     Ok(list)
@@ -1394,8 +1466,22 @@ mod fuzz {
     fn deeply_nested_json_is_an_error_not_a_stack_overflow() {
         let depth = 100_000;
         let body = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
-        let err = read_list("list", body.as_bytes()).unwrap_err();
-        assert!(is_decode(&err));
+        // The outer array is read; its one element, nested too deeply to
+        // read even as plain JSON, is skipped with the parser's reason.
+        let list = read_list("list", body.as_bytes()).unwrap();
+        assert!(list.integrations.is_empty());
+        assert_eq!(list.skipped.len(), 1);
+        assert_eq!(list.skipped[0].id, None);
+        assert!(
+            list.skipped[0]
+                .reason
+                .to_string()
+                .contains("invalid type: sequence"),
+            "{}",
+            list.skipped[0].reason
+        );
+        let body = format!("{}{}", "{\"a\":".repeat(depth), "}".repeat(depth));
+        assert!(is_decode(&read_list("list", body.as_bytes()).unwrap_err()));
         let obj = format!("{}1{}", "{\"config\":".repeat(depth), "}".repeat(depth));
         assert!(decode::<Integration>("get", obj.as_bytes()).is_err());
     }
