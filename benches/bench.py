@@ -307,11 +307,14 @@ def tf_env(extra):
     return env
 
 
-def make_mirror(base, provider_file):
-    pkg = os.path.join(base, "mirror/registry.terraform.io/immuta/immuta",
-                       PROVIDER_VERSION, "linux_amd64")
+def make_mirror(base, provider_file, address="registry.terraform.io/immuta/immuta"):
+    """A filesystem mirror in `base` holding `provider_file` as provider
+    `address` (version PROVIDER_VERSION), and a CLI config using it; returns
+    the config's path."""
+    name = address.rsplit("/", 1)[1]
+    pkg = os.path.join(base, "mirror", address, PROVIDER_VERSION, "linux_amd64")
     os.makedirs(pkg, exist_ok=True)
-    dest = os.path.join(pkg, f"terraform-provider-immuta_v{PROVIDER_VERSION}")
+    dest = os.path.join(pkg, f"terraform-provider-{name}_v{PROVIDER_VERSION}")
     shutil.copy2(provider_file, dest)
     os.chmod(dest, 0o755)
     rc = os.path.join(base, "terraform.rc")
@@ -319,10 +322,10 @@ def make_mirror(base, provider_file):
         f.write(f"""provider_installation {{
   filesystem_mirror {{
     path    = "{os.path.join(base, 'mirror')}"
-    include = ["registry.terraform.io/immuta/immuta"]
+    include = ["{address}"]
   }}
   direct {{
-    exclude = ["registry.terraform.io/immuta/immuta"]
+    exclude = ["{address}"]
   }}
 }}
 """)

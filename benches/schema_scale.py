@@ -35,7 +35,6 @@ import bench  # noqa: E402  (the shared helpers: Workdir, tf_env, median)
 
 ROOT = bench.ROOT
 ADDRESS = "example.com/bench/scale"
-VERSION = "0.1.0"
 GROUP = 6  # strings per nested attribute or block, as in schema_scale.rs
 DEFAULT_SIZES = ("flat:3,flat:39,flat:79,flat:159,nested:39,nested:79,nested:159,"
                  "blocks:159")
@@ -56,28 +55,6 @@ def build():
     bench.log("schema_scale: cargo build --release --example schema_scale -p tf-framework")
     subprocess.run(["cargo", "build", "--release", "--locked", "-p", "tf-framework",
                     "--example", "schema_scale"], cwd=ROOT, check=True)
-
-
-def make_mirror(base, binary):
-    host, ns, name = ADDRESS.split("/")
-    pkg = os.path.join(base, "mirror", host, ns, name, VERSION, "linux_amd64")
-    os.makedirs(pkg, exist_ok=True)
-    dest = os.path.join(pkg, f"terraform-provider-{name}_v{VERSION}")
-    shutil.copy2(binary, dest)
-    os.chmod(dest, 0o755)
-    rc = os.path.join(base, "terraform.rc")
-    with open(rc, "w", encoding="utf-8") as f:
-        f.write(f"""provider_installation {{
-  filesystem_mirror {{
-    path    = "{os.path.join(base, 'mirror')}"
-    include = ["{ADDRESS}"]
-  }}
-  direct {{
-    exclude = ["{ADDRESS}"]
-  }}
-}}
-""")
-    return rc
 
 
 def attribute_count(shape, leaves):
@@ -124,7 +101,7 @@ def main():
     out = {"n": args.n, "runs": args.runs, "machine": bench.machine(args.terraform),
            "cases": []}
     try:
-        rc = make_mirror(scratch, binary)
+        rc = bench.make_mirror(scratch, binary, ADDRESS)
         data = bench.Workdir(args.terraform, os.path.join(scratch, "data"),
                              bench.DATA_TF % {"n": args.n}, bench.tf_env({}),
                              args.parallelism)
