@@ -16,7 +16,10 @@ schema. docs/performance.md compares it with `immuta_integration`.
 Standard library only. Usage:
 
   python3 benches/schema_scale.py [--n 1000] [--runs 3]
-                                  [--sizes flat:3,flat:39,nested:39,...]
+                                  [--sizes flat:3,flat:39,nested:39,nested:159:20,...]
+
+Each size is shape:leaves[:group], group being the strings per nested
+attribute or block (6 when left out).
                                   [--no-build] [--json out.json]
 
 Uses $CARGO_TARGET_DIR when set, and `terraform` from PATH (or
@@ -35,9 +38,8 @@ import bench  # noqa: E402  (the shared helpers: Workdir, tf_env, median)
 
 ROOT = bench.ROOT
 ADDRESS = "example.com/bench/scale"
-GROUP = 6  # strings per nested attribute or block, as in schema_scale.rs
 DEFAULT_SIZES = ("flat:3,flat:39,flat:79,flat:159,nested:39,nested:79,nested:159,"
-                 "blocks:159")
+                 "nested:159:20,nested:159:2,blocks:159")
 
 SCALE_TF = """terraform {
   required_providers {
@@ -57,12 +59,16 @@ def build():
                     "--example", "schema_scale"], cwd=ROOT, check=True)
 
 
-def attribute_count(shape, leaves):
+def groups(shape, leaves, group):
+    """How many nested attributes or blocks hold the leaves."""
+    return 0 if shape == "flat" else -(-leaves // group)
+
+
+def attribute_count(shape, leaves, group):
     """Attributes as `terraform providers schema -json` lists them: the
     leaves, `id`, and for `nested` each nested attribute itself (blocks are
     block types, not attributes)."""
-    groups = -(-leaves // GROUP)
-    return 1 + leaves + (groups if shape == "nested" else 0)
+    return 1 + leaves + (groups(shape, leaves, group) if shape == "nested" else 0)
 
 
 def plan_series(wd, runs):
@@ -86,10 +92,12 @@ def main():
     args = ap.parse_args()
     cases = []
     for item in args.sizes.split(","):
-        shape, _, leaves = item.strip().partition(":")
-        if shape not in ("flat", "nested", "blocks") or not leaves.isdigit():
-            raise SystemExit(f"schema_scale: --sizes: expected shape:leaves, got {item!r}")
-        cases.append((shape, int(leaves)))
+        parts = item.strip().split(":")
+        if (len(parts) not in (2, 3) or parts[0] not in ("flat", "nested", "blocks")
+                or not all(p.isdigit() and int(p) > 0 for p in parts[1:])):
+            raise SystemExit("schema_scale: --sizes: expected shape:leaves[:group] with "
+                             f"whole numbers above 0, got {item!r}")
+        cases.append((parts[0], int(parts[1]), int(parts[2]) if len(parts) == 3 else 6))
 
     if not args.no_build:
         build()
@@ -107,21 +115,23 @@ def main():
                              args.parallelism)
         data_apply = data.apply()
         data_before = plan_series(data, args.runs)
-        for shape, leaves in cases:
+        for shape, leaves, group in cases:
             env = bench.tf_env({"TF_CLI_CONFIG_FILE": rc, "SCALE_SHAPE": shape,
-                                "SCALE_LEAVES": str(leaves)})
-            wd = bench.Workdir(args.terraform, os.path.join(scratch, f"{shape}-{leaves}"),
+                                "SCALE_LEAVES": str(leaves), "SCALE_GROUP": str(group)})
+            wd = bench.Workdir(args.terraform,
+                               os.path.join(scratch, f"{shape}-{leaves}-{group}"),
                                SCALE_TF % {"address": ADDRESS, "n": args.n}, env,
                                args.parallelism)
             apply_wall = wd.apply()
             apply_cpu = wd.last_cpu
             wall, cpu = plan_series(wd, args.runs)
             case = {"shape": shape, "leaves": leaves,
-                    "attributes": attribute_count(shape, leaves),
+                    "groups": groups(shape, leaves, group),
+                    "attributes": attribute_count(shape, leaves, group),
                     "apply_s": apply_wall, "apply_cpu_s": apply_cpu,
                     "plan_median_s": wall, "plan_cpu_median_s": cpu}
             out["cases"].append(case)
-            bench.log(f"schema_scale: {shape}:{leaves} apply {apply_wall:.2f} s, "
+            bench.log(f"schema_scale: {shape}:{leaves}:{group} apply {apply_wall:.2f} s, "
                       f"plan {wall:.2f} s ({cpu:.2f} s CPU)")
             shutil.rmtree(wd.path, ignore_errors=True)
         data_after = plan_series(data, args.runs)
@@ -139,12 +149,12 @@ def main():
           f"(-parallelism={args.parallelism}); terraform_data: {d_wall:.2f} s "
           f"({d_cpu:.2f} s CPU; {data_before[0]:.2f} s before the cases, "
           f"{data_after[0]:.2f} s after); its apply took {data_apply:.2f} s")
-    print(f"{'shape':7s} {'leaves':>6s} {'attrs':>5s} {'plan s':>7s} {'ratio':>6s} "
+    print(f"{'shape':7s} {'leaves':>6s} {'groups':>6s} {'attrs':>5s} {'plan s':>7s} {'ratio':>6s} "
           f"{'CPU s':>7s} {'CPU ratio':>9s} {'apply s':>8s}")
     for c in out["cases"]:
         c["plan_ratio"] = c["plan_median_s"] / d_wall
         c["plan_cpu_ratio"] = c["plan_cpu_median_s"] / d_cpu
-        print(f"{c['shape']:7s} {c['leaves']:6d} {c['attributes']:5d} "
+        print(f"{c['shape']:7s} {c['leaves']:6d} {c['groups']:6d} {c['attributes']:5d} "
               f"{c['plan_median_s']:7.2f} {c['plan_ratio']:6.2f} "
               f"{c['plan_cpu_median_s']:7.2f} {c['plan_cpu_ratio']:9.2f} "
               f"{c['apply_s']:8.2f}")

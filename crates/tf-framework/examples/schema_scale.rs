@@ -9,8 +9,9 @@
 //! - `SCALE_LEAVES` (default 3): how many optional string attributes the
 //!   resource has besides its computed `id`;
 //! - `SCALE_SHAPE`: `flat` (the default: all at the top level), `nested`
-//!   (in optional single nested attributes of [`GROUP`] strings each) or
-//!   `blocks` (in single nested blocks of [`GROUP`] strings each).
+//!   (in optional single nested attributes of `SCALE_GROUP` strings each)
+//!   or `blocks` (in single nested blocks of `SCALE_GROUP` strings each);
+//! - `SCALE_GROUP` (default 6): strings per nested attribute or block.
 //!
 //! Create gives an id; read keeps the state as it is; nothing is stored.
 
@@ -18,9 +19,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use tf_framework::*;
-
-/// Strings per nested attribute or block.
-const GROUP: usize = 6;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Shape {
@@ -42,17 +40,19 @@ impl Shape {
     }
 }
 
-fn leaves_from_env() -> Result<usize, String> {
-    match std::env::var("SCALE_LEAVES") {
-        Err(_) => Ok(3),
+/// The whole number in environment variable `name`, `default` when unset.
+fn count_from_env(name: &str, default: usize) -> Result<usize, String> {
+    match std::env::var(name) {
+        Err(_) => Ok(default),
         Ok(s) => s
             .parse()
-            .map_err(|_| format!("SCALE_LEAVES: expected a whole number, got {s:?}")),
+            .map_err(|_| format!("{name}: expected a whole number, got {s:?}")),
     }
 }
 
-/// `leaves` optional strings, named `a0`, `a1`, ..., grouped by `shape`.
-fn schema(shape: Shape, leaves: usize) -> Schema {
+/// `leaves` optional strings, named `a0`, `a1`, ..., laid out by `shape`,
+/// `group` to a nested attribute or block.
+fn schema(shape: Shape, leaves: usize, group: usize) -> Schema {
     let strings = |from: usize, to: usize| -> Vec<Attribute> {
         (from..to)
             .map(|i| Attribute::string(format!("a{i}")).optional())
@@ -62,8 +62,8 @@ fn schema(shape: Shape, leaves: usize) -> Schema {
     match shape {
         Shape::Flat => block.attributes.extend(strings(0, leaves)),
         Shape::Nested | Shape::Blocks => {
-            for (g, from) in (0..leaves).step_by(GROUP).enumerate() {
-                let inner = strings(from, (from + GROUP).min(leaves));
+            for (g, from) in (0..leaves).step_by(group).enumerate() {
+                let inner = strings(from, (from + group).min(leaves));
                 let name = format!("g{g}");
                 block = match shape {
                     Shape::Nested => {
@@ -144,16 +144,25 @@ impl Provider for Scale {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let _ = tf_protocol::init_logging("scale");
-    let (shape, leaves) = match (Shape::from_env(), leaves_from_env()) {
-        (Ok(shape), Ok(leaves)) => (shape, leaves),
-        (Err(e), _) | (_, Err(e)) => {
+    let settings = (|| {
+        let shape = Shape::from_env()?;
+        let leaves = count_from_env("SCALE_LEAVES", 3)?;
+        let group = count_from_env("SCALE_GROUP", 6)?;
+        if group == 0 {
+            return Err("SCALE_GROUP: expected at least 1, got 0".to_string());
+        }
+        Ok::<_, String>((shape, leaves, group))
+    })();
+    let (shape, leaves, group) = match settings {
+        Ok(s) => s,
+        Err(e) => {
             eprintln!("terraform-provider-scale: {e}");
             return std::process::ExitCode::FAILURE;
         }
     };
     let provider = Scale {
         thing: Arc::new(Thing {
-            schema: schema(shape, leaves),
+            schema: schema(shape, leaves, group),
             next: AtomicU64::new(0),
         }),
     };
