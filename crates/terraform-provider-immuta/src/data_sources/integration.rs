@@ -135,9 +135,10 @@ fn field_list(attrs: &[Attribute]) -> String {
 }
 
 /// An attribute of the resource as a data source shows it: `None` when it is
-/// sensitive (or a nested attribute left with nothing), else computed only.
+/// sensitive, a user name Immuta always redacts, or a nested attribute left
+/// with nothing; else computed only.
 fn public_attribute(a: &Attribute) -> Option<Attribute> {
-    if a.sensitive || a.write_only {
+    if a.sensitive || a.write_only || crate::platforms::is_redacted_by_immuta(&a.name) {
         return None;
     }
     let mut out = a.clone();
@@ -388,7 +389,10 @@ mod tests {
         let sf = s.attr("snowflake");
         assert_eq!(sf.attr("warehouse").as_str(), Some("W"));
         assert_eq!(sf.attr("port").as_i64(), Some(443));
-        assert!(sf.attr("username").is_null(), "never <REDACTED>");
+        assert!(
+            sf.get_attr("username").is_none(),
+            "Immuta always redacts it"
+        );
         assert!(sf.get_attr("password").is_none());
         assert!(s.attr("databricks").is_null());
         assert_eq!(s.attr("auto_bootstrap"), &Value::Bool(false));

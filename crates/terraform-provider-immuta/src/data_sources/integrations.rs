@@ -462,7 +462,7 @@ mod tests {
         .unwrap();
         let v = to_value(&i);
         assert_eq!(v.attr("snowflake").attr("warehouse").as_str(), Some("W"));
-        assert!(v.attr("snowflake").attr("username").is_null());
+        assert!(v.attr("snowflake").get_attr("username").is_none());
         assert!(v.attr("snowflake").get_attr("password").is_none());
         assert!(v.attr("redshift").is_null());
         // Every attribute of the element schema is there.

@@ -956,7 +956,18 @@ pub fn secret_description(form: Form, what: &str) -> String {
     }
 }
 
+/// The attributes that are not secret but that Immuta answers
+/// `<REDACTED>` for in every GET (the user names): a read never learns
+/// them, so the data sources leave them out.
+pub const REDACTED_BY_IMMUTA: &[&str] = &["username"];
+
+/// Whether Immuta redacts the attribute `name` in every answer.
+pub fn is_redacted_by_immuta(name: &str) -> bool {
+    REDACTED_BY_IMMUTA.contains(&name)
+}
+
 /// The description of a user name Immuta redacts (it is not sensitive).
+/// Only attributes named in [`REDACTED_BY_IMMUTA`] take it.
 pub fn redacted_description(form: Form, what: &str) -> String {
     match form {
         Form::Resource => format!(
@@ -970,6 +981,31 @@ pub fn redacted_description(form: Form, what: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_attributes_described_as_redacted_are_the_ones_listed() {
+        fn walk(attrs: &[Attribute], found: &mut Vec<(String, bool)>) {
+            for a in attrs {
+                let described = a
+                    .description
+                    .as_deref()
+                    .is_some_and(|d| d.contains("Immuta answers `<REDACTED>` for it"));
+                found.push((a.name.clone(), described));
+                if let Some(inner) = a.nested_attributes() {
+                    walk(inner, found);
+                }
+            }
+        }
+        let mut found = Vec::new();
+        for p in Platform::ALL {
+            walk(p.nested_attributes().as_slice(), &mut found);
+        }
+        let described: Vec<_> = found.iter().filter(|(_, d)| *d).collect();
+        assert!(!described.is_empty());
+        for (name, is_described) in &found {
+            assert_eq!(*is_described, is_redacted_by_immuta(name), "{name}");
+        }
+    }
 
     #[test]
     fn every_platform_round_trips_its_type() {
