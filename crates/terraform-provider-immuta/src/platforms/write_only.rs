@@ -53,7 +53,10 @@ pub fn add_twins(attrs: Vec<Attribute>) -> Vec<Attribute> {
         let twin = twinned(&a).then(|| {
             let name = a.name.clone();
             let (wo, ver) = (wo_name(&name), wo_version_name(&name));
-            let pointer = format!("On Terraform 1.11 and later, `{wo}` can be set instead.");
+            let pointer = format!(
+                "On Terraform 1.11 and later, `{wo}` can be set instead; where this must be \
+                 set, either one will do."
+            );
             a.description = Some(match a.description.take() {
                 Some(d) => format!("{d} {pointer}"),
                 None => pointer,
@@ -322,11 +325,9 @@ mod tests {
             .unwrap();
         assert!(!ver.write_only && !ver.sensitive && ver.optional);
         let plain = inner.iter().find(|a| a.name == "password").unwrap();
-        assert!(plain
-            .description
-            .as_deref()
-            .unwrap()
-            .ends_with("`password_wo` can be set instead."));
+        assert!(plain.description.as_deref().unwrap().ends_with(
+            "`password_wo` can be set instead; where this must be set, either one will do."
+        ));
         let key = inner.iter().find(|a| a.name == "private_key").unwrap();
         assert!(key
             .nested_attributes()
