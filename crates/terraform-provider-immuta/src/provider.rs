@@ -27,6 +27,15 @@ pub struct Configured {
     pub dry_run_on_plan: bool,
 }
 
+impl Configured {
+    /// The client for one call: it stops its requests and waits when
+    /// Terraform cancels that call (StopProvider, Ctrl-C).
+    pub fn client_for(&self, ctx: &Context) -> ImmutaClient {
+        self.client
+            .with_cancellation(ctx.cancellation_token().clone())
+    }
+}
+
 /// Shared between the provider and its resources: filled by ConfigureProvider.
 #[derive(Debug, Default)]
 pub struct ProviderData {
@@ -38,6 +47,12 @@ impl ProviderData {
     /// not run (Terraform always configures before it plans or applies).
     pub fn configured(&self) -> Result<Arc<Configured>, Diagnostic> {
         self.slot.get()
+    }
+
+    /// The client for one call ([`Configured::client_for`]), or the error of
+    /// [`ProviderData::configured`].
+    pub fn client_for(&self, ctx: &Context) -> Result<ImmutaClient, Diagnostic> {
+        Ok(self.configured()?.client_for(ctx))
     }
 
     fn set(&self, c: Configured) {

@@ -299,16 +299,13 @@ impl DataSource for IntegrationDataSource {
                 return resp;
             }
         };
-        let configured = match self.data.configured() {
+        let client = match self.data.client_for(ctx) {
             Ok(c) => c,
             Err(d) => {
                 resp.diagnostics.push(d);
                 return resp;
             }
         };
-        let client = configured
-            .client
-            .with_cancellation(ctx.cancellation_token().clone());
         match client.get(&id).await {
             Ok(i) => resp.state = state_of(&req.config, &id, &i),
             Err(e) => resp.diagnostics.push(read_error(&id, &e)),

@@ -329,16 +329,13 @@ impl DataSource for IntegrationScriptDataSource {
             }
             return resp;
         };
-        let configured = match self.data.configured() {
+        let client = match self.data.client_for(ctx) {
             Ok(c) => c,
             Err(d) => {
                 resp.diagnostics.push(d);
                 return resp;
             }
         };
-        let client = configured
-            .client
-            .with_cancellation(ctx.cancellation_token().clone());
         let payload = match payload_for(&client, &request, &req.config).await {
             Ok(p) => p,
             Err(d) => {

@@ -724,11 +724,6 @@ impl IntegrationResource {
     }
 }
 
-fn client_for(cfg: &Configured, ctx: &Context) -> ImmutaClient {
-    cfg.client
-        .with_cancellation(ctx.cancellation_token().clone())
-}
-
 fn wait_options(ctx: &Context, timeout: Duration) -> WaitOptions {
     WaitOptions::new(timeout, ctx.cancellation_token().clone())
 }
@@ -769,7 +764,7 @@ impl IntegrationResource {
         payload: &IntegrationPayload,
         diags: &mut Diagnostics,
     ) {
-        let client = client_for(cfg, ctx);
+        let client = cfg.client_for(ctx);
         let answer = match id {
             None => client.create(payload, true).await,
             Some(id) => client.update(id, payload, true).await,
@@ -835,7 +830,7 @@ impl IntegrationResource {
                 return resp;
             }
         };
-        let client = client_for(&cfg, ctx);
+        let client = cfg.client_for(ctx);
         let ty = platform.integration_type();
         let payload = to_payload(platform, &req.config);
         let answer = match client.create(&payload, false).await {
@@ -1004,7 +999,7 @@ impl IntegrationResource {
                 return resp;
             }
         };
-        let client = client_for(&cfg, ctx);
+        let client = cfg.client_for(ctx);
         let ty = platform.integration_type();
         let payload = update_payload(platform, &req.config, &req.prior_state, &req.planned_state);
         if let Err(e) = client.update(&id, &payload, false).await {
@@ -1070,7 +1065,7 @@ impl IntegrationResource {
                 return resp;
             }
         };
-        let client = client_for(&cfg, ctx);
+        let client = cfg.client_for(ctx);
         let force = prior.attr("force_disable_on_destroy").as_bool() == Some(true);
         let auto = prior.attr("auto_bootstrap").as_bool() == Some(true);
         let platform = platform_of(prior);
@@ -1282,7 +1277,7 @@ impl Resource for IntegrationResource {
                 return resp;
             }
         };
-        match client_for(&cfg, ctx).get(id).await {
+        match cfg.client_for(ctx).get(id).await {
             Ok(integration) => match to_state(&integration, current) {
                 Ok(v) => resp.new_state = v,
                 Err(d) => resp.diagnostics.push(d),

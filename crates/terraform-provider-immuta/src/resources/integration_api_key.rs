@@ -130,10 +130,7 @@ impl IntegrationApiKeyResource {
     }
 
     async fn regenerate(&self, ctx: &Context, id: &str) -> Result<String, Diagnostic> {
-        let configured = self.data.configured()?;
-        let client = configured
-            .client
-            .with_cancellation(ctx.cancellation_token().clone());
+        let client = self.data.client_for(ctx)?;
         let integration = client
             .regenerate(id)
             .await
@@ -247,16 +244,13 @@ impl Resource for IntegrationApiKeyResource {
                 return resp;
             }
         };
-        let configured = match self.data.configured() {
+        let client = match self.data.client_for(ctx) {
             Ok(c) => c,
             Err(d) => {
                 resp.diagnostics.push(d);
                 return resp;
             }
         };
-        let client = configured
-            .client
-            .with_cancellation(ctx.cancellation_token().clone());
         match client.get(&model.integration_id).await {
             Ok(integration) => {
                 // A key rotated outside Terraform shows as a change of api_key.
