@@ -389,10 +389,9 @@ impl ImmutaClient {
     /// [`IntegrationList::skipped`] (its id and why, never its content)
     /// rather than failing the others.
     pub async fn list(&self) -> Result<IntegrationList, ClientError> {
-        let call = self.call(Method::GET, &[], &[], None, Idempotency::Safe)?;
+        let call = self.list_call()?;
         let label = call.label.clone();
-        let answer = self.execute(call).await?;
-        let list = read_list(&label, &answer.body)?;
+        let list = self.read(call, read_list).await?;
         for skipped in &list.skipped {
             tracing::warn!(request = %label, "{skipped}; it is left out of the list");
         }
@@ -586,10 +585,26 @@ impl ImmutaClient {
         })
     }
 
-    async fn json<T: DeserializeOwned>(&self, call: Call) -> Result<T, ClientError> {
+    /// `GET /integrations`, for [`ImmutaClient::list`] and the create
+    /// guard's look-up.
+    fn list_call(&self) -> Result<Call, ClientError> {
+        self.call(Method::GET, &[], &[], None, Idempotency::Safe)
+    }
+
+    /// Makes `call` and reads its answer's body with `parse` (given the
+    /// call's label, for errors).
+    async fn read<T>(
+        &self,
+        call: Call,
+        parse: impl FnOnce(&str, &[u8]) -> Result<T, ClientError>,
+    ) -> Result<T, ClientError> {
         let label = call.label.clone();
         let answer = self.execute(call).await?;
-        decode(&label, &answer.body)
+        parse(&label, &answer.body)
+    }
+
+    async fn json<T: DeserializeOwned>(&self, call: Call) -> Result<T, ClientError> {
+        self.read(call, |label, body| decode(label, body)).await
     }
 
     /// Races `fut` against this client's cancellation token.
@@ -627,15 +642,14 @@ impl ImmutaClient {
                 return Err(error);
             }
             retries += 1;
-            let delay = policy.delay_for(retries, headers.as_ref());
-            tracing::debug!(
-                request = %call.label,
-                retry = retries,
-                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                reason = %error,
-                "retrying immuta request"
-            );
-            self.sleep(delay).await?;
+            self.back_off(
+                &call.label,
+                retries,
+                headers.as_ref(),
+                &error,
+                "retrying immuta request",
+            )
+            .await?;
         }
     }
 
@@ -647,6 +661,27 @@ impl ImmutaClient {
     }
 
     /// Sleeps, unless cancelled first.
+    /// The pause before try `retry` of request `label` (the retry policy's
+    /// delay, or Retry-After), logged with why it is made again.
+    async fn back_off(
+        &self,
+        label: &str,
+        retry: u32,
+        headers: Option<&HeaderMap>,
+        reason: &ClientError,
+        what: &str,
+    ) -> Result<(), ClientError> {
+        let delay = self.inner.retry.delay_for(retry, headers);
+        tracing::debug!(
+            request = %label,
+            retry,
+            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            reason = %reason,
+            "{what}"
+        );
+        self.sleep(delay).await
+    }
+
     async fn sleep(&self, delay: Duration) -> Result<(), ClientError> {
         self.cancellable(async {
             tokio::time::sleep(delay).await;
@@ -742,12 +777,11 @@ impl ImmutaClient {
                     .await?,
             ),
         };
-        let before = {
-            let call = self.call(Method::GET, &[], &[], None, Idempotency::Safe)?;
-            let label = call.label.clone();
-            let answer = self.execute(call).await?;
-            Before::read(&label, &answer.body, &ty)?
-        };
+        let before = self
+            .read(self.list_call()?, |label, body| {
+                Before::read(label, body, &ty)
+            })
+            .await?;
         let sure = self.uncancelled();
         let policy = &self.inner.retry;
         let mut sends = 0u32;
@@ -838,15 +872,14 @@ impl ImmutaClient {
             if error.status() == Some(409) || sends > policy.max_retries {
                 return Err(error);
             }
-            let delay = policy.delay_for(sends, headers.as_ref());
-            tracing::debug!(
-                request = %call.label,
-                retry = sends,
-                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                reason = %error,
-                "the create was not made: sending it again"
-            );
-            self.sleep(delay).await?;
+            self.back_off(
+                &call.label,
+                sends,
+                headers.as_ref(),
+                &error,
+                "the create was not made: sending it again",
+            )
+            .await?;
         }
     }
 
@@ -985,8 +1018,8 @@ fn redirect_error(status: u16, headers: &HeaderMap) -> ClientError {
     }
 }
 
-/// Reads a JSON answer.
-fn decode<T: DeserializeOwned>(label: &str, body: &[u8]) -> Result<T, ClientError> {
+/// Reads a JSON answer (`T` may borrow from `body`).
+fn decode<'a, T: Deserialize<'a>>(label: &str, body: &'a [u8]) -> Result<T, ClientError> {
     serde_json::from_slice(body).map_err(|e| ClientError::Decode {
         what: label.to_string(),
         detail: e.to_string(),
@@ -999,10 +1032,7 @@ fn raw_elements<'a>(
     label: &str,
     body: &'a [u8],
 ) -> Result<Vec<&'a serde_json::value::RawValue>, ClientError> {
-    serde_json::from_slice(body).map_err(|e| ClientError::Decode {
-        what: label.to_string(),
-        detail: e.to_string(),
-    })
+    decode(label, body)
 }
 
 /// Reads the list answer: a JSON array, each element read on its own, from
