@@ -252,7 +252,7 @@ async fn a_409_after_a_resend_means_the_first_one_was_made_late() {
         .await
         .unwrap();
     assert_eq!(r.id.unwrap().as_str(), "55");
-    let posts = fake.seen().iter().filter(|s| s.method == "POST").count();
+    let posts = posts_to(&fake);
     assert_eq!(posts, 2);
 }
 
@@ -303,29 +303,45 @@ async fn a_lost_trino_create_is_found_by_elimination() {
     assert_eq!(imm.posts(), 1);
 }
 
-#[tokio::test]
-async fn two_new_trinos_make_the_create_uncertain_and_name_them() {
-    // Someone else made a Trino integration between the list and the POST.
-    let store: Arc<Mutex<Vec<Value>>> = Arc::default();
-    let st = Arc::clone(&store);
+/// A fake Immuta listing `existing`, whose every POST adds `added` and is
+/// then answered `status` (`error`), as if the answer had been lost; and a
+/// client of it that retries up to 3 times, 5 ms apart.
+async fn lost_posts_adding(
+    existing: Vec<Value>,
+    added: Vec<Value>,
+    status: u16,
+    error: &'static str,
+) -> (Fake, ImmutaClient) {
+    let store = Mutex::new(existing);
     let fake = Fake::start(move |s, _| {
-        let mut all = st.lock().unwrap();
+        let mut all = store.lock().unwrap();
         if s.method == "GET" {
             return Reply::json(200, Value::Array(all.clone()));
         }
-        all.push(json!({"id": "20", "type": "Trino", "status": "enabled"}));
-        all.push(json!({"id": "21", "type": "Trino", "status": "creating"}));
-        Reply::error(503, "Service Unavailable", "lost")
+        all.extend(added.iter().cloned());
+        Reply::error(status, error, "lost")
     })
     .await;
     let mut cfg = fake.config();
     cfg.retry.max_retries = 3;
     cfg.retry.base_delay = Duration::from_millis(5);
-    let err = ImmutaClient::new(cfg)
-        .unwrap()
-        .create(&trino(), false)
-        .await
-        .unwrap_err();
+    (fake, ImmutaClient::new(cfg).unwrap())
+}
+
+/// How many POSTs `fake` received.
+fn posts_to(fake: &Fake) -> usize {
+    fake.seen().iter().filter(|s| s.method == "POST").count()
+}
+
+#[tokio::test]
+async fn two_new_trinos_make_the_create_uncertain_and_name_them() {
+    // Someone else made a Trino integration between the list and the POST.
+    let added = vec![
+        json!({"id": "20", "type": "Trino", "status": "enabled"}),
+        json!({"id": "21", "type": "Trino", "status": "creating"}),
+    ];
+    let (fake, client) = lost_posts_adding(vec![], added, 503, "Service Unavailable").await;
+    let err = client.create(&trino(), false).await.unwrap_err();
     match &err {
         ClientError::CreateUncertain { candidates, .. } => assert_eq!(candidates, &["20", "21"]),
         other => panic!("{other:?}"),
@@ -333,7 +349,7 @@ async fn two_new_trinos_make_the_create_uncertain_and_name_them() {
     let text = err.to_string();
     assert!(text.contains("import"), "{text}");
     assert!(text.contains("20, 21"), "{text}");
-    assert_eq!(fake.seen().iter().filter(|s| s.method == "POST").count(), 1);
+    assert_eq!(posts_to(&fake), 1);
 }
 
 /// An integration the client cannot read: `status` is an object.
@@ -364,58 +380,28 @@ async fn an_unreadable_new_integration_makes_the_create_uncertain_not_resent() {
 
     // Trino, found by elimination: a readable new one is not enough when an
     // unreadable one of unknown type appeared too.
-    let store: Arc<Mutex<Vec<Value>>> = Arc::default();
-    let st = Arc::clone(&store);
-    let fake = Fake::start(move |s, _| {
-        let mut all = st.lock().unwrap();
-        if s.method == "GET" {
-            return Reply::json(200, Value::Array(all.clone()));
-        }
-        all.push(json!({"id": "30", "type": "Trino", "status": "creating"}));
-        all.push(json!({"id": 31, "type": ["odd"], "status": "creating"}));
-        Reply::error(502, "Bad Gateway", "lost")
-    })
-    .await;
-    let mut cfg = fake.config();
-    cfg.retry.max_retries = 3;
-    cfg.retry.base_delay = Duration::from_millis(5);
-    let err = ImmutaClient::new(cfg)
-        .unwrap()
-        .create(&trino(), false)
-        .await
-        .unwrap_err();
+    let added = vec![
+        json!({"id": "30", "type": "Trino", "status": "creating"}),
+        json!({"id": 31, "type": ["odd"], "status": "creating"}),
+    ];
+    let (fake, client) = lost_posts_adding(vec![], added, 502, "Bad Gateway").await;
+    let err = client.create(&trino(), false).await.unwrap_err();
     match &err {
         ClientError::CreateUncertain { candidates, .. } => {
             assert_eq!(candidates, &["30", "31"])
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(fake.seen().iter().filter(|s| s.method == "POST").count(), 1);
+    assert_eq!(posts_to(&fake), 1);
 }
 
 #[tokio::test]
 async fn a_new_unreadable_integration_without_an_id_makes_the_create_uncertain() {
     // One without an id was there before: another one appearing is new.
     let before = json!({"type": "Trino", "status": "enabled"});
-    let store = Arc::new(Mutex::new(vec![before.clone()]));
-    let st = Arc::clone(&store);
-    let fake = Fake::start(move |s, _| {
-        let mut all = st.lock().unwrap();
-        if s.method == "GET" {
-            return Reply::json(200, Value::Array(all.clone()));
-        }
-        all.push(json!({"status": "creating"}));
-        Reply::error(503, "Service Unavailable", "lost")
-    })
-    .await;
-    let mut cfg = fake.config();
-    cfg.retry.max_retries = 3;
-    cfg.retry.base_delay = Duration::from_millis(5);
-    let err = ImmutaClient::new(cfg)
-        .unwrap()
-        .create(&trino(), false)
-        .await
-        .unwrap_err();
+    let added = vec![json!({"status": "creating"})];
+    let (fake, client) = lost_posts_adding(vec![before], added, 503, "Service Unavailable").await;
+    let err = client.create(&trino(), false).await.unwrap_err();
     match &err {
         ClientError::CreateUncertain {
             candidates, detail, ..
@@ -425,7 +411,7 @@ async fn a_new_unreadable_integration_without_an_id_makes_the_create_uncertain()
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(fake.seen().iter().filter(|s| s.method == "POST").count(), 1);
+    assert_eq!(posts_to(&fake), 1);
 }
 
 #[tokio::test]
@@ -474,28 +460,18 @@ async fn unreadable_integrations_that_were_there_before_or_of_another_type_do_no
 async fn a_readable_match_on_the_target_is_taken_even_beside_an_unreadable_one() {
     // The create is found on its host; the unreadable newcomer cannot be on
     // the same host (Immuta refuses a second Snowflake integration there).
-    let store: Arc<Mutex<Vec<Value>>> = Arc::default();
-    let st = Arc::clone(&store);
-    let fake = Fake::start(move |s, _| {
-        let mut all = st.lock().unwrap();
-        if s.method == "GET" {
-            return Reply::json(200, Value::Array(all.clone()));
-        }
-        all.push(
-            json!({"id": "40", "type": "Snowflake", "status": "creating",
-                        "config": {"host": "acme.snowflakecomputing.com"}}),
-        );
-        all.push(odd(json!("41"), "Snowflake"));
-        Reply::error(503, "Service Unavailable", "lost")
-    })
-    .await;
-    let r = ImmutaClient::new(fake.config())
-        .unwrap()
+    let added = vec![
+        json!({"id": "40", "type": "Snowflake", "status": "creating",
+               "config": {"host": "acme.snowflakecomputing.com"}}),
+        odd(json!("41"), "Snowflake"),
+    ];
+    let (fake, client) = lost_posts_adding(vec![], added, 503, "Service Unavailable").await;
+    let r = client
         .create(&snowflake("acme.snowflakecomputing.com"), false)
         .await
         .unwrap();
     assert_eq!(r.id.unwrap().as_str(), "40");
-    assert_eq!(fake.seen().iter().filter(|s| s.method == "POST").count(), 1);
+    assert_eq!(posts_to(&fake), 1);
 }
 
 #[tokio::test]
