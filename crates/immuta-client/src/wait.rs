@@ -22,6 +22,10 @@ pub enum WaitTarget {
     Enabled,
     /// The integration is gone: its status answers 404 (after a delete).
     Gone,
+    /// The integration is gone or `disabled` (after a delete with
+    /// `forceDisable`: Immuta may keep a force-disabled integration, with
+    /// nothing cleaned up on the platform, instead of removing it).
+    GoneOrDisabled,
 }
 
 impl fmt::Display for WaitTarget {
@@ -29,6 +33,7 @@ impl fmt::Display for WaitTarget {
         f.write_str(match self {
             WaitTarget::Enabled => "become enabled",
             WaitTarget::Gone => "be deleted",
+            WaitTarget::GoneOrDisabled => "be deleted or disabled",
         })
     }
 }
@@ -201,6 +206,10 @@ fn judge(target: WaitTarget, status: Option<&IntegrationStatus>) -> Verdict {
             Some(s @ (IntegrationStatus::Disabled | IntegrationStatus::Deleted)),
         ) => Verdict::Fail(s.clone()),
         (WaitTarget::Gone, Some(IntegrationStatus::Deleted)) => Verdict::Done,
+        (
+            WaitTarget::GoneOrDisabled,
+            Some(IntegrationStatus::Deleted | IntegrationStatus::Disabled),
+        ) => Verdict::Done,
         // Transitional, unknown, missing, or `enabled` while waiting for a
         // delete to start: poll again.
         _ => Verdict::KeepWaiting,
@@ -265,7 +274,7 @@ pub async fn wait_for(
                             polls,
                             elapsed: started.elapsed(),
                         },
-                        WaitTarget::Gone => WaitOutcome::Gone {
+                        WaitTarget::Gone | WaitTarget::GoneOrDisabled => WaitOutcome::Gone {
                             polls,
                             elapsed: started.elapsed(),
                         },
@@ -282,7 +291,7 @@ pub async fn wait_for(
             },
             Err(e) if e.is_not_found() => {
                 return match target {
-                    WaitTarget::Gone => Ok(WaitOutcome::Gone {
+                    WaitTarget::Gone | WaitTarget::GoneOrDisabled => Ok(WaitOutcome::Gone {
                         polls,
                         elapsed: started.elapsed(),
                     }),
@@ -364,6 +373,14 @@ mod tests {
         assert!(matches!(
             judge(WaitTarget::Gone, Some(&S::Deleted)),
             Verdict::Done
+        ));
+        assert!(matches!(
+            judge(WaitTarget::GoneOrDisabled, Some(&S::Disabled)),
+            Verdict::Done
+        ));
+        assert!(matches!(
+            judge(WaitTarget::Gone, Some(&S::Disabled)),
+            Verdict::KeepWaiting
         ));
         assert!(matches!(
             judge(WaitTarget::Gone, Some(&S::DeleteError)),

@@ -1,9 +1,9 @@
 //! `azure_synapse = { ... }`: Azure Synapse Analytics' config.
 
 use super::{
-    default_if_unset, default_impersonation, impersonation_attribute, impersonation_check,
-    impersonation_from, impersonation_to, obj, port, redacted_description, s, secret,
-    secret_description, with_auth, Check, Form, Reader,
+    chosen_when_unset, impersonation_attribute, impersonation_check, impersonation_from,
+    impersonation_to, obj, port, redacted_description, s, secret, secret_description, when_unset,
+    with_auth, Check, Form, Reader,
 };
 use immuta_api::config::{AzureSynapseConfig, MetadataDelimiters};
 use immuta_api::DeleteCredentials;
@@ -26,13 +26,6 @@ const DELIMITERS: [(&str, &str); 3] = [
 
 /// The attributes of `azure_synapse`, described for `form`.
 pub fn attributes(form: Form) -> Vec<Attribute> {
-    let delimiters_unset = match form {
-        Form::Resource => {
-            "Left unset, Immuta chooses them (known after apply), and an update keeps the \
-             current ones."
-        }
-        Form::DataSource => "Left unset, Immuta chooses them.",
-    };
     vec![
         Attribute::string("host")
             .optional()
@@ -40,7 +33,10 @@ pub fn attributes(form: Form) -> Vec<Attribute> {
         Attribute::number("port")
             .optional()
             .computed()
-            .description("The port. Immuta's default: `1433`."),
+            .description(format!(
+                "The port. {}",
+                when_unset(form, "Immuta's default `1433`")
+            )),
         Attribute::string("database")
             .optional()
             .description("The existing database that holds `schema`. Must be set."),
@@ -74,14 +70,15 @@ pub fn attributes(form: Form) -> Vec<Attribute> {
                     Attribute::string(*n)
                         .optional()
                         .computed()
-                        .description(format!("{d} Left unset, Immuta chooses it."))
+                        .description(format!("{d} {}", chosen_when_unset(form, "it")))
                 })
                 .collect(),
         )
         .optional()
         .computed()
         .description(format!(
-            "The delimiters Immuta uses to store profile data in Azure Synapse. {delimiters_unset}"
+            "The delimiters Immuta uses to store profile data in Azure Synapse. {}",
+            chosen_when_unset(form, "them")
         )),
         impersonation_attribute(form),
     ]
@@ -147,21 +144,6 @@ pub fn from_config(c: &AzureSynapseConfig, prior: Reader<'_>) -> Value {
     ])
 }
 
-/// Immuta's defaults in a planned `azure_synapse` block.
-pub fn plan_defaults(config: &Value, planned: &mut Value) {
-    default_if_unset(config, planned, "port", Value::int(DEFAULT_PORT));
-    default_if_unset(config, planned, "metadata_delimiters", Value::Unknown);
-    let cfg = config.attr("metadata_delimiters").clone();
-    if let Some(d) = planned.get_attr_mut("metadata_delimiters") {
-        if matches!(d, Value::Object(_)) {
-            for (n, _) in DELIMITERS {
-                default_if_unset(&cfg, d, n, Value::Unknown);
-            }
-        }
-    }
-    default_impersonation(config, planned);
-}
-
 /// The privileged credentials of an `azure_synapse` block, for DELETE.
 pub fn delete_credentials(r: Reader<'_>) -> DeleteCredentials {
     DeleteCredentials {
@@ -184,6 +166,7 @@ mod tests {
         config.set_attr("host", Value::from("organization.azure.com"));
         let mut planned = config.clone();
         Platform::AzureSynapse.plan_defaults(&config, &mut planned);
+        Platform::AzureSynapse.plan_chosen_unknown(&config, &mut planned);
         assert!(planned.attr("metadata_delimiters").is_unknown());
         assert_eq!(planned.attr("port").as_i64(), Some(1433));
         config.set_attr(
@@ -196,6 +179,7 @@ mod tests {
         );
         let mut planned = config.clone();
         Platform::AzureSynapse.plan_defaults(&config, &mut planned);
+        Platform::AzureSynapse.plan_chosen_unknown(&config, &mut planned);
         let d = planned.attr("metadata_delimiters");
         assert_eq!(d.attr("hash_delimiter").as_str(), Some("|"));
         assert!(d.attr("hash_key_delimiter").is_unknown());

@@ -1,9 +1,9 @@
 //! `databricks = { ... }`: Databricks Unity Catalog's config.
 
 use super::{
-    default_toggle, oauth_attribute, oauth_check, oauth_from, oauth_to, obj, only_with_auth, s,
-    secret, secret_description, strings, toggle_attribute, toggle_from, toggle_to, with_auth,
-    Check, Form, Platform, Reader,
+    oauth_attribute, oauth_check, oauth_from, oauth_to, obj, only_with_auth, s, secret,
+    secret_description, strings, toggle_attribute, toggle_from, toggle_to, with_auth, Check, Form,
+    Platform, Reader,
 };
 use immuta_api::config::{DatabricksConfig, GroupPattern};
 use tf_framework::{Attribute, Type, Value};
@@ -123,11 +123,6 @@ pub fn from_config(c: &DatabricksConfig, prior: Reader<'_>) -> Value {
     ])
 }
 
-/// Immuta's defaults in a planned `databricks` block.
-pub fn plan_defaults(config: &Value, planned: &mut Value) {
-    default_toggle(config, planned, "audit");
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,7 +162,11 @@ mod tests {
         assert!(json.get("audit").is_none());
         json["token"] = json!("REDACTED");
         let back = IntegrationConfig::from_value(&IntegrationType::Databricks, json).unwrap();
-        assert_eq!(Platform::Databricks.from_config(Some(&back), &v), v);
+        // The token Immuta redacts is the prior one; the audit Immuta leaves
+        // out is its documented default.
+        let mut expected = v.clone();
+        expected.set_attr("audit", obj([("enabled", Value::Bool(false))]));
+        assert_eq!(Platform::Databricks.from_config(Some(&back), &v), expected);
     }
 
     #[test]

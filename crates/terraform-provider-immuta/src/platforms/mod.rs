@@ -23,6 +23,7 @@
 pub mod azure_synapse;
 pub mod bigquery;
 pub mod databricks;
+pub mod defaults;
 pub mod redshift;
 pub mod s3;
 pub mod snowflake;
@@ -216,12 +217,14 @@ impl Platform {
         })
     }
 
-    /// The block's value from an API config; secrets Immuta redacts are
-    /// taken from `prior` (the block's previous value, or null).
+    /// The block's value from an API config, read tolerantly against
+    /// `prior` (the block's previous value, or null): see
+    /// [`defaults::reconcile`]; values still unknown then take their
+    /// documented default.
     pub fn from_config(self, config: Option<&IntegrationConfig>, prior: &Value) -> Value {
         use IntegrationConfig as C;
         let p = Reader(prior);
-        match (self, config) {
+        let mut v = match (self, config) {
             (Platform::Snowflake, Some(C::Snowflake(c))) => snowflake::from_config(c, p),
             (Platform::Databricks, Some(C::Databricks(c))) => databricks::from_config(c, p),
             (Platform::BigQuery, Some(C::BigQuery(c))) => bigquery::from_config(c, p),
@@ -232,24 +235,35 @@ impl Platform {
             (Platform::Trino, _) => trino::from_config(&Default::default(), p),
             // No config, or one of another shape: an all-null object.
             (_, _) => null_object(&self.attribute()),
+        };
+        defaults::reconcile(&mut v, prior);
+        self.read_documented_defaults(&mut v);
+        // A role only means something while impersonation is on: a disabled
+        // impersonation reads with none, as it plans (whether Immuta keeps
+        // the old role or not).
+        if let Some(i @ Value::Object(_)) = v.get_attr_mut("impersonation") {
+            if i.attr("enabled").as_bool() == Some(false) {
+                i.set_attr("role", Value::Null);
+            }
         }
+        v
     }
 
-    /// Fills in, in a planned block, the values Immuta will set itself for
-    /// attributes the configuration leaves unset: its documented default
-    /// where there is one, unknown where there is none. Values already in
-    /// `planned` (kept from prior state on update) stay.
+    /// Plans, in a planned block, what the configuration leaves unset:
+    /// Immuta's documented defaults (whatever state holds, so drift shows),
+    /// and no impersonation role while impersonation is off. Values Immuta
+    /// chooses keep what `planned` holds (see
+    /// [`Platform::plan_chosen_unknown`] for a plan that changes them).
     pub fn plan_defaults(self, config: &Value, planned: &mut Value) {
         if !matches!(planned, Value::Object(_)) {
             return;
         }
-        match self {
-            Platform::Snowflake => snowflake::plan_defaults(config, planned),
-            Platform::Databricks => databricks::plan_defaults(config, planned),
-            Platform::Redshift => redshift::plan_defaults(config, planned),
-            Platform::AzureSynapse => azure_synapse::plan_defaults(config, planned),
-            Platform::Trino => trino::plan_defaults(planned),
-            Platform::BigQuery | Platform::S3 => {}
+        self.plan_documented_defaults(config, planned);
+        let role_unset = config.attr("impersonation").attr("role").is_null();
+        if let Some(i @ Value::Object(_)) = planned.get_attr_mut("impersonation") {
+            if role_unset && i.attr("enabled").as_bool() == Some(false) {
+                i.set_attr("role", Value::Null);
+            }
         }
     }
 
@@ -377,59 +391,6 @@ pub fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Value {
             .map(|(k, v)| (k.to_string(), v))
             .collect::<BTreeMap<_, _>>(),
     )
-}
-
-// ---------------------------------------------------------------------------
-// Plan helpers.
-
-/// Sets `planned.name` to `value` when the configuration leaves it null and
-/// the plan holds nothing for it yet.
-pub fn default_if_unset(config: &Value, planned: &mut Value, name: &str, value: Value) {
-    if config.attr(name).is_null() && planned.attr(name).is_null() {
-        planned.set_attr(name, value);
-    }
-}
-
-/// `{ enabled }` toggles Immuta defaults to `{ enabled = false }`.
-pub fn default_toggle(config: &Value, planned: &mut Value, name: &str) {
-    default_if_unset(
-        config,
-        planned,
-        name,
-        obj([("enabled", Value::Bool(false))]),
-    );
-    let cfg = config.attr(name).clone();
-    if let Some(t) = planned.get_attr_mut(name) {
-        if matches!(t, Value::Object(_)) {
-            default_if_unset(&cfg, t, "enabled", Value::Bool(false));
-        }
-    }
-}
-
-/// `impersonation` defaults to `{ enabled = false }`; an enabled one without
-/// a role gets a role Immuta names (unknown until apply); a disabled one has none.
-pub fn default_impersonation(config: &Value, planned: &mut Value) {
-    default_if_unset(
-        config,
-        planned,
-        "impersonation",
-        obj([("enabled", Value::Bool(false)), ("role", Value::Null)]),
-    );
-    let cfg = config.attr("impersonation").clone();
-    if let Some(i) = planned.get_attr_mut("impersonation") {
-        if !matches!(i, Value::Object(_)) {
-            return;
-        }
-        default_if_unset(&cfg, i, "enabled", Value::Bool(false));
-        if cfg.attr("role").is_null() {
-            match i.attr("enabled") {
-                Value::Bool(true) if i.attr("role").is_null() => i.set_attr("role", Value::Unknown),
-                Value::Bool(true) => {}
-                Value::Unknown => i.set_attr("role", Value::Unknown),
-                _ => i.set_attr("role", Value::Null),
-            }
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -600,14 +561,27 @@ pub fn is_role_arn(s: &str) -> bool {
 // ---------------------------------------------------------------------------
 // Shared nested attributes: schema, converters, checks.
 
-/// What leaving an optional and computed nested attribute unset means, in
-/// `form`: `default` is what Immuta does then ("Immuta's default ...").
-fn when_unset(form: Form, default: &str) -> String {
+/// What leaving a setting with a documented default unset means, in
+/// `form`: `default` is Immuta's default ("Immuta's default ...").
+pub fn when_unset(form: Form, default: &str) -> String {
     match form {
         Form::Resource => format!(
-            "Left unset, {default} is planned on create, and an update keeps the current value."
+            "Left unset, {default} is planned and sent, so a change made outside Terraform shows \
+             as drift and the next apply puts the default back."
         ),
         Form::DataSource => format!("Left unset, {default} applies."),
+    }
+}
+
+/// What leaving a value Immuta chooses unset means, in `form`.
+pub fn chosen_when_unset(form: Form, what: &str) -> String {
+    match form {
+        Form::Resource => format!(
+            "Left unset, Immuta chooses {what} (known after apply) and Terraform keeps what \
+             Immuta reports: Immuta documents no default, so a change made outside Terraform is \
+             read, not reverted. Set it to manage it."
+        ),
+        Form::DataSource => format!("Left unset, Immuta chooses {what}."),
     }
 }
 
@@ -657,10 +631,14 @@ pub fn impersonation_attribute(form: Form) -> Attribute {
                     "Turns user impersonation on (`true`) or off (`false`). Immuta's default: \
                      `false`.",
                 ),
-            Attribute::string("role").optional().computed().description(
-                "The role Immuta creates for impersonation. Only allowed with `enabled = true`; \
-                 left unset, Immuta names it.",
-            ),
+            Attribute::string("role")
+                .optional()
+                .computed()
+                .description(format!(
+                "The role Immuta creates for impersonation. Only allowed with `enabled = true`. \
+                 {}",
+                chosen_when_unset(form, "its name")
+            )),
         ],
     )
     .optional()
@@ -691,8 +669,19 @@ pub fn impersonation_from(i: &Option<Impersonation>) -> Value {
 pub fn impersonation_check(c: &mut Check<'_>) {
     c.nested("impersonation", |i| {
         i.not_empty("role");
-        if i.value("enabled").as_bool() == Some(false) && !i.value("role").is_null() {
-            i.error("role", "expected no value when enabled is false, got one");
+        if i.value("role").is_null() {
+            return;
+        }
+        match i.value("enabled") {
+            Value::Bool(false) => {
+                i.error("role", "expected no value when enabled is false, got one")
+            }
+            // Unset, `enabled` is Immuta's default, false.
+            Value::Null => i.error(
+                "role",
+                "expected no value unless enabled is true (Immuta's default is false), got one",
+            ),
+            _ => {}
         }
     });
 }
@@ -842,7 +831,10 @@ pub fn private_key_attribute(form: Form) -> Attribute {
             Attribute::string("key_name")
                 .optional()
                 .computed()
-                .description("The key's name. Immuta's default: `PRIV_KEY_FILE`."),
+                .description(format!(
+                    "The key's name. {}",
+                    when_unset(form, "Immuta's default `PRIV_KEY_FILE`")
+                )),
             Attribute::string("user_filename")
                 .optional()
                 .description("The file name the key came from."),
@@ -1128,44 +1120,6 @@ mod tests {
             Value::from("new")
         );
         assert_eq!(secret(&None, &Value::from("p")), Value::Null);
-    }
-
-    #[test]
-    fn impersonation_defaults() {
-        let mut planned = obj([("impersonation", Value::Null)]);
-        default_impersonation(&Value::Null, &mut planned);
-        assert_eq!(
-            planned.attr("impersonation"),
-            &obj([("enabled", Value::Bool(false)), ("role", Value::Null)])
-        );
-        let config = obj([(
-            "impersonation",
-            obj([("enabled", Value::Bool(true)), ("role", Value::Null)]),
-        )]);
-        let mut planned = config.clone();
-        default_impersonation(&config, &mut planned);
-        assert!(planned.attr("impersonation").attr("role").is_unknown());
-        // Disabling drops a role kept from prior state.
-        let config = obj([(
-            "impersonation",
-            obj([("enabled", Value::Bool(false)), ("role", Value::Null)]),
-        )]);
-        let mut planned = obj([(
-            "impersonation",
-            obj([("enabled", Value::Bool(false)), ("role", Value::from("R"))]),
-        )]);
-        default_impersonation(&config, &mut planned);
-        assert!(planned.attr("impersonation").attr("role").is_null());
-    }
-
-    #[test]
-    fn toggle_defaults_keep_prior_values() {
-        let mut planned = obj([("audit", obj([("enabled", Value::Bool(true))]))]);
-        default_toggle(&Value::Null, &mut planned, "audit");
-        assert_eq!(planned.attr("audit").attr("enabled"), &Value::Bool(true));
-        let mut planned = obj([("audit", Value::Null)]);
-        default_toggle(&Value::Null, &mut planned, "audit");
-        assert_eq!(planned.attr("audit").attr("enabled"), &Value::Bool(false));
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! `redshift = { ... }`: Amazon Redshift's config.
 
 use super::{
-    default_if_unset, default_impersonation, impersonation_attribute, impersonation_check,
-    impersonation_from, impersonation_to, obj, okta_attribute, okta_from, okta_to, only_with_auth,
-    port, redacted_description, s, secret, secret_description, with_auth, Check, Form, Reader,
+    impersonation_attribute, impersonation_check, impersonation_from, impersonation_to, obj,
+    okta_attribute, okta_from, okta_to, only_with_auth, port, redacted_description, s, secret,
+    secret_description, when_unset, with_auth, Check, Form, Reader,
 };
 use immuta_api::config::RedshiftConfig;
 use immuta_api::DeleteCredentials;
@@ -24,7 +24,10 @@ pub fn attributes(form: Form) -> Vec<Attribute> {
         Attribute::number("port")
             .optional()
             .computed()
-            .description("The port. Immuta's default: `5439`."),
+            .description(format!(
+                "The port. {}",
+                when_unset(form, "Immuta's default `5439`")
+            )),
         Attribute::string("database")
             .optional()
             .description("The database Immuta creates to manage and store metadata. Must be set."),
@@ -124,12 +127,6 @@ pub fn from_config(c: &RedshiftConfig, prior: Reader<'_>) -> Value {
         ("okta", okta_from(&c.okta, prior.nested("okta"))),
         ("impersonation", impersonation_from(&c.impersonation)),
     ])
-}
-
-/// Immuta's defaults in a planned `redshift` block.
-pub fn plan_defaults(config: &Value, planned: &mut Value) {
-    default_if_unset(config, planned, "port", Value::int(DEFAULT_PORT));
-    default_impersonation(config, planned);
 }
 
 /// The privileged credentials of a `redshift` block, for DELETE.

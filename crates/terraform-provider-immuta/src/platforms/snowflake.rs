@@ -1,11 +1,11 @@
 //! `snowflake = { ... }`: Snowflake's config.
 
 use super::{
-    default_if_unset, default_impersonation, default_toggle, impersonation_attribute,
-    impersonation_check, impersonation_from, impersonation_to, oauth_attribute, oauth_check,
-    oauth_from, oauth_to, obj, only_with_auth, port, private_key_attribute, private_key_from,
-    private_key_to, redacted_description, s, secret, secret_description, toggle_attribute,
-    toggle_from, toggle_to, with_auth, Check, Form, Platform, Reader,
+    impersonation_attribute, impersonation_check, impersonation_from, impersonation_to,
+    oauth_attribute, oauth_check, oauth_from, oauth_to, obj, only_with_auth, port,
+    private_key_attribute, private_key_from, private_key_to, redacted_description, s, secret,
+    secret_description, toggle_attribute, toggle_from, toggle_to, when_unset, with_auth, Check,
+    Form, Platform, Reader,
 };
 use immuta_api::config::SnowflakeConfig;
 use immuta_api::DeleteCredentials;
@@ -26,7 +26,10 @@ pub fn attributes(form: Form) -> Vec<Attribute> {
         Attribute::number("port")
             .optional()
             .computed()
-            .description("The port. Immuta's default: `443`."),
+            .description(format!(
+                "The port. {}",
+                when_unset(form, "Immuta's default `443`")
+            )),
         Attribute::string("warehouse").optional().description(
             "The default warehouse Immuta's system account runs queries in. Must be set.",
         ),
@@ -170,21 +173,6 @@ pub fn from_config(c: &SnowflakeConfig, prior: Reader<'_>) -> Value {
         ("impersonation", impersonation_from(&c.impersonation)),
         ("lineage", toggle_from(&c.lineage)),
     ])
-}
-
-/// Immuta's defaults in a planned `snowflake` block.
-pub fn plan_defaults(config: &Value, planned: &mut Value) {
-    default_if_unset(config, planned, "port", Value::int(DEFAULT_PORT));
-    for t in ["audit", "workspaces", "lineage"] {
-        default_toggle(config, planned, t);
-    }
-    default_impersonation(config, planned);
-    let key_cfg = config.attr("private_key").clone();
-    if let Some(k) = planned.get_attr_mut("private_key") {
-        if matches!(k, Value::Object(_)) {
-            default_if_unset(&key_cfg, k, "key_name", Value::from("PRIV_KEY_FILE"));
-        }
-    }
 }
 
 /// The privileged credentials of a `snowflake` block, for DELETE.

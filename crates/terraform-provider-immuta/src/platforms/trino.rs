@@ -11,19 +11,20 @@ pub fn attributes() -> Vec<Attribute> {
         .computed()
         .sensitive()
         .description(
-            "The API key Immuta generated, to configure the Starburst cluster's Immuta access \
-             control plugin with.",
+            "The API key Immuta generated with the integration, to configure the Starburst \
+             cluster's Immuta access control plugin with. Known once Immuta returns it (in the \
+             create answer or a read), and kept from then on: a key rotated later, by \
+             `immuta_integration_api_key` or in Immuta, is that resource's `api_key` (or \
+             Immuta's), never a change of this one. Null while Immuta has returned none.",
         )]
 }
 
-/// The `trino` block of an API config.
+/// The `trino` block of an API config: the key state holds, once known,
+/// stays (see [`attributes`]); until then, the key Immuta returns, if any.
 pub fn from_config(c: &TrinoConfig, prior: Reader<'_>) -> Value {
-    obj([("api_key", secret(&c.api_key, prior.raw("api_key")))])
-}
-
-/// The API key is known once Immuta made it.
-pub fn plan_defaults(planned: &mut Value) {
-    if planned.attr("api_key").is_null() {
-        planned.set_attr("api_key", Value::Unknown);
-    }
+    let key = match prior.raw("api_key") {
+        k @ Value::String(_) => k.clone(),
+        _ => secret(&c.api_key, &Value::Null),
+    };
+    obj([("api_key", key)])
 }

@@ -204,6 +204,14 @@ impl Platform {
         })
     }
 
+    /// Whether a block in state had any secret set through its twin (its
+    /// version is kept; the value never is).
+    pub fn uses_write_only_state(self, block: &Value) -> bool {
+        self.write_only_secrets().iter().any(|path| {
+            parent(block, path).is_some_and(|o| !o.attr(&wo_version_name(last(path))).is_null())
+        })
+    }
+
     /// A copy of `block` where each secret set through its twin holds the
     /// twin's value: what a create sends, and what the checks of the type read.
     pub fn merge_write_only(self, block: &Value) -> Value {
@@ -220,12 +228,13 @@ impl Platform {
         out
     }
 
-    /// The block an update sends: `planned` (no write-only values), where
-    /// each secret set through its twin in `config` holds the twin's value
-    /// when its version differs from `prior`'s (or the object holding it is
-    /// new), and Immuta's `<REDACTED>` otherwise, which tells Immuta to keep
-    /// the secret it holds.
-    pub fn update_block(self, config: &Value, prior: &Value, planned: &Value) -> Value {
+    /// The block a create or an update sends: `planned` (which holds no
+    /// write-only value), where each secret set through its twin in
+    /// `config` holds the twin's value. Terraform hands write-only values to
+    /// every plan and apply, so a request always carries the secret itself,
+    /// never Immuta's `<REDACTED>` placeholder (which an Immuta may store
+    /// literally); a version bump is what makes Terraform plan the update.
+    pub fn request_block(self, config: &Value, planned: &Value) -> Value {
         let mut out = planned.clone();
         for path in self.write_only_secrets() {
             let name = last(&path).to_string();
@@ -236,18 +245,8 @@ impl Platform {
             if wo.is_null() {
                 continue;
             }
-            let ver = wo_version_name(&name);
-            let send = match parent(prior, &path) {
-                None => true,
-                Some(p) => p.attr(&ver) != cfg.attr(&ver),
-            };
             if let Some(obj) = parent_mut(&mut out, &path) {
-                let v = if send {
-                    wo
-                } else {
-                    Value::from(immuta_api::REDACTED)
-                };
-                obj.set_attr(name, v);
+                obj.set_attr(name, wo);
             }
         }
         out
@@ -417,7 +416,7 @@ mod tests {
     }
 
     #[test]
-    fn create_sends_the_twin_and_update_only_on_a_new_version() {
+    fn requests_carry_the_twin_never_a_placeholder() {
         let cfg = s3_block(None, Some("s3cr3t"), Some(1));
         let merged = Platform::S3.merge_write_only(&cfg);
         assert_eq!(
@@ -428,24 +427,19 @@ mod tests {
         Platform::S3.null_write_only(&mut stored);
         assert!(stored.attr("aws_secret_access_key_wo").is_null());
         assert!(stored.attr("aws_secret_access_key").is_null());
-        // Same version: Immuta keeps what it holds.
-        let same = Platform::S3.update_block(&cfg, &stored, &stored);
-        assert_eq!(
-            same.attr("aws_secret_access_key").as_str(),
-            Some(immuta_api::REDACTED)
-        );
+        // The same version (another setting changed): the secret itself.
+        let same = Platform::S3.request_block(&cfg, &stored);
+        assert_eq!(same.attr("aws_secret_access_key").as_str(), Some("s3cr3t"));
         // A new version sends the new secret.
         let bumped = s3_block(None, Some("n3w"), Some(2));
         let mut planned = bumped.clone();
         Platform::S3.null_write_only(&mut planned);
-        let up = Platform::S3.update_block(&bumped, &stored, &planned);
+        let up = Platform::S3.request_block(&bumped, &planned);
         assert_eq!(up.attr("aws_secret_access_key").as_str(), Some("n3w"));
-        // No prior block (replacement): sent.
-        let up = Platform::S3.update_block(&bumped, &Value::Null, &planned);
-        assert_eq!(up.attr("aws_secret_access_key").as_str(), Some("n3w"));
+        assert!(up.attr("aws_secret_access_key_wo").is_null());
         // Plain secrets are untouched.
         let plain = s3_block(Some("p"), None, None);
-        let up = Platform::S3.update_block(&plain, &plain, &plain);
+        let up = Platform::S3.request_block(&plain, &plain);
         assert_eq!(up.attr("aws_secret_access_key").as_str(), Some("p"));
     }
 

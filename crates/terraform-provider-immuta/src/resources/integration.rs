@@ -361,7 +361,8 @@ pub fn validate_config(config: &Value) -> Diagnostics {
             );
         }
         let dc = config.attr("delete_credentials");
-        if matches!(dc, Value::Object(_)) {
+        // `{}` (what `-generate-config-out` writes) sets nothing.
+        if matches!(dc, Value::Object(_)) && !is_all_null(dc) {
             if p.delete_needs_credentials() {
                 let mut c = Check::new(dc, AttributePath::new("delete_credentials"), &mut diags);
                 c.one_of("authentication_type", p.authentication_types());
@@ -403,9 +404,9 @@ pub fn validate_config(config: &Value) -> Diagnostics {
 // ===========================================================================
 // Converters
 
-/// The create or update body of a resource value (config or plan): unset
-/// and unknown values are left out; a secret set through its write-only
-/// twin carries the twin's value.
+/// The body a configuration alone describes (the script data source, which
+/// has no plan): unset and unknown values are left out; a secret set through
+/// its write-only twin carries the twin's value.
 pub fn to_payload(platform: Platform, v: &Value) -> IntegrationPayload {
     IntegrationPayload {
         integration_type: platform.integration_type(),
@@ -414,21 +415,51 @@ pub fn to_payload(platform: Platform, v: &Value) -> IntegrationPayload {
     }
 }
 
-/// The body of an update from `planned`: a write-only secret (from
-/// `config`) is sent when its `*_wo_version` differs from `prior`'s, and
-/// as `<REDACTED>` (Immuta keeps the secret it holds) otherwise.
-pub fn update_payload(
+/// The body of a create or an update: the planned values (Immuta's
+/// documented defaults included, unknown values left out), where each
+/// secret set through its write-only twin in `config` carries the twin's
+/// value. Fails, naming the attribute, if a value would be sent as Immuta's
+/// `<REDACTED>` placeholder, which an Immuta may store literally.
+pub fn request_payload(
     platform: Platform,
     config: &Value,
-    prior: &Value,
     planned: &Value,
-) -> IntegrationPayload {
+) -> Result<IntegrationPayload, Diagnostic> {
     let name = platform.block_name();
-    let block = platform.update_block(config.attr(name), prior.attr(name), planned.attr(name));
-    IntegrationPayload {
+    let block = platform.request_block(config.attr(name), planned.attr(name));
+    if let Some(path) = placeholder_in(&block, platform.path()) {
+        return Err(Diagnostic::attribute_error(
+            path.clone(),
+            format!("{path}: expected a value to send, got Immuta's placeholder"),
+            "Immuta answered this value as <REDACTED> and the configuration does not set it, \
+             so the update has nothing to send for it (sending the placeholder could make \
+             Immuta store it). Set it in the configuration (or its write-only twin).",
+        ));
+    }
+    Ok(IntegrationPayload {
         integration_type: platform.integration_type(),
         auto_bootstrap: planned.attr("auto_bootstrap").as_bool(),
         config: platform.to_config(&block),
+    })
+}
+
+/// The path of the first string in `v` that is Immuta's `<REDACTED>`.
+fn placeholder_in(v: &Value, path: AttributePath) -> Option<AttributePath> {
+    match v {
+        Value::String(s) if platforms::defaults::is_redacted(s) => Some(path),
+        Value::Object(attrs) => attrs
+            .iter()
+            .find_map(|(k, x)| placeholder_in(x, path.clone().attr(k))),
+        _ => None,
+    }
+}
+
+/// Whether `v` is null or an object whose attributes are all null.
+fn is_all_null(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Object(attrs) => attrs.values().all(is_all_null),
+        _ => false,
     }
 }
 
@@ -645,22 +676,6 @@ pub fn to_state(integration: &Integration, prior: &Value) -> Result<Value, Diagn
     Ok(v)
 }
 
-/// Where `new` is null but `planned` holds a known value, takes the planned
-/// one: Immuta may leave out of its answer a value it was sent.
-fn fill_nulls_from(new: &mut Value, planned: &Value) {
-    match (new, planned) {
-        (n @ Value::Null, p) if p.is_fully_known() => *n = p.clone(),
-        (Value::Object(n), Value::Object(p)) => {
-            for (k, pv) in p {
-                if let Some(nv) = n.get_mut(k) {
-                    fill_nulls_from(nv, pv);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
 /// Terraform's proposal for nested attributes, made here for every nested
 /// attribute that is optional (the schema marks them computed only so that
 /// Terraform before 1.1 does not descend into them): the configuration,
@@ -832,7 +847,13 @@ impl IntegrationResource {
         };
         let client = cfg.client_for(ctx);
         let ty = platform.integration_type();
-        let payload = to_payload(platform, &req.config);
+        let payload = match request_payload(platform, &req.config, &req.planned_state) {
+            Ok(p) => p,
+            Err(d) => {
+                resp.diagnostics.push(d);
+                return resp;
+            }
+        };
         let answer = match client.create(&payload, false).await {
             Ok(a) => a,
             Err(e) => {
@@ -943,18 +964,19 @@ impl IntegrationResource {
         diags: &mut Diagnostics,
     ) -> Value {
         match client.get(id).await {
+            // `to_state` keeps the planned values Immuta leaves out.
             Ok(integration) => match to_state(&integration, planned) {
                 Ok(mut v) => {
-                    for p in Platform::ALL {
-                        if let (Some(n), pv) =
-                            (v.get_attr_mut(p.block_name()), planned.attr(p.block_name()))
-                        {
-                            fill_nulls_from(n, pv);
+                    // An update plans the status it waits for and keeps the
+                    // validation results of the last read (the new ones are
+                    // reported, and stored by the next refresh), so that a
+                    // plan shows what the user changed, not Immuta's
+                    // bookkeeping.
+                    for name in ["status", "validation_results"] {
+                        let p = planned.attr(name);
+                        if p.is_known() {
+                            v.set_attr(name, p.clone());
                         }
-                    }
-                    let ab = planned.attr("auto_bootstrap");
-                    if v.attr("auto_bootstrap").is_null() && ab.is_known() {
-                        v.set_attr("auto_bootstrap", ab.clone());
                     }
                     v
                 }
@@ -1001,7 +1023,13 @@ impl IntegrationResource {
         };
         let client = cfg.client_for(ctx);
         let ty = platform.integration_type();
-        let payload = update_payload(platform, &req.config, &req.prior_state, &req.planned_state);
+        let payload = match request_payload(platform, &req.config, &req.planned_state) {
+            Ok(p) => p,
+            Err(d) => {
+                resp.diagnostics.push(d);
+                return resp;
+            }
+        };
         if let Err(e) = client.update(&id, &payload, false).await {
             resp.diagnostics.push(client_error(
                 format!("Could not update the {ty} integration {id}"),
@@ -1071,10 +1099,15 @@ impl IntegrationResource {
         let platform = platform_of(prior);
         let creds = match platform {
             Some(p) if p.delete_needs_credentials() && auto && !force => {
-                let mut creds = match prior.attr("delete_credentials") {
-                    v @ Value::Object(_) => Some(delete_credentials_from(v)),
-                    _ => p.delete_credentials(prior.attr(p.block_name())),
-                };
+                // The type attribute's credentials, each replaced by the one
+                // `delete_credentials` sets (all of it may be unset, as in the
+                // `{}` that `-generate-config-out` writes).
+                let mut creds = p.delete_credentials(prior.attr(p.block_name()));
+                if let v @ Value::Object(_) = prior.attr("delete_credentials") {
+                    let mut c = creds.unwrap_or_default();
+                    overlay_credentials(&mut c, delete_credentials_from(v));
+                    creds = Some(c);
+                }
                 if let Some(name) = prior.attr(DELETE_CREDENTIALS_ENV).as_str() {
                     match delete_credentials_from_env(name) {
                         Ok(env) => {
@@ -1089,9 +1122,11 @@ impl IntegrationResource {
                                     "Could not read the credentials to delete integration {id}"
                                 ),
                                 format!(
-                                    "{e}.\n\nSet it before `terraform destroy`, or set \
-                                     force_disable_on_destroy = true (and apply) to remove the \
-                                     integration from Immuta without cleaning up the platform."
+                                    "{e}.\n\nSet it before `terraform destroy`. Or, to remove \
+                                     the integration from Immuta without cleaning up the \
+                                     platform: set `force_disable_on_destroy = true`, run \
+                                     `terraform apply` (it records the setting, nothing is sent \
+                                     to Immuta), then `terraform destroy`."
                                 ),
                             );
                             return resp;
@@ -1113,33 +1148,61 @@ impl IntegrationResource {
                 return resp;
             }
             Err(e) => {
-                resp.diagnostics.push(client_error(
-                    format!("Could not delete integration {id}"),
-                    &e,
-                ));
+                let mut d = client_error(format!("Could not delete integration {id}"), &e);
+                if let Some(hint) = delete_hint(prior, platform, creds.is_some(), &e) {
+                    d.detail = format!("{}\n\n{hint}", d.detail);
+                }
+                resp.diagnostics.push(d);
                 return resp;
             }
         }
+        // After a force-disable, Immuta may keep the integration as
+        // `disabled` (nothing cleaned up) instead of removing it.
+        let target = if force {
+            WaitTarget::GoneOrDisabled
+        } else {
+            WaitTarget::Gone
+        };
         let timeouts = Timeouts::from_value(prior.attr("timeouts"));
-        match wait_for(
-            &client,
-            &id,
-            WaitTarget::Gone,
-            wait_options(ctx, timeouts.delete),
-        )
-        .await
-        {
+        match wait_for(&client, &id, target, wait_options(ctx, timeouts.delete)).await {
             Ok(_) => resp.new_state = Value::Null,
             Err(e) => resp.diagnostics.error(
                 format!("Integration {id} was not deleted"),
-                format!(
-                    "{e}\n\nIt stays in the state. `force_disable_on_destroy = true` removes it \
-                     from Immuta without cleaning up the platform."
-                ),
+                format!("{e}\n\nIt stays in the state. {FORCE_DISABLE_HINT}"),
             ),
         }
         resp
     }
+}
+
+/// How to remove an integration Immuta will not delete.
+const FORCE_DISABLE_HINT: &str = "To remove it from Immuta without cleaning up the platform: set \
+    `force_disable_on_destroy = true`, run `terraform apply` (it records the setting, nothing is \
+    sent to Immuta), then `terraform destroy` again.";
+
+/// What to do when Immuta refuses a delete: the credentials it needs, and
+/// where they can come from.
+fn delete_hint(
+    prior: &Value,
+    platform: Option<Platform>,
+    sent_credentials: bool,
+    e: &ClientError,
+) -> Option<String> {
+    if !matches!(e.status(), Some(400 | 422)) {
+        return None;
+    }
+    let write_only = platform.is_some_and(|p| p.uses_write_only_state(prior.attr(p.block_name())));
+    let mut hint = String::new();
+    if sent_credentials && write_only && prior.attr(DELETE_CREDENTIALS_ENV).is_null() {
+        hint.push_str(
+            "The secrets of this integration are write-only, so Terraform does not keep them \
+             for the destroy: set `delete_credentials_env` to the name of an environment \
+             variable holding the credentials as JSON (or set `delete_credentials`), apply, and \
+             destroy again. ",
+        );
+    }
+    hint.push_str(FORCE_DISABLE_HINT);
+    Some(hint)
 }
 
 #[async_trait]
@@ -1187,18 +1250,34 @@ impl Resource for IntegrationResource {
             // Never planned (Terraform would refuse it); read from `config`.
             platform.null_write_only(block);
         }
+        // The `{}` an import stores (see `import`) means the same as unset:
+        // kept, so neither form plans a change.
+        let prior_dc = prior.attr("delete_credentials");
+        if config.attr("delete_credentials").is_null()
+            && matches!(prior_dc, Value::Object(_))
+            && is_all_null(prior_dc)
+        {
+            planned.set_attr("delete_credentials", prior_dc.clone());
+        }
         // Not sticky: unset means the default, whatever the prior value.
         if config.attr("force_disable_on_destroy").is_null() {
             planned.set_attr("force_disable_on_destroy", Value::Bool(false));
         }
         planned.set_attr("type", Value::string(platform.integration_type().as_str()));
         let changed = create || replace || api_changed(platform, prior, planned);
+        if changed {
+            if let Some(block) = planned.get_attr_mut(name) {
+                platform.plan_chosen_unknown(config.attr(name), block);
+            }
+        }
         if create || replace {
             planned.set_attr("id", Value::Unknown);
-        }
-        if changed {
             planned.set_attr("status", Value::Unknown);
             planned.set_attr("validation_results", Value::Unknown);
+        } else if changed {
+            // The update waits for `enabled`; the validation results stay
+            // those of the last read (see `read_back`).
+            planned.set_attr("status", Value::string(IntegrationStatus::Enabled.as_str()));
         }
         if replace {
             resp.requires_replace = Platform::ALL
@@ -1222,17 +1301,19 @@ impl Resource for IntegrationResource {
         if !cfg.dry_run_on_plan {
             return resp;
         }
-        let (id, payload) = if create {
-            (None, to_payload(platform, config))
-        } else {
-            (
-                prior.attr("id").as_str().map(str::to_string),
-                update_payload(platform, config, prior, planned),
-            )
+        let id = (!create).then(|| prior.attr("id").as_str().map(str::to_string));
+        let id = match id {
+            None => None,
+            Some(Some(id)) => Some(id),
+            Some(None) => return resp,
         };
-        if !create && id.is_none() {
-            return resp;
-        }
+        let payload = match request_payload(platform, config, planned) {
+            Ok(p) => p,
+            Err(d) => {
+                resp.diagnostics.push(d);
+                return resp;
+            }
+        };
         let mut diags = Diagnostics::new();
         self.dry_run(ctx, &cfg, platform, id.as_deref(), &payload, &mut diags)
             .await;
@@ -1309,10 +1390,19 @@ impl Resource for IntegrationResource {
                 ..Default::default()
             };
         }
-        import_passthrough_id(&ImportRequest {
+        let mut resp = import_passthrough_id(&ImportRequest {
             schema: req.schema.clone(),
             id: id.to_string(),
-        })
+        });
+        // What `-generate-config-out` writes for this sensitive attribute
+        // (`delete_credentials = {}`): the same in state, so the generated
+        // configuration plans no change. Left unset, it means the type
+        // attribute's credentials (see `delete`).
+        if let Some(a) = req.schema.block.attribute("delete_credentials") {
+            resp.state
+                .set_attr("delete_credentials", platforms::null_object(a));
+        }
+        resp
     }
 }
 
@@ -1455,24 +1545,6 @@ mod tests {
     }
 
     #[test]
-    fn fill_nulls_keeps_answer_values() {
-        let mut new = platforms::obj([
-            ("a", Value::Null),
-            ("b", Value::from("x")),
-            ("c", Value::Null),
-        ]);
-        let planned = platforms::obj([
-            ("a", Value::from("p")),
-            ("b", Value::from("y")),
-            ("c", Value::Unknown),
-        ]);
-        fill_nulls_from(&mut new, &planned);
-        assert_eq!(new.attr("a").as_str(), Some("p"));
-        assert_eq!(new.attr("b").as_str(), Some("x"));
-        assert!(new.attr("c").is_null());
-    }
-
-    #[test]
     fn timeouts_default_to_thirty_minutes() {
         let t = Timeouts::from_value(&platforms::obj([("create", Value::from("5m"))]));
         assert_eq!(t.create, Duration::from_secs(300));
@@ -1550,7 +1622,9 @@ mod tests {
             .await;
         assert!(resp.diagnostics.is_empty());
         assert_eq!(resp.planned_state, prior);
-        // A change keeps the id and Immuta's defaults, and re-reads the status.
+        // A change keeps the id and Immuta's defaults; it plans the status the
+        // update waits for and keeps the last validation results (a plan
+        // shows what the user changed, not Immuta's bookkeeping).
         let mut changed = config.clone();
         if let Some(b) = changed.get_attr_mut("snowflake") {
             b.set_attr("warehouse", Value::from("OTHER"));
@@ -1560,13 +1634,51 @@ mod tests {
             .await;
         let p = &resp.planned_state;
         assert_eq!(p.attr("id").as_str(), Some("7"));
-        assert!(p.attr("status").is_unknown());
+        assert_eq!(p.attr("status").as_str(), Some("enabled"));
+        assert_eq!(
+            p.attr("validation_results"),
+            prior.attr("validation_results")
+        );
         assert_eq!(p.attr("snowflake").attr("port").as_i64(), Some(443));
         assert_eq!(
             p.attr("snowflake").attr("warehouse").as_str(),
             Some("OTHER")
         );
         assert!(resp.requires_replace.is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_unset_setting_changed_outside_terraform_plans_its_default() {
+        let config = snowflake_config();
+        let created = resource()
+            .plan(&Context::default(), request(&Value::Null, &config))
+            .await;
+        let mut prior = applied(&created.planned_state);
+        // Someone switched audit and impersonation on through the API.
+        if let Some(b) = prior.get_attr_mut("snowflake") {
+            b.set_attr("audit", platforms::obj([("enabled", Value::Bool(true))]));
+            b.set_attr(
+                "impersonation",
+                platforms::obj([("enabled", Value::Bool(true)), ("role", Value::from("R"))]),
+            );
+        }
+        let resp = resource()
+            .plan(&Context::default(), request(&prior, &config))
+            .await;
+        let sf = resp.planned_state.attr("snowflake");
+        assert_eq!(sf.attr("audit").attr("enabled"), &Value::Bool(false));
+        assert_eq!(
+            sf.attr("impersonation"),
+            &platforms::obj([("enabled", Value::Bool(false)), ("role", Value::Null)])
+        );
+        assert_ne!(resp.planned_state, prior);
+        // The update sends the defaults back.
+        let body = serde_json::to_value(
+            request_payload(Platform::Snowflake, &config, &resp.planned_state).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(body["config"]["audit"], json!({"enabled": false}));
+        assert_eq!(body["config"]["impersonation"], json!({"enabled": false}));
     }
 
     fn write_only_config(version: i64, secret: &str) -> Value {
@@ -1614,16 +1726,14 @@ mod tests {
             .plan(&Context::default(), request(&prior, &bumped))
             .await;
         assert!(resp.requires_replace.is_empty());
-        assert!(resp.planned_state.attr("status").is_unknown());
-        let body = serde_json::to_value(update_payload(
-            Platform::Snowflake,
-            &bumped,
-            &prior,
-            &resp.planned_state,
-        ))
+        assert_eq!(resp.planned_state.attr("status").as_str(), Some("enabled"));
+        let body = serde_json::to_value(
+            request_payload(Platform::Snowflake, &bumped, &resp.planned_state).unwrap(),
+        )
         .unwrap();
         assert_eq!(body["config"]["password"], json!("second-secret"));
-        // Another change at the same version keeps Immuta's secret.
+        // Another change at the same version sends the secret itself, never
+        // Immuta's placeholder.
         let mut other = write_only_config(1, "first-secret");
         if let Some(b) = other.get_attr_mut("snowflake") {
             b.set_attr("warehouse", Value::from("OTHER"));
@@ -1631,14 +1741,11 @@ mod tests {
         let resp = resource()
             .plan(&Context::default(), request(&prior, &other))
             .await;
-        let body = serde_json::to_value(update_payload(
-            Platform::Snowflake,
-            &other,
-            &prior,
-            &resp.planned_state,
-        ))
+        let body = serde_json::to_value(
+            request_payload(Platform::Snowflake, &other, &resp.planned_state).unwrap(),
+        )
         .unwrap();
-        assert_eq!(body["config"]["password"], json!(immuta_api::REDACTED));
+        assert_eq!(body["config"]["password"], json!("first-secret"));
         assert_eq!(body["config"]["warehouse"], json!("OTHER"));
         // State never holds it.
         let state = to_state(
