@@ -109,9 +109,9 @@ fn state_of(prior: &Value, integration_id: &str, api_key: Value) -> Value {
 }
 
 fn client_error(action: &str, id: &str, e: &ClientError) -> Diagnostic {
-    Diagnostic::error(
+    crate::client_errors::diagnostic(
         format!("Could not {action} the API key of integration {id}"),
-        e.to_string(),
+        e,
     )
 }
 
