@@ -184,8 +184,30 @@ struct Call {
 
 /// A successful (2xx) answer, its body read in full.
 struct Answer {
+    status: u16,
     content_type: Option<String>,
     body: Vec<u8>,
+}
+
+impl Answer {
+    /// `result`, the reading of this answer, unless the body is not JSON at
+    /// all: then [`ClientError::NotJson`], which says what answered instead.
+    fn or_not_json<T>(
+        &self,
+        call: &Call,
+        result: Result<T, ClientError>,
+    ) -> Result<T, ClientError> {
+        match result {
+            Err(ClientError::Decode { what, detail }) => Err(crate::error::not_json(
+                &call.target,
+                self.status,
+                self.content_type.as_deref(),
+                &self.body,
+            )
+            .unwrap_or(ClientError::Decode { what, detail })),
+            other => other,
+        }
+    }
 }
 
 /// Why one try did not give a 2xx answer.
@@ -482,8 +504,7 @@ impl ImmutaClient {
             query.push(("forceDisable", "true"));
         }
         let call = self.call(Method::DELETE, &[id], &query, body, Idempotency::Safe)?;
-        let label = call.label.clone();
-        let answer = self.execute(call).await?;
+        let answer = self.execute(&call).await?;
         if answer.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(OperationResponse {
                 id: Some(id.into()),
@@ -491,7 +512,7 @@ impl ImmutaClient {
                 validation_results: None,
             });
         }
-        decode(&label, &answer.body)
+        answer.or_not_json(&call, decode(&call.label, &answer.body))
     }
 
     /// `GET /integrations/{id}/status`.
@@ -538,9 +559,8 @@ impl ImmutaClient {
         let body = encode(payload)?;
         let mut call = self.call(Method::POST, &segments, &[], Some(body), Idempotency::Safe)?;
         call.accept = SCRIPT_ACCEPT;
-        let label = call.label.clone();
-        let answer = self.execute(call).await?;
-        read_script(&label, answer.content_type.as_deref(), &answer.body)
+        let answer = self.execute(&call).await?;
+        read_script(&call.label, answer.content_type.as_deref(), &answer.body)
     }
 
     /// Builds the URL `<base>/integrations/<segments...>?<query>`; each
@@ -598,9 +618,8 @@ impl ImmutaClient {
         call: Call,
         parse: impl FnOnce(&str, &[u8]) -> Result<T, ClientError>,
     ) -> Result<T, ClientError> {
-        let label = call.label.clone();
-        let answer = self.execute(call).await?;
-        parse(&label, &answer.body)
+        let answer = self.execute(&call).await?;
+        answer.or_not_json(&call, parse(&call.label, &answer.body))
     }
 
     async fn json<T: DeserializeOwned>(&self, call: Call) -> Result<T, ClientError> {
@@ -626,11 +645,11 @@ impl ImmutaClient {
 
     /// The one request path: sends, reads the bounded body, logs, and
     /// retries what the [`RetryPolicy`] allows. Only 2xx answers return `Ok`.
-    async fn execute(&self, call: Call) -> Result<Answer, ClientError> {
+    async fn execute(&self, call: &Call) -> Result<Answer, ClientError> {
         let policy = &self.inner.retry;
         let mut retries = 0u32;
         loop {
-            let (error, headers) = match self.send_once(&call, retries + 1).await {
+            let (error, headers) = match self.send_once(call, retries + 1).await {
                 Ok(answer) => return Ok(answer),
                 Err(Failure::Cancelled) => return Err(ClientError::Cancelled),
                 Err(Failure::Failed(error, headers)) => (error, headers),
@@ -727,12 +746,21 @@ impl ImmutaClient {
                     "immuta request"
                 );
                 if status.is_success() {
-                    return Ok(Answer { content_type, body });
+                    return Ok(Answer {
+                        status: status.as_u16(),
+                        content_type,
+                        body,
+                    });
                 }
                 let error = if status.is_redirection() {
                     redirect_error(status.as_u16(), &headers)
                 } else {
-                    ClientError::from_answer(status.as_u16(), &body)
+                    ClientError::from_error_answer(
+                        &call.target,
+                        status.as_u16(),
+                        content_type.as_deref(),
+                        &body,
+                    )
                 };
                 Err(Failure::Failed(error, Some(headers)))
             }
@@ -800,7 +828,7 @@ impl ImmutaClient {
             )?;
             sends += 1;
             let (error, headers) = match sure.send_once(&call, sends).await {
-                Ok(answer) => return decode(&call.label, &answer.body),
+                Ok(answer) => return answer.or_not_json(&call, decode(&call.label, &answer.body)),
                 Err(Failure::Cancelled) => return Err(ClientError::Cancelled),
                 Err(Failure::Failed(error, headers)) => (error, headers),
             };

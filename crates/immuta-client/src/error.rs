@@ -10,6 +10,9 @@ use std::time::Duration;
 /// How much of an error answer's text is kept.
 pub const RAW_LIMIT: usize = 2048;
 
+/// How many characters of a non-JSON answer's first line are kept.
+pub const FIRST_LINE_LIMIT: usize = 120;
+
 /// What kind of transport failure happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TransportKind {
@@ -18,6 +21,52 @@ pub enum TransportKind {
     /// The request or its answer took longer than the time limit.
     Timeout,
     /// Anything else: the connection broke mid-way, a bad redirect...
+    Other,
+}
+
+/// Why no connection could be made, when the HTTP stack tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnectCause {
+    /// Nothing listens at the host and port (connection refused).
+    Refused,
+    /// The host name could not be resolved (DNS).
+    UnknownHost,
+    /// A TLS client met a server that does not speak TLS: `https://`
+    /// against a plain-HTTP port (rustls' "received corrupt message of type
+    /// InvalidContentType").
+    NotTls,
+    /// The server's TLS certificate is not trusted (unknown issuer, wrong
+    /// name, expired).
+    UntrustedCertificate,
+    /// Something else, or not a connection failure.
+    Unknown,
+}
+
+/// What kind of problem an error is, so that a caller can say what to fix.
+/// See [`ClientError::class`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorClass {
+    /// `401`: Immuta does not accept the API key.
+    KeyRejected,
+    /// `403`: the key is accepted, but its user lacks a permission
+    /// (managing integrations needs `APPLICATION_ADMIN`).
+    PermissionDenied,
+    /// Nothing listens at the host and port.
+    ConnectionRefused,
+    /// The host name could not be resolved.
+    UnknownHost,
+    /// `https://` against a server that speaks plain HTTP.
+    NotTls,
+    /// The server's TLS certificate is not trusted.
+    UntrustedCertificate,
+    /// No complete answer within the request timeout.
+    Timeout,
+    /// The answer is not JSON (e.g. an HTML page): what answered is not
+    /// Immuta's API, or something stands in the way.
+    NotJson,
+    /// Immuta refused the request's content (`400`, `409`, `422`).
+    PayloadRefused,
+    /// Anything else (other statuses, broken connections, cancellation...).
     Other,
 }
 
@@ -39,10 +88,30 @@ pub enum ClientError {
     Transport {
         /// Connect, timeout or other.
         kind: TransportKind,
+        /// Why the connection failed, for [`TransportKind::Connect`].
+        cause: ConnectCause,
         /// Method and path, e.g. `GET /integrations/5`.
         request: String,
         /// What the HTTP stack said.
         detail: String,
+    },
+    /// The answer is not JSON at all (an HTML page, plain text): summarised
+    /// by its status, content type and first line, never given whole.
+    #[error(
+        "the answer to {request} is not JSON: {status}{}, content type {}, first line {first_line:?}",
+        status_reason(*.status),
+        .content_type.as_deref().unwrap_or("(none)")
+    )]
+    NotJson {
+        /// Method, path and origin, e.g. `GET /integrations at https://h:443`.
+        request: String,
+        /// The HTTP status code.
+        status: u16,
+        /// The `Content-Type` header, when there was one.
+        content_type: Option<String>,
+        /// The answer's first non-blank line, cut to [`FIRST_LINE_LIMIT`]
+        /// characters.
+        first_line: String,
     },
     /// An answer could not be understood.
     #[error("could not read Immuta's answer to {what}: {detail}")]
@@ -91,16 +160,17 @@ fn candidates_text(ids: &[String]) -> String {
     }
 }
 
-fn api_message(status: u16, body: Option<&ErrorBody>, raw: &str) -> String {
-    let reason = reqwest::StatusCode::from_u16(status)
+/// ` Not Found` for 404: the status's reason, with a leading space.
+fn status_reason(status: u16) -> String {
+    reqwest::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
-        .unwrap_or("");
-    let mut out = format!("Immuta answered {status}");
-    if !reason.is_empty() {
-        out.push(' ');
-        out.push_str(reason);
-    }
+        .map(|r| format!(" {r}"))
+        .unwrap_or_default()
+}
+
+fn api_message(status: u16, body: Option<&ErrorBody>, raw: &str) -> String {
+    let mut out = format!("Immuta answered {status}{}", status_reason(status));
     let said = match body {
         Some(b) if !b.message.trim().is_empty() => b.message.trim(),
         Some(b) if !b.error.trim().is_empty() => b.error.trim(),
@@ -114,17 +184,25 @@ fn api_message(status: u16, body: Option<&ErrorBody>, raw: &str) -> String {
 }
 
 impl ClientError {
-    /// Whether Immuta said the thing asked for does not exist (404).
+    /// Whether Immuta said the thing asked for does not exist (404). A 404
+    /// page that is not JSON is not Immuta's answer (a wrong `host`, a
+    /// proxy), so it is not taken to mean the integration is gone.
     pub fn is_not_found(&self) -> bool {
-        self.status() == Some(404)
+        matches!(self, ClientError::Api { status: 404, .. })
     }
 
-    /// The HTTP status of an [`ClientError::Api`] error.
+    /// The HTTP status of an error answer ([`ClientError::Api`] or
+    /// [`ClientError::NotJson`]).
     pub fn status(&self) -> Option<u16> {
         match self {
-            ClientError::Api { status, .. } => Some(*status),
+            ClientError::Api { status, .. } | ClientError::NotJson { status, .. } => Some(*status),
             _ => None,
         }
+    }
+
+    /// The status of an error answer with its reason, e.g. `401 Unauthorized`.
+    pub fn status_line(&self) -> Option<String> {
+        self.status().map(|s| format!("{s}{}", status_reason(s)))
     }
 
     /// Immuta's `message`, when it sent one.
@@ -168,9 +246,54 @@ impl ClientError {
     pub fn is_transient(&self) -> bool {
         match self {
             ClientError::Transport { .. } => true,
-            ClientError::Api { status, .. } => is_retryable_status(*status),
+            ClientError::Api { status, .. } | ClientError::NotJson { status, .. } => {
+                is_retryable_status(*status)
+            }
             _ => false,
         }
+    }
+
+    /// What kind of problem this is, so that the user can be told what to
+    /// fix: the API key, its permissions, the host, or the request itself.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            ClientError::Api { status: 401, .. } | ClientError::NotJson { status: 401, .. } => {
+                ErrorClass::KeyRejected
+            }
+            ClientError::Api { status: 403, .. } | ClientError::NotJson { status: 403, .. } => {
+                ErrorClass::PermissionDenied
+            }
+            ClientError::Api {
+                status: 400 | 409 | 422,
+                ..
+            } => ErrorClass::PayloadRefused,
+            ClientError::NotJson { .. } => ErrorClass::NotJson,
+            ClientError::Transport {
+                kind: TransportKind::Timeout,
+                ..
+            } => ErrorClass::Timeout,
+            ClientError::Transport { cause, .. } => match cause {
+                ConnectCause::Refused => ErrorClass::ConnectionRefused,
+                ConnectCause::UnknownHost => ErrorClass::UnknownHost,
+                ConnectCause::NotTls => ErrorClass::NotTls,
+                ConnectCause::UntrustedCertificate => ErrorClass::UntrustedCertificate,
+                ConnectCause::Unknown => ErrorClass::Other,
+            },
+            _ => ErrorClass::Other,
+        }
+    }
+
+    /// Builds the error of a non-2xx answer: [`ClientError::NotJson`] when
+    /// its body is text that is not JSON, else [`ClientError::Api`].
+    /// `request` names the request and its origin.
+    pub(crate) fn from_error_answer(
+        request: &str,
+        status: u16,
+        content_type: Option<&str>,
+        bytes: &[u8],
+    ) -> Self {
+        not_json(request, status, content_type, bytes)
+            .unwrap_or_else(|| Self::from_answer(status, bytes))
     }
 
     /// Builds an [`ClientError::Api`] from a status and the answer's bytes.
@@ -200,12 +323,99 @@ impl ClientError {
             TransportKind::Timeout => format!("no complete answer within {limit:?}"),
             _ => error_chain(err),
         };
+        let cause = match kind {
+            TransportKind::Connect => connect_cause(err),
+            _ => ConnectCause::Unknown,
+        };
         ClientError::Transport {
             kind,
+            cause,
             request: request.to_string(),
             detail,
         }
     }
+}
+
+/// A [`ClientError::NotJson`] for an answer whose body is not empty, not
+/// JSON and not said to be JSON (by its content type or, without one, by
+/// not starting with `<`), else `None`.
+pub(crate) fn not_json(
+    request: &str,
+    status: u16,
+    content_type: Option<&str>,
+    bytes: &[u8],
+) -> Option<ClientError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace())?;
+    let mime = content_type
+        .and_then(|c| c.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase());
+    // What says it is JSON, or may be, is JSON (broken, maybe: a decode
+    // error then says where); text of another type, or that starts like
+    // markup, is not.
+    let says_json = match mime.as_deref() {
+        Some(m) => m == "application/json" || m.ends_with("+json"),
+        None => *first != b'<',
+    };
+    if says_json || serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(RAW_LIMIT)]);
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty());
+    let line: String = line
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    let first_line = match line.char_indices().nth(FIRST_LINE_LIMIT) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
+    };
+    Some(ClientError::NotJson {
+        request: request.to_string(),
+        status,
+        content_type: content_type.map(str::to_string),
+        first_line,
+    })
+}
+
+/// Why a connection failed, read from the error and its sources: an I/O
+/// error's kind, a rustls error (wrapped in an I/O error by the TLS
+/// stack), or the resolver's "dns error".
+fn connect_cause(err: &(dyn std::error::Error + 'static)) -> ConnectCause {
+    fn of_tls(e: &(dyn std::error::Error + 'static)) -> Option<ConnectCause> {
+        match e.downcast_ref::<rustls::Error>()? {
+            rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => {
+                Some(ConnectCause::NotTls)
+            }
+            rustls::Error::InvalidCertificate(_) => Some(ConnectCause::UntrustedCertificate),
+            _ => None,
+        }
+    }
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = current {
+        if let Some(cause) = of_tls(e) {
+            return cause;
+        }
+        // I/O errors may wrap I/O errors: an I/O error's `source` skips
+        // what it wraps, so each wrapped error is looked at here.
+        let mut io = e.downcast_ref::<std::io::Error>();
+        while let Some(i) = io {
+            if i.kind() == std::io::ErrorKind::ConnectionRefused {
+                return ConnectCause::Refused;
+            }
+            let inner = i.get_ref().map(|b| b as &(dyn std::error::Error + 'static));
+            if let Some(cause) = inner.and_then(of_tls) {
+                return cause;
+            }
+            io = inner.and_then(|b| b.downcast_ref::<std::io::Error>());
+        }
+        // hyper-util's resolver error has no public type; its text is stable.
+        if e.to_string().starts_with("dns error") {
+            return ConnectCause::UnknownHost;
+        }
+        current = e.source();
+    }
+    ConnectCause::Unknown
 }
 
 /// Reads `message` and `error` from a JSON object that is not quite
@@ -327,6 +537,53 @@ mod tests {
         assert!(cut.len() <= RAW_LIMIT + '…'.len_utf8());
         assert!(cut.ends_with('…'));
         assert_eq!(truncate_text(b"short", 10), "short");
+    }
+
+    #[test]
+    fn only_text_that_is_not_said_to_be_json_is_not_json() {
+        let r = "GET /integrations at http://h:1";
+        let html = b"\r\n\t<html>\n<body>x</body>";
+        let e = not_json(r, 200, Some("text/html"), html).unwrap();
+        assert_eq!(e.class(), ErrorClass::NotJson);
+        assert_eq!(
+            e.to_string(),
+            "the answer to GET /integrations at http://h:1 is not JSON: 200 OK, content type \
+             text/html, first line \"<html>\""
+        );
+        // Markup without a content type is not JSON either.
+        assert!(not_json(r, 200, None, html).is_some());
+        // Said to be JSON, or valid JSON, or empty: not this error.
+        assert!(not_json(r, 200, Some("application/json; charset=utf-8"), html).is_none());
+        assert!(not_json(r, 200, Some("application/problem+json"), html).is_none());
+        assert!(not_json(r, 200, Some("text/plain"), b"[1]").is_none());
+        assert!(not_json(r, 200, None, b"{\"id\": ").is_none());
+        assert!(not_json(r, 200, Some("text/html"), b" \n ").is_none());
+        let e = not_json(r, 503, None, b"<p>down</p>").unwrap();
+        assert!(e.is_transient() && !e.is_not_found());
+    }
+
+    #[test]
+    fn statuses_have_classes() {
+        for (status, class) in [
+            (401, ErrorClass::KeyRejected),
+            (403, ErrorClass::PermissionDenied),
+            (400, ErrorClass::PayloadRefused),
+            (409, ErrorClass::PayloadRefused),
+            (422, ErrorClass::PayloadRefused),
+            (404, ErrorClass::Other),
+            (500, ErrorClass::Other),
+        ] {
+            assert_eq!(
+                ClientError::from_answer(status, b"").class(),
+                class,
+                "{status}"
+            );
+        }
+        let html = |s| not_json("r", s, Some("text/html"), b"<h1>no</h1>").unwrap();
+        assert_eq!(html(401).class(), ErrorClass::KeyRejected);
+        assert_eq!(html(403).class(), ErrorClass::PermissionDenied);
+        assert_eq!(html(404).class(), ErrorClass::NotJson);
+        assert_eq!(ClientError::Cancelled.class(), ErrorClass::Other);
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub mod wait;
 
 pub use client::{DeleteOptions, ImmutaClient, IntegrationList, SkipReason, SkippedIntegration};
 pub use config::{ClientConfig, RetryPolicy, DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT};
-pub use error::{ClientError, TransportKind};
+pub use error::{ClientError, ConnectCause, ErrorClass, TransportKind};
 pub use throttle::Limits;
 pub use wait::{wait_for, LastSeen, WaitError, WaitOptions, WaitOutcome, WaitTarget};
 

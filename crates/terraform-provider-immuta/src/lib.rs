@@ -12,10 +12,13 @@
 //! - [`platforms`]: the seven integration types' config schema, checks and
 //!   converters to and from `immuta-api`, shared by the resource and the
 //!   script data source.
+//! - [`client_errors`]: Immuta's errors as diagnostics that point to the
+//!   fix, for every resource and data source.
 //! - [`resources`]: one file per resource.
 //! - [`data_sources`]: one file per data source.
 //! - [`duration`]: Go-style duration strings (`30s`, `1h30m`).
 
+pub mod client_errors;
 pub mod data_sources;
 pub mod duration;
 pub mod platforms;

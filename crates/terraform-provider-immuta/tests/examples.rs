@@ -41,6 +41,7 @@ use support::{clis, required_providers, TerraformCli, TestEmulator, Workdir};
 const VARIABLES: &[(&str, &str)] = &[
     ("snowflake_password", "example-snowflake-password"),
     ("databricks_token", "dapi-example-token"),
+    ("databricks_oauth_secret", "example-databricks-oauth-secret"),
     ("redshift_password", "example-redshift-password"),
     ("synapse_password", "example-synapse-password"),
     ("aws_secret_access_key", "example-aws-secret-access-key"),

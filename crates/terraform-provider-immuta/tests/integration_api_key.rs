@@ -1,6 +1,7 @@
 //! End-to-end: `immuta_integration_api_key` regenerates a Trino
 //! integration's key on create and on a change of `triggers`, imports, shows
-//! a key rotated outside Terraform, and refuses a type without a key.
+//! a key rotated outside Terraform, and refuses a type without a key at
+//! plan time.
 
 mod support;
 
@@ -103,6 +104,16 @@ fn create_rotate_import_and_drift() {
         );
         let (code, out) = w.plan_exit_code();
         assert_eq!(code, 0, "second plan must be empty:\n{}", out.both());
+        // The plan-time type check is for creates and replacements only: a
+        // plan without changes (and without refresh) sends nothing.
+        emu.handle().clear_requests();
+        let out = w.plan(&["-refresh=false", "-detailed-exitcode"]);
+        assert_eq!(out.code, 0, "{}", out.both());
+        assert!(
+            emu.handle().requests().is_empty(),
+            "{:?}",
+            emu.handle().requests()
+        );
 
         // Rotation: a change of triggers regenerates the key in place.
         w.write("main.tf", &config(&id, "q2"));
@@ -170,13 +181,60 @@ fn a_type_without_a_key_and_a_missing_id_are_refused() {
         w.use_emulator(&emu);
         w.write("main.tf", &config(&sf, "q1"));
         w.init().success();
-        w.apply(&[])
-            .failure_with(&["Could not regenerate the API key of integration", "Trino"]);
+        // Refused at plan time, naming the attribute and the type found,
+        // with one GET and no regeneration.
+        emu.handle().clear_requests();
+        let out = w.plan(&[]).failure_with(&[
+            "integration_id: expected the id of a Starburst (Trino) integration",
+            "a Snowflake integration",
+            "on main.tf line",
+        ]);
+        assert!(
+            out.both().contains("integration_id = "),
+            "points at the attribute: {}",
+            out.both()
+        );
+        let requests = emu.handle().requests();
+        assert_eq!(requests.len(), 1, "{requests:?}");
+        assert_eq!(requests[0].method, "GET");
+        assert_eq!(requests[0].path, format!("/integrations/{sf}"));
+        w.apply(&[]).failure_with(&["a Snowflake integration"]);
+        assert!(emu
+            .handle()
+            .requests()
+            .iter()
+            .all(|r| !r.path.ends_with("/regenerate")));
 
         let mut w = Workdir::new(cli);
         w.use_emulator(&emu);
         w.write("main.tf", &config("424242", "q1"));
         w.init().success();
-        w.apply(&[]).failure_with(&["424242", "404"]);
+        w.plan(&[]).failure_with(&[
+            "integration_id: expected the id of an existing integration, got \"424242\"",
+            "404",
+        ]);
+    }
+}
+
+#[test]
+fn an_id_unknown_at_plan_time_is_not_checked_and_applies() {
+    // `integration_id` from a resource created in the same apply is unknown
+    // at plan time: nothing to check then, and the apply works.
+    let emu = TestEmulator::start();
+    for cli in clis() {
+        let mut w = Workdir::new(cli);
+        w.use_emulator(&emu);
+        w.write(
+            "main.tf",
+            &format!(
+                "{}\nresource \"immuta_integration\" \"starburst\" {{\n  trino = {{}}\n}}\n\n\
+                 resource \"immuta_integration_api_key\" \"starburst\" {{\n  integration_id = \
+                 immuta_integration.starburst.id\n}}\n",
+                required_providers()
+            ),
+        );
+        w.init().success();
+        w.apply(&[]).success();
+        w.destroy().success();
     }
 }

@@ -1,13 +1,15 @@
 # Snowflake, set up by Immuta itself (auto_bootstrap = true). The system
 # account signs in with a user name and password and uses the ACCOUNTADMIN
-# role to create the database Immuta manages. Query audit is turned on.
+# role to create `database`: a new database that Immuta creates and keeps
+# its own objects in, so give a name that does not exist yet, not one of
+# your data's databases. Query audit is turned on.
 resource "immuta_integration" "snowflake" {
   auto_bootstrap = true
 
   snowflake = {
     host                = "organization.us-east-1.snowflakecomputing.com"
     warehouse           = "SAMPLE_WAREHOUSE"
-    database            = "SNOWFLAKE_SAMPLE_DATA"
+    database            = "IMMUTA_MANAGED" # created by Immuta
     role                = "ACCOUNTADMIN"
     authentication_type = "userPassword"
     username            = "taylor@snowflake.com"

@@ -281,13 +281,28 @@ async fn error_json_becomes_an_api_error_with_immutas_message() {
 }
 
 #[tokio::test]
-async fn non_json_error_answers_keep_their_text() {
+async fn non_json_error_answers_are_summarised() {
     let fake = Fake::start(|_, _| Reply::raw(401, "text/html", "<h1>Unauthorized</h1>")).await;
     let err = fake.client().list().await.unwrap_err();
     assert_eq!(err.status(), Some(401));
     assert_eq!(
         err.to_string(),
-        "Immuta answered 401 Unauthorized: <h1>Unauthorized</h1>"
+        format!(
+            "the answer to GET /integrations at {} is not JSON: 401 Unauthorized, content type \
+             text/html, first line \"<h1>Unauthorized</h1>\"",
+            fake.url()
+        )
+    );
+    // Plain text without a content type is kept as Immuta's text.
+    let fake = Fake::start(|_, _| Reply {
+        headers: Vec::new(),
+        ..Reply::raw(502, "", "upstream down")
+    })
+    .await;
+    let err = fake.client().list().await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Immuta answered 502 Bad Gateway: upstream down"
     );
 }
 

@@ -1,5 +1,6 @@
 //! Tests of the client and the waiter against a small in-test HTTP server.
 
+mod classes;
 mod client;
 mod create;
 mod fake;

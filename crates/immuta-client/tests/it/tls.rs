@@ -88,6 +88,11 @@ async fn a_private_ca_is_trusted_only_when_given() {
         .await
         .unwrap_err();
     assert!(err.is_connect(), "an unknown CA was accepted: {err:?}");
+    assert_eq!(
+        err.class(),
+        immuta_client::ErrorClass::UntrustedCertificate,
+        "{err:?}"
+    );
 
     let mut with_ca = config(addr);
     with_ca.extra_ca_pem = Some(ca_pem.into_bytes());

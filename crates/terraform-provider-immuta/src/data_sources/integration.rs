@@ -251,7 +251,7 @@ fn read_error(id: &str, e: &ClientError) -> Diagnostic {
             ),
         )
     } else {
-        Diagnostic::error(format!("Could not read integration {id}"), e.to_string())
+        crate::client_errors::diagnostic(format!("Could not read integration {id}"), e)
     }
 }
 

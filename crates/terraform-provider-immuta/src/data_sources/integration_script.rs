@@ -241,6 +241,12 @@ fn known_rule(kind: ScriptKind, ty: &str) -> Option<&'static str> {
 /// Immuta's refusal as a diagnostic on the attribute it is about.
 fn script_error(kind: ScriptKind, id: Option<&str>, ty: &str, e: &ClientError) -> Diagnostic {
     let name = action_name(kind);
+    if crate::client_errors::is_settings_problem(e.class()) {
+        return crate::client_errors::diagnostic(
+            format!("Could not generate the \"{name}\" script"),
+            e,
+        );
+    }
     if let (Some(id), true) = (id, e.is_not_found()) {
         return Diagnostic::attribute_error(
             AttributePath::new("integration_id"),
@@ -258,10 +264,9 @@ fn script_error(kind: ScriptKind, id: Option<&str>, ty: &str, e: &ClientError) -
             format!("Immuta refused to generate the \"{name}\" script"),
             e.to_string(),
         ),
-        _ => Diagnostic::error(
-            format!("Could not generate the \"{name}\" script"),
-            e.to_string(),
-        ),
+        _ => {
+            crate::client_errors::diagnostic(format!("Could not generate the \"{name}\" script"), e)
+        }
     }
 }
 

@@ -307,8 +307,10 @@ impl DataSource for IntegrationsDataSource {
         let listed = match listed {
             Ok(l) => l,
             Err(e) => {
-                resp.diagnostics
-                    .error("Could not list Immuta integrations", e.to_string());
+                resp.diagnostics.push(crate::client_errors::diagnostic(
+                    "Could not list Immuta integrations",
+                    &e,
+                ));
                 return resp;
             }
         };

@@ -693,11 +693,15 @@ pub fn oauth_attribute(platform: Platform, form: Form) -> Attribute {
     let (auth, authority_url) = match platform {
         Platform::Snowflake => (
             "oAuthClientCredentials",
-            "The base URL of the identity provider's token endpoint. Must be set.",
+            "The URL of the identity provider's OAuth token endpoint, where Immuta exchanges \
+             the client credentials for an access token, e.g. \
+             `https://example.okta.com/oauth2/default/v1/token`. Must be set.",
         ),
         _ => (
             "oAuthM2M",
-            "The base URL of the identity provider's token endpoint.",
+            "The URL of the OAuth token endpoint where Immuta exchanges the client credentials \
+             for an access token. For a Databricks service principal with an OAuth secret, the \
+             workspace's own endpoint: `https://<workspace_url>/oidc/v1/token`.",
         ),
     };
     Attribute::single_nested(

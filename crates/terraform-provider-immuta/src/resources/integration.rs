@@ -750,7 +750,7 @@ fn api_changed(platform: Platform, prior: &Value, planned: &Value) -> bool {
 }
 
 fn client_error(summary: String, e: &ClientError) -> Diagnostic {
-    Diagnostic::error(summary, e.to_string())
+    crate::client_errors::diagnostic(summary, e)
 }
 
 fn warnings_of(vr: Option<&ValidationResults>, path: &AttributePath, diags: &mut Diagnostics) {
@@ -823,15 +823,28 @@ impl IntegrationResource {
                      and this is expected. Otherwise the create will fail."
                 ),
             ),
-            Err(e) => diags.push(Diagnostic::attribute_error(
-                path,
+            // Only Immuta's refusal of what it was sent is about the
+            // configuration; a login, connection or server problem is not,
+            // and switching the dryRun off would not fix it.
+            Err(e) if e.class() == immuta_client::ErrorClass::PayloadRefused => {
+                diags.push(Diagnostic::attribute_error(
+                    path,
+                    format!(
+                        "Immuta refused the planned {} configuration (dryRun)",
+                        platform.integration_type()
+                    ),
+                    format!(
+                        "{e}\n\n`dry_run_on_plan = false` in the provider block turns this \
+                         check off."
+                    ),
+                ))
+            }
+            Err(e) => diags.push(crate::client_errors::diagnostic(
                 format!(
-                    "Immuta refused the planned {} configuration (dryRun)",
+                    "Could not run Immuta's validation (dryRun) of the planned {} configuration",
                     platform.integration_type()
                 ),
-                format!(
-                    "{e}\n\n`dry_run_on_plan = false` in the provider block turns this check off."
-                ),
+                &e,
             )),
         }
     }

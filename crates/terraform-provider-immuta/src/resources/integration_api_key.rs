@@ -4,12 +4,14 @@
 //! Creating the resource regenerates the key; so does any change of
 //! `triggers`, which makes rotation a plan like any other. Destroying it
 //! only forgets the key: Immuta keeps the integration and its current key.
+//! A plan that creates or replaces it checks, with one GET when
+//! `integration_id` is known, that the integration is a Trino one.
 //!
 //! File order: schema, model, converters, lifecycle.
 
 use crate::provider::ProviderData;
 use async_trait::async_trait;
-use immuta_api::{Integration, IntegrationConfig};
+use immuta_api::{Integration, IntegrationConfig, IntegrationType};
 use immuta_client::ClientError;
 use std::sync::Arc;
 use tf_framework::{
@@ -109,9 +111,9 @@ fn state_of(prior: &Value, integration_id: &str, api_key: Value) -> Value {
 }
 
 fn client_error(action: &str, id: &str, e: &ClientError) -> Diagnostic {
-    Diagnostic::error(
+    crate::client_errors::diagnostic(
         format!("Could not {action} the API key of integration {id}"),
-        e.to_string(),
+        e,
     )
 }
 
@@ -148,6 +150,47 @@ impl IntegrationApiKeyResource {
     }
 }
 
+impl IntegrationApiKeyResource {
+    /// At plan time, when `integration_id` is known: one GET, and an error
+    /// on `integration_id` unless it names a Starburst (Trino) integration,
+    /// the only type with a key, so the plan fails rather than the apply.
+    async fn check_has_key(&self, ctx: &Context, config: &Value, diags: &mut Diagnostics) {
+        let Some(id) = config.attr("integration_id").as_str() else {
+            return;
+        };
+        if id.trim().is_empty() {
+            return;
+        }
+        let Ok(client) = self.data.client_for(ctx) else {
+            return;
+        };
+        let path = AttributePath::new("integration_id");
+        match client.get(id).await {
+            Ok(i) if i.integration_type == IntegrationType::Trino => {}
+            Ok(i) => diags.attribute_error(
+                path,
+                format!(
+                    "integration_id: expected the id of a Starburst (Trino) integration, got \
+                     \"{id}\", a {} integration",
+                    i.integration_type
+                ),
+                format!(
+                    "Only Starburst (Trino) integrations have an Immuta API key to regenerate; \
+                     integration {id} is of type {}. Set integration_id to the id of a Trino \
+                     integration (e.g. immuta_integration.starburst.id).",
+                    i.integration_type
+                ),
+            ),
+            Err(e) if e.is_not_found() => diags.attribute_error(
+                path,
+                format!("integration_id: expected the id of an existing integration, got \"{id}\""),
+                format!("{e}\n\nList what exists with the immuta_integrations data source."),
+            ),
+            Err(e) => diags.push(client_error("check", id, &e)),
+        }
+    }
+}
+
 #[async_trait]
 impl Resource for IntegrationApiKeyResource {
     fn type_name(&self) -> &str {
@@ -169,7 +212,7 @@ impl Resource for IntegrationApiKeyResource {
         diags
     }
 
-    async fn plan(&self, _ctx: &Context, req: PlanRequest) -> PlanResponse {
+    async fn plan(&self, ctx: &Context, req: PlanRequest) -> PlanResponse {
         let mut resp = PlanResponse {
             planned_state: req.proposed_new_state.clone(),
             planned_private: req.prior_private.clone(),
@@ -181,10 +224,14 @@ impl Resource for IntegrationApiKeyResource {
         if req.is_create() {
             resp.planned_state.set_attr("id", Value::Unknown);
             resp.planned_state.set_attr("api_key", Value::Unknown);
+            self.check_has_key(ctx, &req.config, &mut resp.diagnostics)
+                .await;
             return resp;
         }
         let id_path = AttributePath::new("integration_id");
         if req.changed(&id_path) {
+            self.check_has_key(ctx, &req.config, &mut resp.diagnostics)
+                .await;
             resp.requires_replace.push(id_path);
             resp.planned_state.set_attr("id", Value::Unknown);
             resp.planned_state.set_attr("api_key", Value::Unknown);

@@ -2,7 +2,8 @@
 terraform {
   required_providers {
     immuta = {
-      source = "immuta/immuta"
+      source  = "immuta/immuta"
+      version = "~> 0.1"
     }
   }
 }
