@@ -194,3 +194,56 @@ output "current_key" {{
         assert_eq!(held.as_deref(), Some(current.as_str()), "{cli:?}");
     }
 }
+
+#[test]
+fn a_duplicate_integration_points_to_terraform_import() {
+    let cli = &clis()[0];
+    let emu = TestEmulator::start();
+    let id = made_in_immuta(
+        &emu,
+        serde_json::json!({"type": "Snowflake", "autoBootstrap": true, "config": {
+            "host": "dup.us-east-1.snowflakecomputing.com", "warehouse": "W",
+            "database": "IMMUTA_DUP", "authenticationType": "userPassword",
+            "username": "admin", "password": "sf-pw", "role": "ACCOUNTADMIN"}}),
+    );
+    let mut w = Workdir::new(cli);
+    w.use_emulator(&emu);
+    w.write(
+        "main.tf",
+        &format!(
+            r#"{}
+provider "immuta" {{}}
+
+resource "immuta_integration" "dup" {{
+  auto_bootstrap = true
+  snowflake = {{
+    host                = "dup.us-east-1.snowflakecomputing.com"
+    warehouse           = "W"
+    database            = "IMMUTA_DUP"
+    authentication_type = "userPassword"
+    username            = "admin"
+    password            = "sf-pw"
+    role                = "ACCOUNTADMIN"
+  }}
+}}
+"#,
+            required_providers()
+        ),
+    );
+    w.init().success();
+    let hint = format!("terraform import <this resource's address> {id}");
+    let out = w.plan(&[]).success();
+    assert!(
+        out.both().replace('\n', " ").contains(&hint),
+        "the plan's warning names the import:\n{}",
+        out.both()
+    );
+    let out = w.apply(&[]);
+    assert_ne!(out.code, 0, "{}", out.both());
+    assert!(
+        out.both().replace('\n', " ").contains(&hint),
+        "the failed create names the import:\n{}",
+        out.both()
+    );
+    assert_eq!(emu.integrations().len(), 1, "nothing was created twice");
+}

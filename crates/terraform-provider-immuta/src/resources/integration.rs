@@ -820,7 +820,8 @@ impl IntegrationResource {
                 "Immuta reports a conflicting integration (dryRun)".to_string(),
                 format!(
                     "{e}\n\nIf this integration replaces that one, the apply deletes it first \
-                     and this is expected. Otherwise the create will fail."
+                     and this is expected. Otherwise the create will fail. {}",
+                    import_hint(&e)
                 ),
             ),
             // Only Immuta's refusal of what it was sent is about the
@@ -870,10 +871,11 @@ impl IntegrationResource {
         let answer = match client.create(&payload, false).await {
             Ok(a) => a,
             Err(e) => {
-                resp.diagnostics.push(client_error(
-                    format!("Could not create the {ty} integration"),
-                    &e,
-                ));
+                let mut d = client_error(format!("Could not create the {ty} integration"), &e);
+                if e.status() == Some(409) {
+                    d.detail = format!("{}\n\n{}", d.detail, import_hint(&e));
+                }
+                resp.diagnostics.push(d);
                 return resp;
             }
         };
@@ -1185,6 +1187,27 @@ impl IntegrationResource {
             ),
         }
         resp
+    }
+}
+
+/// How to take over the integration a 409 names (Immuta's message ends
+/// "(id = 5)"), or any existing one.
+fn import_hint(e: &ClientError) -> String {
+    let text = e.to_string();
+    let id = text
+        .split("(id = ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()));
+    match id {
+        Some(id) => format!(
+            "If that integration is the one this resource should manage, import it instead of \
+             creating it: `terraform import <this resource's address> {id}` (or an `import` \
+             block with `id = \"{id}\"`)."
+        ),
+        None => "If the existing integration is the one this resource should manage, import \
+                 it instead of creating it: `terraform import <this resource's address> <id>`."
+            .to_string(),
     }
 }
 
