@@ -247,3 +247,44 @@ resource "immuta_integration" "dup" {{
     );
     assert_eq!(emu.integrations().len(), 1, "nothing was created twice");
 }
+
+/// Terraform resolves a diagnostic's attribute path through blocks only, so
+/// an error inside a type attribute cannot point at its own line; it names
+/// the full path in its summary and points at the resource's first line,
+/// never printing the type attribute's source (and the secrets in it).
+#[test]
+fn an_error_inside_a_type_attribute_names_its_path_and_prints_no_secret() {
+    for cli in clis() {
+        let mut w = Workdir::new(cli);
+        w.write(
+            "main.tf",
+            &format!(
+                r#"{}
+resource "immuta_integration" "x" {{
+  auto_bootstrap = true
+  snowflake = {{
+    host                = "org.snowflakecomputing.com"
+    warehouse           = "W"
+    database            = "D"
+    authentication_type = "userPassword"
+    username            = "admin"
+    password            = "literal-secret-pw"
+    role                = "R"
+    port                = 70000
+  }}
+}}
+"#,
+                required_providers()
+            ),
+        );
+        w.init().success();
+        let out = w
+            .run(&["validate", "-no-color"])
+            .failure_with(&["snowflake.port: expected a port from 1 to 65535, got 70000"]);
+        assert!(
+            !out.both().contains("literal-secret-pw"),
+            "{cli:?}: the source of the type attribute is not printed:\n{}",
+            out.both()
+        );
+    }
+}
