@@ -489,6 +489,7 @@ impl ImmutaClient {
                 id: Some(id.into()),
                 status: Some(immuta_api::IntegrationStatus::Deleting),
                 validation_results: None,
+                config: None,
             });
         }
         decode(&label, &answer.body)
@@ -830,6 +831,7 @@ impl ImmutaClient {
                             id: Some(made.id),
                             status: Some(made.status),
                             validation_results: made.validation_results,
+                            config: None,
                         });
                     }
                     Ok(Found::Several(ids)) => {

@@ -197,6 +197,7 @@ fn op(
         id: id.map(|i| IntegrationId(i.to_string())),
         status,
         validation_results: Some(r.results.clone()),
+        config: None,
     }
 }
 
@@ -374,6 +375,7 @@ async fn status(AxState(sh): Sh, Path(raw): Path<String>) -> Res {
         id: Some(IntegrationId(id.to_string())),
         status: Some(r.status.clone()),
         validation_results: r.validation_results.clone(),
+        config: None,
     })
 }
 
@@ -494,6 +496,7 @@ async fn delete(
             id: Some(IntegrationId(id.to_string())),
             status: Some(IntegrationStatus::Deleting),
             validation_results: rec.validation_results.clone(),
+            config: None,
         });
     }
     refuse_busy(&rec, "delete")?;

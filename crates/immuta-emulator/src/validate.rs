@@ -167,7 +167,7 @@ fn top_level(body: &Value) -> Result<(IntegrationType, Option<bool>, Option<Valu
 fn typed_config(ty: &IntegrationType, config: Value) -> Result<IntegrationConfig, ApiError> {
     let config = strip_nulls(config);
     match IntegrationConfig::from_value(ty, config.clone()) {
-        Ok(c) => Ok(c),
+        Ok(c) => strict_scalars(&config).map(|()| c),
         Err(whole) => {
             // Find the field at fault: every field is optional, so each one is
             // read alone.
@@ -189,6 +189,36 @@ fn typed_config(ty: &IntegrationType, config: Value) -> Result<IntegrationConfig
             )))
         }
     }
+}
+
+/// Refuses a port or a flag sent as a string: the models read `"443"` and
+/// `"true"` (an answer may carry them so), but a request is held to the
+/// page's types, so that a client sending them is caught.
+fn strict_scalars(config: &Value) -> Result<(), ApiError> {
+    const NUMBERS: &[&str] = &["/port"];
+    const FLAGS: &[&str] = &[
+        "/audit/enabled",
+        "/workspaces/enabled",
+        "/lineage/enabled",
+        "/impersonation/enabled",
+        "/oAuthClientConfig/useCertificate",
+    ];
+    let field = |p: &str| format!("config{}", p.replace('/', "."));
+    for (paths, fits, what) in [
+        (NUMBERS, Value::is_number as fn(&Value) -> bool, "a number"),
+        (FLAGS, Value::is_boolean, "a boolean"),
+    ] {
+        if let Some(p) = paths
+            .iter()
+            .find(|p| config.pointer(p).is_some_and(|v| !fits(v)))
+        {
+            return Err(ApiError::bad_request(format!(
+                "\"{}\" must be {what}",
+                field(p)
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A serde error message without the offending value (it may be a secret
