@@ -113,7 +113,12 @@ fn flag(q: &HashMap<String, String>, name: &str) -> Result<bool, ApiError> {
     }
 }
 
-async fn read_body(sh: &Shared, headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
+/// Reads a body up to the limit (413 beyond it).
+pub(crate) async fn read_body(
+    sh: &Shared,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Vec<u8>, ApiError> {
     let too_big = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -43,7 +43,7 @@ pub use error::{ApiError, EmulatorError};
 pub use faults::{Fault, FaultConfig};
 pub use server::{
     generate_api_key, Emulator, EmulatorBuilder, EmulatorHandle, RequestRecord, RunningEmulator,
-    DEFAULT_BODY_LIMIT,
+    DEFAULT_BODY_LIMIT, MAX_RECORDED_BODY,
 };
 
 /// The failure triggers, as `--help` and the README explain them.

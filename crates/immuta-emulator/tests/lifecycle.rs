@@ -273,6 +273,59 @@ async fn dry_run_changes_nothing_on_post_put_and_delete() {
 }
 
 #[tokio::test]
+async fn the_request_log_keeps_bodies_as_received() {
+    let (emu, c) = start().await;
+    let body = snowflake("a.snowflakecomputing.com");
+    let id = c.create(&body).await;
+    let path = format!("/integrations/{id}");
+    c.get(&path).await;
+    let mut changed = body.clone();
+    changed["config"]["warehouse"] = json!("OTHER_WH");
+    c.put(&path, &changed).await;
+    c.wait_for(&id, "enabled").await;
+    c.delete(&path, Some(&sf_creds())).await;
+    // A body refused, and one that is not UTF-8.
+    let refused = c.post("/integrations", &json!({"type": "Oracle"})).await;
+    assert_eq!(refused.status, 400);
+    let raw = send(
+        &c.base,
+        "POST",
+        "/integrations",
+        &[("authorization", "k"), ("content-type", "application/json")],
+        Some(b"{\"type\": \"\xff\"}".to_vec()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(raw.status, 400);
+    // A big one is cut to 16 KiB.
+    let mut big = body.clone();
+    big["config"]["host"] = json!("h".repeat(40_000));
+    c.post("/integrations", &big).await;
+
+    let log = emu.requests();
+    let bodies: Vec<(&str, Option<&str>)> = log
+        .iter()
+        .map(|r| (r.method.as_str(), r.body.as_deref()))
+        .collect();
+    let text = |v: &Value| serde_json::to_string(v).unwrap();
+    assert_eq!(bodies[0], ("POST", Some(text(&body).as_str())));
+    assert_eq!(bodies[1], ("GET", None));
+    assert_eq!(bodies[2], ("PUT", Some(text(&changed).as_str())));
+    let delete = log.iter().find(|r| r.method == "DELETE").unwrap();
+    assert_eq!(delete.body.as_deref(), Some(text(&sf_creds()).as_str()));
+    assert!(log
+        .iter()
+        .filter(|r| r.method == "GET")
+        .all(|r| r.body.is_none()));
+    let posts: Vec<_> = log.iter().filter(|r| r.method == "POST").collect();
+    assert_eq!(posts[1].body.as_deref(), Some(r#"{"type":"Oracle"}"#));
+    assert_eq!(posts[2].body.as_deref(), Some("{\"type\": \"\u{fffd}\"}"));
+    let cut = posts[3].body.as_deref().unwrap();
+    assert_eq!(cut.len(), immuta_emulator::MAX_RECORDED_BODY);
+    assert!(text(&big).starts_with(cut));
+}
+
+#[tokio::test]
 async fn duplicates_are_409_like_immuta() {
     let (_emu, c) = start().await;
     let id = c
