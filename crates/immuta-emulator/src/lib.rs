@@ -62,7 +62,7 @@ of the config: host, workspaceUrl, database, catalog, warehouse, dataset, name..
                  createError after the transition delay.
   fail-edit      an update ends in editError.
   fail-delete    a delete ends in deleteError (not with ?forceDisable=true).
-Also: a Native S3 awsLocationRole that is not arn:aws:iam::<digits>:role/<name>
-fails the ARN test (422); DELETE credentials that differ from those the
+Also: a Native S3 awsLocationRole that is not arn:<partition>:iam::<digits>:role/<name>
+(partition aws, aws-us-gov, aws-cn or another aws-...) fails the ARN test (422); DELETE credentials that differ from those the
 integration was configured with fail the connection test (422).
 Trino has no config and no trigger.";

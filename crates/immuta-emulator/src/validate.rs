@@ -625,15 +625,30 @@ fn check_s3(c: &mut S3Config) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Whether a string is an IAM role ARN: `arn:aws:iam::<digits>:role/<name>`.
+/// Whether a string is an IAM role ARN: `arn:<partition>:iam::<digits>:role/<name>`,
+/// the partition `aws` or another AWS partition (`aws-us-gov`, `aws-cn`,
+/// `aws-iso-b`...).
 pub fn is_role_arn(s: &str) -> bool {
-    let Some(rest) = s.strip_prefix("arn:aws:iam::") else {
+    let Some(rest) = s.strip_prefix("arn:") else {
+        return false;
+    };
+    let Some((partition, rest)) = rest.split_once(':') else {
+        return false;
+    };
+    let partition_ok = partition == "aws"
+        || partition.strip_prefix("aws-").is_some_and(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        });
+    let Some(rest) = rest.strip_prefix("iam::") else {
         return false;
     };
     let Some((account, role)) = rest.split_once(':') else {
         return false;
     };
-    !account.is_empty()
+    partition_ok
+        && !account.is_empty()
         && account.chars().all(|c| c.is_ascii_digit())
         && role
             .strip_prefix("role/")
@@ -948,6 +963,12 @@ mod tests {
     #[test]
     fn role_arn_format() {
         assert!(is_role_arn("arn:aws:iam::123456789:role/x"));
+        assert!(is_role_arn("arn:aws-us-gov:iam::123456789012:role/x"));
+        assert!(is_role_arn("arn:aws-cn:iam::123456789012:role/path/x"));
+        assert!(is_role_arn("arn:aws-iso-b:iam::123456789012:role/x"));
+        assert!(!is_role_arn("arn:gcp:iam::123:role/x"));
+        assert!(!is_role_arn("arn:aws-:iam::123:role/x"));
+        assert!(!is_role_arn("arn:aws:s3:::bucket"));
         assert!(!is_role_arn("arn:aws:iam::12a:role/x"));
         assert!(!is_role_arn("arn:aws:iam::123:user/x"));
         assert!(!is_role_arn("role/x"));

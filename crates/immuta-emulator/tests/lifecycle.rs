@@ -193,6 +193,21 @@ async fn failing_validation_is_422_and_creates_nothing_while_dry_run_shows_the_t
     assert!(r.error_message().contains("valid ARN format"));
     assert!(emu.integrations().await.is_empty());
 
+    // Roles of the other AWS partitions are roles too.
+    for (i, role) in [
+        "arn:aws-us-gov:iam::123456789012:role/x",
+        "arn:aws-cn:iam::123456789012:role/x",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut s = s3(&format!("partition-{i}"), &format!("s3://partition-{i}/"));
+        s["config"]["awsLocationRole"] = json!(role);
+        let r = c.post("/integrations?dryRun=true", &s).await;
+        assert_eq!(r.status, 200, "{role}: {}", r.text());
+        assert_eq!(r.json()["validationResults"]["status"], "passed", "{role}");
+    }
+
     // A warning lets the create go on.
     let r = c
         .post("/integrations", &redshift("warning.redshift.amazonaws.com"))
