@@ -23,6 +23,8 @@
 //! - [`server`]: [`Emulator`] builder, [`RunningEmulator`], [`EmulatorHandle`],
 //!   accept loop, authentication, fault injection, request log.
 //! - `api`: routes and handlers of `/integrations` and `/_emulator`.
+//! - [`guesses`]: [`Guesses`], a switch for each answer the emulator guesses
+//!   where Immuta's page is silent.
 //! - [`validate`]: per-type payload checks, defaults, redaction.
 //! - [`checks`]: simulated validation tests and the failure triggers.
 //! - [`state`]: the store, asynchronous transitions, the state file.
@@ -34,6 +36,7 @@ mod api;
 pub mod checks;
 pub mod error;
 pub mod faults;
+pub mod guesses;
 pub mod scripts;
 pub mod server;
 pub mod state;
@@ -41,6 +44,7 @@ pub mod validate;
 
 pub use error::{ApiError, EmulatorError};
 pub use faults::{Fault, FaultConfig};
+pub use guesses::{DeleteBody, ForceDisable, Guesses, IdType, Redact, StatusShape, TrinoKey};
 pub use server::{
     generate_api_key, Emulator, EmulatorBuilder, EmulatorHandle, RequestRecord, RunningEmulator,
     DEFAULT_BODY_LIMIT, MAX_RECORDED_BODY,

@@ -5,6 +5,7 @@
 use crate::api::{self, Shared};
 use crate::error::{ApiError, EmulatorError};
 use crate::faults::{Fault, FaultConfig, FaultState};
+use crate::guesses::Guesses;
 use crate::state::State;
 use axum::body::Body;
 use axum::http::{header, HeaderValue, Method, Request, Response, StatusCode};
@@ -94,6 +95,7 @@ pub struct EmulatorBuilder {
     state_file: Option<PathBuf>,
     admin: bool,
     body_limit: usize,
+    guesses: Guesses,
 }
 
 impl std::fmt::Debug for EmulatorBuilder {
@@ -109,6 +111,7 @@ impl std::fmt::Debug for EmulatorBuilder {
             .field("state_file", &self.state_file)
             .field("admin", &self.admin)
             .field("body_limit", &self.body_limit)
+            .field("guesses", &self.guesses)
             .finish()
     }
 }
@@ -124,6 +127,7 @@ impl Default for EmulatorBuilder {
             state_file: None,
             admin: false,
             body_limit: DEFAULT_BODY_LIMIT,
+            guesses: Guesses::default(),
         }
     }
 }
@@ -182,6 +186,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How to answer where Immuta's page is silent (default:
+    /// [`Guesses::default()`]).
+    pub fn guesses(mut self, guesses: Guesses) -> Self {
+        self.guesses = guesses;
+        self
+    }
+
     /// Binds, loads the state file if any, and starts serving.
     pub async fn start(self) -> Result<RunningEmulator, EmulatorError> {
         self.faults
@@ -214,6 +225,7 @@ impl EmulatorBuilder {
             faults: Mutex::new(FaultState::new(self.faults)),
             requests: Mutex::new(Vec::new()),
             body_limit: self.body_limit,
+            guesses: Mutex::new(self.guesses),
         });
         let app = api::router(shared.clone(), self.admin);
         let (tx, rx) = watch::channel(false);
@@ -298,23 +310,37 @@ impl std::fmt::Debug for EmulatorHandle {
 }
 
 impl EmulatorHandle {
-    /// Every integration, as GET answers them (secrets redacted).
+    /// Every integration, as GET answers them under the current guesses
+    /// (secrets redacted; ids and scalars typed whatever `id_type` and
+    /// `scalars_as_strings` say).
     pub async fn integrations(&self) -> Vec<Integration> {
+        let g = self.guesses();
         let mut st = self.shared.state.lock().await;
         st.advance(crate::state::now_ms());
         st.integrations
             .values()
-            .map(|r| r.to_integration())
+            .map(|r| r.to_integration(&g))
             .collect()
     }
-    /// Every integration with the secrets it holds (for assertions only).
+    /// Every integration with the secrets it holds (for assertions only),
+    /// defaults filled in as `echo_defaults` says.
     pub async fn integrations_with_secrets(&self) -> Vec<Integration> {
+        let g = self.guesses();
         let mut st = self.shared.state.lock().await;
         st.advance(crate::state::now_ms());
         st.integrations
             .values()
-            .map(|r| r.to_integration_with_secrets())
+            .map(|r| r.to_integration_with_secrets(&g))
             .collect()
+    }
+    /// The guesses answers follow now.
+    pub fn guesses(&self) -> Guesses {
+        *lock(&self.shared.guesses)
+    }
+    /// Changes the guesses; the next request follows them (integrations
+    /// already made included).
+    pub fn set_guesses(&self, guesses: Guesses) {
+        *lock(&self.shared.guesses) = guesses;
     }
     /// Every `/integrations` request so far, in order.
     pub fn requests(&self) -> Vec<RequestRecord> {

@@ -192,7 +192,6 @@ async fn failing_validation_is_422_and_creates_nothing_while_dry_run_shows_the_t
     assert_eq!(r.status, 422);
     assert!(r.error_message().contains("valid ARN format"));
     assert!(emu.integrations().await.is_empty());
-
     // Roles of the other AWS partitions are roles too.
     for (i, role) in [
         "arn:aws-us-gov:iam::123456789012:role/x",
@@ -508,8 +507,14 @@ async fn get_redacts_secrets_and_fills_in_defaults_for_every_type() {
         let id = c.create(&p).await;
         let got = c.get(&format!("/integrations/{id}")).await.json();
         let text = got.to_string();
+        // Databricks' token as Immuta's GET example spells it.
+        let placeholder = if p["type"] == "Databricks" {
+            "REDACTED"
+        } else {
+            "<REDACTED>"
+        };
         for s in &secrets {
-            assert_eq!(got["config"][s], "<REDACTED>", "{s} in {got}");
+            assert_eq!(got["config"][s], placeholder, "{s} in {got}");
             let real = p["config"][s].as_str().unwrap();
             assert!(!text.contains(real), "secret leaked in {got}");
         }
