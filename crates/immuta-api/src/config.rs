@@ -18,7 +18,11 @@ pub type Extra = Map<String, Value>;
 #[serde(rename_all = "camelCase")]
 pub struct Toggle {
     /// Whether the feature is on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enabled: Option<bool>,
     /// Unknown fields.
     #[serde(flatten)]
@@ -40,7 +44,11 @@ impl Toggle {
 #[serde(rename_all = "camelCase")]
 pub struct Impersonation {
     /// Whether impersonation is on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enabled: Option<bool>,
     /// The role Immuta creates for impersonation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -74,7 +82,11 @@ pub struct OAuthClientConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
     /// Authenticate with a certificate instead of a secret.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub use_certificate: Option<bool>,
     /// Thumbprint of the public certificate (with `useCertificate`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,7 +125,11 @@ pub struct SnowflakeConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// Port; Immuta fills in 443.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::lenient::opt_u16",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub port: Option<u16>,
     /// Default warehouse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -263,7 +279,11 @@ pub struct RedshiftConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// Port; Immuta fills in 5439.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::lenient::opt_u16",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub port: Option<u16>,
     /// Database Immuta creates and manages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -317,7 +337,11 @@ pub struct AzureSynapseConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// Port; Immuta fills in 1433.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::lenient::opt_u16",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub port: Option<u16>,
     /// Database.
     #[serde(default, skip_serializing_if = "Option::is_none")]

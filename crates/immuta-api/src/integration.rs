@@ -1,9 +1,12 @@
 //! Integration objects, create/update bodies and operation answers.
 
 use crate::config::{Extra, IntegrationConfig};
+use crate::secret::Secret;
 use crate::types::{IntegrationId, IntegrationStatus, IntegrationType, TestStatus};
+use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
+use std::fmt;
 
 /// One validation test Immuta ran.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -78,22 +81,86 @@ pub struct IntegrationPayload {
     pub config: Option<IntegrationConfig>,
 }
 
-/// What POST, PUT and DELETE answer: `{id, status, validationResults}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// What POST, PUT and DELETE answer: `{id, status, validationResults}`,
+/// and perhaps a `config` (a Trino create answer may carry the generated
+/// `apiKey` there). Read from that object or from a bare status string
+/// (`"enabled"`), as `/status` may answer.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OperationResponse {
     /// The integration's id (absent in some dry-run answers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<IntegrationId>,
     /// Its status after the request (absent in some dry-run answers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<IntegrationStatus>,
     /// The validation tests run for the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub validation_results: Option<ValidationResults>,
+    /// A config the answer carries, untyped: the answer need not say its
+    /// integration's type. See [`OperationResponse::trino_api_key`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<Value>,
 }
 
-/// What `GET /integrations/{id}/status` answers.
+impl OperationResponse {
+    /// `config.apiKey` when it is a string holding a key, not empty and
+    /// not a redaction placeholder: the key of a Trino integration, where
+    /// Immuta's create (or regenerate) answer carries it.
+    pub fn trino_api_key(&self) -> Option<Secret> {
+        let key = self.config.as_ref()?.get("apiKey")?.as_str()?;
+        let key = Secret::new(key);
+        (!key.expose().trim().is_empty() && !key.is_redacted()).then_some(key)
+    }
+}
+
+/// The fields of the object form of [`OperationResponse`], as read.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OperationObject {
+    #[serde(default)]
+    id: Option<IntegrationId>,
+    #[serde(default)]
+    status: Option<IntegrationStatus>,
+    #[serde(default)]
+    validation_results: Option<ValidationResults>,
+    #[serde(default)]
+    config: Option<Value>,
+}
+
+impl<'de> Deserialize<'de> for OperationResponse {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Answer;
+        impl<'de> Visitor<'de> for Answer {
+            type Value = OperationResponse;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object {id, status, validationResults} or a status string")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+                Ok(OperationResponse {
+                    id: None,
+                    status: Some(IntegrationStatus::from(s)),
+                    validation_results: None,
+                    config: None,
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let o = OperationObject::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(OperationResponse {
+                    id: o.id,
+                    status: o.status,
+                    validation_results: o.validation_results,
+                    config: o.config,
+                })
+            }
+        }
+        d.deserialize_any(Answer)
+    }
+}
+
+/// What `GET /integrations/{id}/status` answers: `{id, status,
+/// validationResults}`, or only the status as a JSON string (then `id` and
+/// `validationResults` are `None`).
 pub type StatusResponse = OperationResponse;
 
 /// The wire shape both [`Integration`] and [`IntegrationPayload`] go through:
@@ -107,7 +174,11 @@ struct Wire {
     integration_type: IntegrationType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     status: Option<IntegrationStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     auto_bootstrap: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     validation_results: Option<ValidationResults>,
@@ -286,6 +357,73 @@ mod tests {
             vr.warnings().next().unwrap().message.as_deref(),
             Some("careful")
         );
+    }
+
+    #[test]
+    fn status_answer_is_an_object_or_a_bare_string() {
+        let r: StatusResponse = serde_json::from_value(json!("enabled")).unwrap();
+        assert_eq!(r.status, Some(IntegrationStatus::Enabled));
+        assert_eq!((r.id, r.validation_results, r.config), (None, None, None));
+        let r: StatusResponse = serde_json::from_str("\"somethingNew\"").unwrap();
+        assert_eq!(
+            r.status,
+            Some(IntegrationStatus::Other("somethingNew".into()))
+        );
+        let r: StatusResponse = serde_json::from_str(r#"{"id": 7, "status": "disabled"}"#).unwrap();
+        assert_eq!(r.id, Some(IntegrationId::from("7")));
+        assert_eq!(r.status, Some(IntegrationStatus::Disabled));
+        // An object of the wrong shape still names what is wrong.
+        let e = serde_json::from_str::<StatusResponse>(r#"{"status": 5}"#).unwrap_err();
+        assert!(e.to_string().contains("invalid type: integer"), "{e}");
+        assert!(serde_json::from_value::<StatusResponse>(json!([1])).is_err());
+    }
+
+    #[test]
+    fn trino_key_from_a_create_answer() {
+        let r: OperationResponse = serde_json::from_value(json!({
+            "id": "3", "status": "creating", "config": {"apiKey": "abc123"}
+        }))
+        .unwrap();
+        assert_eq!(r.trino_api_key().unwrap().expose(), "abc123");
+        assert_eq!(
+            serde_json::to_value(&r).unwrap(),
+            json!({"id": "3", "status": "creating", "config": {"apiKey": "abc123"}})
+        );
+        for config in [
+            json!({"apiKey": "<REDACTED>"}),
+            json!({"apiKey": "REDACTED"}),
+            json!({"apiKey": ""}),
+            json!({"apiKey": 5}),
+            json!({}),
+        ] {
+            let r: OperationResponse =
+                serde_json::from_value(json!({"id": "3", "config": config})).unwrap();
+            assert!(r.trino_api_key().is_none(), "{config}");
+        }
+        let r: OperationResponse = serde_json::from_value(json!({"id": "3"})).unwrap();
+        assert!(r.trino_api_key().is_none());
+        assert_eq!(serde_json::to_value(&r).unwrap(), json!({"id": "3"}));
+    }
+
+    #[test]
+    fn numbers_and_booleans_sent_as_strings_are_read() {
+        let i: Integration = serde_json::from_value(json!({
+            "id": 4, "type": "Redshift", "status": "enabled", "autoBootstrap": "true",
+            "config": {"host": "h", "port": "5439", "impersonation": {"enabled": "false"}}
+        }))
+        .unwrap();
+        assert_eq!(i.id.as_str(), "4");
+        assert_eq!(i.auto_bootstrap, Some(true));
+        let Some(IntegrationConfig::Redshift(c)) = &i.config else {
+            panic!("expected a Redshift config")
+        };
+        assert_eq!(c.port, Some(5439));
+        assert_eq!(c.impersonation.as_ref().unwrap().enabled, Some(false));
+        // Written back as the API's types.
+        let v = serde_json::to_value(&i).unwrap();
+        assert_eq!(v["autoBootstrap"], json!(true));
+        assert_eq!(v["config"]["port"], json!(5439));
+        assert_eq!(v["config"]["impersonation"]["enabled"], json!(false));
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //!
 //! They are liberal in what they accept, as Immuta adds fields over time:
 //! unknown fields are kept in an `extra` map (and sent back unchanged), ids
-//! may be numbers or strings, and unknown enum strings are kept verbatim.
+//! may be numbers or strings, ports and flags may come as strings, and
+//! unknown enum strings are kept verbatim.
 //!
 //! # Layout
 //!
@@ -18,12 +19,15 @@
 //!   (the create and update body), [`OperationResponse`], [`ValidationResults`].
 //! - [`delete`]: [`DeleteCredentials`], the privileged credentials some DELETEs need.
 //! - [`error`]: [`ErrorBody`], Immuta's error JSON, and [`ModelError`].
+//! - [`lenient`]: `deserialize_with` functions reading a port or a flag
+//!   sent as a string (`"5439"`, `"true"`).
 //! - [`script`]: [`ScriptKind`], the script endpoints.
 
 pub mod config;
 pub mod delete;
 pub mod error;
 pub mod integration;
+pub mod lenient;
 pub mod script;
 pub mod secret;
 pub mod types;

@@ -510,6 +510,7 @@ impl ImmutaClient {
                 id: Some(id.into()),
                 status: Some(immuta_api::IntegrationStatus::Deleting),
                 validation_results: None,
+                config: None,
             });
         }
         answer.or_not_json(&call, decode(&call.label, &answer.body))
@@ -858,6 +859,7 @@ impl ImmutaClient {
                             id: Some(made.id),
                             status: Some(made.status),
                             validation_results: made.validation_results,
+                            config: None,
                         });
                     }
                     Ok(Found::Several(ids)) => {

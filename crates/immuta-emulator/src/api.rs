@@ -4,11 +4,13 @@
 use crate::checks::{self, Operation};
 use crate::error::{json_response, ApiError};
 use crate::faults::{FaultConfig, FaultState};
+use crate::guesses::{DeleteBody, ForceDisable, Guesses, TrinoKey};
 use crate::scripts;
 use crate::server::{lock, RequestRecord};
 use crate::state::{self, due_after, now_ms, Pending, PendingKind, Record, State};
 use crate::validate::{
-    check_delete_credentials, check_payload, credentials_match, keep_redacted_secrets, ValidPayload,
+    check_config, check_delete_credentials, check_payload, credentials_match,
+    keep_redacted_secrets, read_payload, ValidPayload,
 };
 use axum::body::Body;
 use axum::extract::{Path, Query, State as AxState};
@@ -37,6 +39,14 @@ pub(crate) struct Shared {
     pub faults: Mutex<FaultState>,
     pub requests: Mutex<Vec<RequestRecord>>,
     pub body_limit: usize,
+    pub guesses: Mutex<Guesses>,
+}
+
+impl Shared {
+    /// The guesses in force now.
+    fn guesses(&self) -> Guesses {
+        *lock(&self.guesses)
+    }
 }
 
 type Sh = AxState<Arc<Shared>>;
@@ -67,6 +77,13 @@ pub(crate) fn router(shared: Arc<Shared>, admin: bool) -> Router {
             .route(
                 "/_emulator/requests",
                 get(admin_requests).delete(admin_clear_requests),
+            )
+            .route(
+                "/_emulator/guesses",
+                get(admin_get_guesses)
+                    .post(admin_set_guesses)
+                    .put(admin_set_guesses)
+                    .delete(admin_reset_guesses),
             );
     }
     r.fallback(not_found)
@@ -113,7 +130,12 @@ fn flag(q: &HashMap<String, String>, name: &str) -> Result<bool, ApiError> {
     }
 }
 
-async fn read_body(sh: &Shared, headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
+/// Reads a body up to the limit (413 beyond it).
+pub(crate) async fn read_body(
+    sh: &Shared,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Vec<u8>, ApiError> {
     let too_big = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -197,6 +219,7 @@ fn op(
         id: id.map(|i| IntegrationId(i.to_string())),
         status,
         validation_results: Some(r.results.clone()),
+        config: None,
     }
 }
 
@@ -291,18 +314,20 @@ fn check_duplicates(st: &State, p: &ValidPayload, except: Option<u64>) -> Result
 }
 
 async fn list(AxState(sh): Sh) -> Res {
+    let g = sh.guesses();
     let mut st = sh.state.lock().await;
     st.advance(now_ms());
-    let all: Vec<_> = st
+    let all: Vec<Value> = st
         .integrations
         .values()
-        .map(Record::to_integration)
+        .map(|r| g.integration_json(&r.to_integration(&g)))
         .collect();
     ok(&all)
 }
 
 async fn create(AxState(sh): Sh, Query(q): Q, headers: HeaderMap, body: Body) -> Res {
     let dry = flag(&q, "dryRun")?;
+    let g = sh.guesses();
     let mut p = payload(&sh, &headers, body).await?;
     let mut st = sh.state.lock().await;
     st.advance(now_ms());
@@ -325,8 +350,13 @@ async fn create(AxState(sh): Sh, Query(q): Q, headers: HeaderMap, body: Body) ->
     if dry {
         return ok(&op(None, None, &outcome));
     }
+    let mut answer = op(None, Some(IntegrationStatus::Creating), &outcome);
     if let IntegrationConfig::Trino(t) = &mut p.config {
-        t.api_key = Some(Secret::new(crate::server::generate_api_key()));
+        let key = crate::server::generate_api_key();
+        if g.trino_key == TrinoKey::Create {
+            answer.config = Some(serde_json::json!({ "apiKey": key }));
+        }
+        t.api_key = Some(Secret::new(key));
     }
     let mut next = st.clone();
     let id = next.next_id;
@@ -349,7 +379,8 @@ async fn create(AxState(sh): Sh, Query(q): Q, headers: HeaderMap, body: Body) ->
         },
     );
     commit(&sh, &mut st, next).await?;
-    ok(&op(Some(id), Some(IntegrationStatus::Creating), &outcome))
+    answer.id = Some(IntegrationId(id.to_string()));
+    ok(&g.operation_json(&answer))
 }
 
 fn find(st: &State, id: u64) -> Result<&Record, ApiError> {
@@ -360,21 +391,29 @@ fn find(st: &State, id: u64) -> Result<&Record, ApiError> {
 
 async fn get_one(AxState(sh): Sh, Path(raw): Path<String>) -> Res {
     let id = parse_id(&raw)?;
+    let g = sh.guesses();
     let mut st = sh.state.lock().await;
     st.advance(now_ms());
-    ok(&find(&st, id)?.to_integration())
+    ok(&g.integration_json(&find(&st, id)?.to_integration(&g)))
+}
+
+/// `{id, status, validationResults}` of a record, as `/status` and a
+/// repeated DELETE answer it.
+fn current(r: &Record) -> OperationResponse {
+    OperationResponse {
+        id: Some(IntegrationId(r.id.to_string())),
+        status: Some(r.status.clone()),
+        validation_results: r.validation_results.clone(),
+        config: None,
+    }
 }
 
 async fn status(AxState(sh): Sh, Path(raw): Path<String>) -> Res {
     let id = parse_id(&raw)?;
+    let g = sh.guesses();
     let mut st = sh.state.lock().await;
     st.advance(now_ms());
-    let r = find(&st, id)?;
-    ok(&OperationResponse {
-        id: Some(IntegrationId(id.to_string())),
-        status: Some(r.status.clone()),
-        validation_results: r.validation_results.clone(),
-    })
+    ok(&g.status_json(&current(find(&st, id)?)))
 }
 
 fn refuse_busy(r: &Record, what: &str) -> Result<(), ApiError> {
@@ -406,18 +445,24 @@ async fn update(
 ) -> Res {
     let id = parse_id(&raw)?;
     let dry = flag(&q, "dryRun")?;
+    let g = sh.guesses();
     let bytes = read_body(&sh, &headers, body).await?;
     let mut st = sh.state.lock().await;
     st.advance(now_ms());
     let rec = find(&st, id)?.clone();
     let mut p = match parse_body(&headers, &bytes)? {
         None => return Err(ApiError::bad_request("A request body is required")),
-        Some(v) => check_payload(&v)?,
+        Some(v) => read_payload(&v)?,
     };
+    let old = rec.typed_config();
+    // What GET redacted and is sent back redacted keeps its value, unless
+    // the literal is stored (then it is checked, and stored, as sent).
+    if !g.store_redacted_put {
+        keep_redacted_secrets(&mut p.config, &old, g.redact);
+    }
+    check_config(&p)?;
     type_change(&rec, &p)?;
     refuse_busy(&rec, "update")?;
-    let old = rec.typed_config();
-    keep_redacted_secrets(&mut p.config, &old);
     if let (IntegrationConfig::Trino(n), IntegrationConfig::Trino(o)) = (&mut p.config, &old) {
         n.api_key = o.api_key.clone();
     }
@@ -437,7 +482,7 @@ async fn update(
         }
     }
     if dry {
-        return ok(&op(Some(id), Some(rec.status.clone()), &outcome));
+        return ok(&g.operation_json(&op(Some(id), Some(rec.status.clone()), &outcome)));
     }
     let mut next = st.clone();
     let fails = checks::wants(&p.config, checks::FAIL_EDIT);
@@ -453,7 +498,7 @@ async fn update(
         });
     }
     commit(&sh, &mut st, next).await?;
-    ok(&op(Some(id), Some(IntegrationStatus::Editing), &outcome))
+    ok(&g.operation_json(&op(Some(id), Some(IntegrationStatus::Editing), &outcome)))
 }
 
 fn delete_credentials(v: Option<Value>) -> Result<Option<DeleteCredentials>, ApiError> {
@@ -482,22 +527,28 @@ async fn delete(
     let id = parse_id(&raw)?;
     let dry = flag(&q, "dryRun")?;
     let force = flag(&q, "forceDisable")?;
+    let g = sh.guesses();
     let bytes = read_body(&sh, &headers, body).await?;
     let mut st = sh.state.lock().await;
     st.advance(now_ms());
     let rec = find(&st, id)?.clone();
-    let creds = delete_credentials(parse_body(&headers, &bytes)?)?;
+    let mut creds = delete_credentials(parse_body(&headers, &bytes)?)?;
     if rec.status == IntegrationStatus::Deleting && !dry {
         // Already being deleted: answer as the first DELETE did (a retried
         // DELETE is harmless).
-        return ok(&OperationResponse {
-            id: Some(IntegrationId(id.to_string())),
-            status: Some(IntegrationStatus::Deleting),
-            validation_results: rec.validation_results.clone(),
-        });
+        return ok(&g.operation_json(&current(&rec)));
     }
     refuse_busy(&rec, "delete")?;
     let auto = rec.auto_bootstrap.unwrap_or(false);
+    if g.delete_body == DeleteBody::Ignore
+        && !(auto && rec.integration_type.delete_needs_credentials())
+    {
+        creds = None;
+    }
+    // A force-disabled integration is gone from the platform's point of
+    // view: removing it is a forced delete too.
+    let disabled = rec.status == IntegrationStatus::Disabled;
+    let force = force || disabled;
     check_delete_credentials(&rec.integration_type, auto, creds.as_ref(), force)?;
     let cfg = rec.typed_config();
     let creds_ok = creds
@@ -518,25 +569,31 @@ async fn delete(
         }
     }
     if dry {
-        return ok(&op(Some(id), Some(rec.status.clone()), &outcome));
+        return ok(&g.operation_json(&op(Some(id), Some(rec.status.clone()), &outcome)));
     }
     let mut next = st.clone();
     let fails = !force && checks::wants(&cfg, checks::FAIL_DELETE);
+    let kind = if force && !disabled && g.force_disable == ForceDisable::Disabled {
+        PendingKind::Disable
+    } else {
+        PendingKind::Delete
+    };
     if let Some(r) = next.integrations.get_mut(&id) {
         r.status = IntegrationStatus::Deleting;
         r.validation_results = Some(outcome.results.clone());
         r.pending = Some(Pending {
-            kind: PendingKind::Delete,
+            kind,
             due_unix_ms: due_after(sh.delay),
             fails,
         });
     }
     commit(&sh, &mut st, next).await?;
-    ok(&op(Some(id), Some(IntegrationStatus::Deleting), &outcome))
+    ok(&g.operation_json(&op(Some(id), Some(IntegrationStatus::Deleting), &outcome)))
 }
 
 async fn regenerate(AxState(sh): Sh, Path(raw): Path<String>) -> Res {
     let id = parse_id(&raw)?;
+    let g = sh.guesses();
     let mut st = sh.state.lock().await;
     st.advance(now_ms());
     let rec = find(&st, id)?.clone();
@@ -555,11 +612,16 @@ async fn regenerate(AxState(sh): Sh, Path(raw): Path<String>) -> Res {
             extra: Default::default(),
         });
         r.config = cfg.to_value();
-        answer = Some(r.to_integration());
+        // The new key is answered unless no answer ever carries it.
+        let mut a = r.to_integration(&g);
+        if g.trino_key != TrinoKey::Never {
+            a.config = Some(cfg);
+        }
+        answer = Some(a);
     }
     commit(&sh, &mut st, next).await?;
     match answer {
-        Some(a) => ok(&a),
+        Some(a) => ok(&g.integration_json(&a)),
         None => Err(ApiError::no_integration(id)),
     }
 }
@@ -632,13 +694,23 @@ async fn admin_get_faults(AxState(sh): Sh) -> Res {
     ok(&lock(&sh.faults).config())
 }
 
-async fn admin_set_faults(AxState(sh): Sh, headers: HeaderMap, body: Body) -> Res {
-    let bytes = read_body(&sh, &headers, body).await?;
-    let cfg: FaultConfig = match parse_body(&headers, &bytes)? {
-        None => FaultConfig::default(),
+/// An admin body: its JSON read as `T`, an empty body as `T::default()`.
+async fn admin_body<T: serde::de::DeserializeOwned + Default>(
+    sh: &Shared,
+    headers: &HeaderMap,
+    body: Body,
+    what: &str,
+) -> Result<T, ApiError> {
+    let bytes = read_body(sh, headers, body).await?;
+    match parse_body(headers, &bytes)? {
+        None => Ok(T::default()),
         Some(v) => serde_json::from_value(v)
-            .map_err(|e| ApiError::bad_request(format!("Invalid fault configuration: {e}")))?,
-    };
+            .map_err(|e| ApiError::bad_request(format!("Invalid {what}: {e}"))),
+    }
+}
+
+async fn admin_set_faults(AxState(sh): Sh, headers: HeaderMap, body: Body) -> Res {
+    let cfg: FaultConfig = admin_body(&sh, &headers, body, "fault configuration").await?;
     cfg.validate().map_err(ApiError::bad_request)?;
     *lock(&sh.faults) = FaultState::new(cfg.clone());
     ok(&cfg)
@@ -647,6 +719,22 @@ async fn admin_set_faults(AxState(sh): Sh, headers: HeaderMap, body: Body) -> Re
 async fn admin_clear_faults(AxState(sh): Sh) -> Res {
     *lock(&sh.faults) = FaultState::new(FaultConfig::default());
     ok(&FaultConfig::default())
+}
+
+async fn admin_get_guesses(AxState(sh): Sh) -> Res {
+    ok(&sh.guesses())
+}
+
+/// Sets the guesses; switches the body leaves out take their defaults.
+async fn admin_set_guesses(AxState(sh): Sh, headers: HeaderMap, body: Body) -> Res {
+    let g: Guesses = admin_body(&sh, &headers, body, "guesses").await?;
+    *lock(&sh.guesses) = g;
+    ok(&g)
+}
+
+async fn admin_reset_guesses(AxState(sh): Sh) -> Res {
+    *lock(&sh.guesses) = Guesses::default();
+    ok(&Guesses::default())
 }
 
 async fn admin_requests(AxState(sh): Sh) -> Res {

@@ -199,7 +199,7 @@ pub fn run(
                 Role::Arn if !arn_ok => {
                     t.status = TestStatus::Failed;
                     t.message = Some(
-                        "\"awsLocationRole\" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)."
+                        "\"awsLocationRole\" is not an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)."
                             .to_string(),
                     );
                 }

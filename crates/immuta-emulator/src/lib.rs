@@ -23,6 +23,8 @@
 //! - [`server`]: [`Emulator`] builder, [`RunningEmulator`], [`EmulatorHandle`],
 //!   accept loop, authentication, fault injection, request log.
 //! - `api`: routes and handlers of `/integrations` and `/_emulator`.
+//! - [`guesses`]: [`Guesses`], a switch for each answer the emulator guesses
+//!   where Immuta's page is silent.
 //! - [`validate`]: per-type payload checks, defaults, redaction.
 //! - [`checks`]: simulated validation tests and the failure triggers.
 //! - [`state`]: the store, asynchronous transitions, the state file.
@@ -34,6 +36,7 @@ mod api;
 pub mod checks;
 pub mod error;
 pub mod faults;
+pub mod guesses;
 pub mod scripts;
 pub mod server;
 pub mod state;
@@ -41,9 +44,10 @@ pub mod validate;
 
 pub use error::{ApiError, EmulatorError};
 pub use faults::{Fault, FaultConfig};
+pub use guesses::{DeleteBody, ForceDisable, Guesses, IdType, Redact, StatusShape, TrinoKey};
 pub use server::{
     generate_api_key, Emulator, EmulatorBuilder, EmulatorHandle, RequestRecord, RunningEmulator,
-    DEFAULT_BODY_LIMIT,
+    DEFAULT_BODY_LIMIT, MAX_RECORDED_BODY,
 };
 
 /// The failure triggers, as `--help` and the README explain them.
@@ -62,7 +66,7 @@ of the config: host, workspaceUrl, database, catalog, warehouse, dataset, name..
                  createError after the transition delay.
   fail-edit      an update ends in editError.
   fail-delete    a delete ends in deleteError (not with ?forceDisable=true).
-Also: a Native S3 awsLocationRole that is not arn:aws:iam::<digits>:role/<name>
-fails the ARN test (422); DELETE credentials that differ from those the
+Also: a Native S3 awsLocationRole that is not arn:<partition>:iam::<digits>:role/<name>
+(partition aws, aws-us-gov, aws-cn or another aws-...) fails the ARN test (422); DELETE credentials that differ from those the
 integration was configured with fail the connection test (422).
 Trino has no config and no trigger.";

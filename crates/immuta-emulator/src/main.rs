@@ -1,8 +1,11 @@
 //! The `immuta-emulator` binary: flags and environment variables, then serve
 //! until SIGINT or SIGTERM.
 
-use clap::Parser;
-use immuta_emulator::{Emulator, FaultConfig, TRIGGERS_HELP};
+use clap::{Parser, ValueEnum};
+use immuta_emulator::{
+    DeleteBody, Emulator, FaultConfig, ForceDisable, Guesses, IdType, Redact, StatusShape,
+    TrinoKey, TRIGGERS_HELP,
+};
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -15,18 +18,26 @@ const AFTER_HELP: &str = r#"ENDPOINTS (Authorization: <key> or Authorization: Be
   GET    /integrations/{id}                 one integration (secrets <REDACTED>)
   PUT    /integrations/{id}[?dryRun=true]   update (type cannot change)
   DELETE /integrations/{id}[?dryRun=true][&forceDisable=true]
-  GET    /integrations/{id}/status          {id, status, validationResults}
+  GET    /integrations/{id}/status          {id, status, validationResults} (or "status")
   POST   /integrations/{id}/regenerate      new API key (Trino)
   POST   /integrations/scripts/{create|cleanup|initial-create|post-cleanup}
   POST   /integrations/{id}/scripts/{delete|edit}
-  With --admin: GET/POST/DELETE /_emulator/faults, GET/DELETE /_emulator/requests.
+  With --admin: GET/POST/DELETE /_emulator/faults, GET/DELETE /_emulator/requests,
+  GET/POST/DELETE /_emulator/guesses (JSON: {"echoDefaults": false, "trinoKey": "never", ...}).
 
 STATUSES: POST answers 'creating', PUT 'editing', DELETE 'deleting'; after
 --transition-delay-ms they become 'enabled' (or the integration is gone),
 or createError/editError/deleteError when a trigger below says so.
 
-NOTES: ids are "1", "2", ... and may be sent quoted. GET shows secrets as
-<REDACTED>; a PUT sending <REDACTED> keeps the stored secret. Errors are
+GUESSES: where Immuta's page is silent the emulator guesses; each guess is a
+switch (--echo-defaults ... --delete-body above), the default being what we
+believe most likely. --guesses=alternatives turns every switch to its other
+value at once (--trino-key=create); a switch given as well wins.
+
+NOTES: ids are "1", "2", ... (1, 2 with --id-type=number) and may be sent
+quoted. GET shows secrets as <REDACTED> (Databricks' token as REDACTED, as
+Immuta's example does); a PUT sending <REDACTED> keeps the stored secret
+(unless --store-redacted-put). Errors are
 {"statusCode", "error", "message"}. Bodies over --max-body-bytes get 413.
 Admin fault JSON: {"tooManyRequestsRate", "unavailableRate", "dropRate",
 "latencyMs", "retryAfterSecs", "seed", "script": ["pass"|"tooManyRequests"|
@@ -112,6 +123,100 @@ struct Args {
     /// Seed for the fault draws, for reproducible runs.
     #[arg(long, env = "IMMUTA_EMULATOR_FAULT_SEED")]
     fault_seed: Option<u64>,
+
+    /// Where Immuta's page is silent.
+    #[command(flatten)]
+    guesses: GuessArgs,
+}
+
+/// A switch for each guess the emulator makes where Immuta's page is silent.
+#[derive(clap::Args, Debug)]
+#[command(next_help_heading = "Guesses (where Immuta's page is silent)")]
+struct GuessArgs {
+    /// Every guess at once: `defaults`, or `alternatives` (each switch below at
+    /// its non-default value, --trino-key=create). A switch given too wins.
+    #[arg(
+        long = "guesses",
+        env = "IMMUTA_EMULATOR_GUESSES",
+        value_enum,
+        default_value = "defaults"
+    )]
+    preset: Preset,
+
+    /// GET and the list fill in Immuta's defaults the request did not send
+    /// (Snowflake port 443, audit/workspaces/impersonation/lineage off;
+    /// Databricks audit; Redshift port 5439; Synapse port 1433,
+    /// metadataDelimiters...). false: only what was sent, as sent. [default: true]
+    #[arg(long, env = "IMMUTA_EMULATOR_ECHO_DEFAULTS", value_name = "BOOL",
+          num_args = 0..=1, default_missing_value = "true")]
+    echo_defaults: Option<bool>,
+
+    /// Which answers carry Trino's generated API key (config.apiKey). [default: get]
+    #[arg(long, env = "IMMUTA_EMULATOR_TRINO_KEY", value_enum)]
+    trino_key: Option<TrinoKey>,
+
+    /// Which strings GET and the list answer as <REDACTED>. [default: secrets]
+    #[arg(long, env = "IMMUTA_EMULATOR_REDACT", value_enum)]
+    redact: Option<Redact>,
+
+    /// What DELETE ?forceDisable=true ends in. [default: delete]
+    #[arg(long, env = "IMMUTA_EMULATOR_FORCE_DISABLE", value_enum)]
+    force_disable: Option<ForceDisable>,
+
+    /// The shape of GET /integrations/{id}/status. [default: object]
+    #[arg(long, env = "IMMUTA_EMULATOR_STATUS_SHAPE", value_enum)]
+    status_shape: Option<StatusShape>,
+
+    /// How ids are written in every answer. [default: string]
+    #[arg(long, env = "IMMUTA_EMULATOR_ID_TYPE", value_enum)]
+    id_type: Option<IdType>,
+
+    /// A PUT carrying <REDACTED> (or REDACTED) for a secret stores that literal
+    /// instead of keeping the stored secret. [default: false]
+    #[arg(long, env = "IMMUTA_EMULATOR_STORE_REDACTED_PUT", value_name = "BOOL",
+          num_args = 0..=1, default_missing_value = "true")]
+    store_redacted_put: Option<bool>,
+
+    /// Numbers and booleans in config and autoBootstrap of GET and list answers
+    /// are sent as strings ("5439", "true"). [default: false]
+    #[arg(long, env = "IMMUTA_EMULATOR_SCALARS_AS_STRINGS", value_name = "BOOL",
+          num_args = 0..=1, default_missing_value = "true")]
+    scalars_as_strings: Option<bool>,
+
+    /// What becomes of a DELETE body where none is needed (Native S3, Google
+    /// BigQuery, Trino, Databricks, autoBootstrap false). [default: refuse]
+    #[arg(long, env = "IMMUTA_EMULATOR_DELETE_BODY", value_enum)]
+    delete_body: Option<DeleteBody>,
+}
+
+/// `--guesses`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Preset {
+    /// What we believe most likely.
+    Defaults,
+    /// Every switch at its non-default value.
+    Alternatives,
+}
+
+impl GuessArgs {
+    /// The preset, then each switch given.
+    fn guesses(&self) -> Guesses {
+        let base = match self.preset {
+            Preset::Defaults => Guesses::default(),
+            Preset::Alternatives => Guesses::alternatives(),
+        };
+        Guesses {
+            echo_defaults: self.echo_defaults.unwrap_or(base.echo_defaults),
+            trino_key: self.trino_key.unwrap_or(base.trino_key),
+            redact: self.redact.unwrap_or(base.redact),
+            force_disable: self.force_disable.unwrap_or(base.force_disable),
+            status_shape: self.status_shape.unwrap_or(base.status_shape),
+            id_type: self.id_type.unwrap_or(base.id_type),
+            store_redacted_put: self.store_redacted_put.unwrap_or(base.store_redacted_put),
+            scalars_as_strings: self.scalars_as_strings.unwrap_or(base.scalars_as_strings),
+            delete_body: self.delete_body.unwrap_or(base.delete_body),
+        }
+    }
 }
 
 #[tokio::main]
@@ -133,7 +238,10 @@ async fn main() -> ExitCode {
         seed: args.fault_seed,
         script: vec![],
     };
+    let guesses = args.guesses.guesses();
+    tracing::info!(guesses = ?guesses.flags(), "guesses (none: the defaults)");
     let mut builder = Emulator::builder()
+        .guesses(guesses)
         .bind(SocketAddr::new(args.bind, args.port))
         .transition_delay(Duration::from_millis(args.transition_delay_ms))
         .faults(faults)

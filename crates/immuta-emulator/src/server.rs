@@ -5,9 +5,10 @@
 use crate::api::{self, Shared};
 use crate::error::{ApiError, EmulatorError};
 use crate::faults::{Fault, FaultConfig, FaultState};
+use crate::guesses::Guesses;
 use crate::state::State;
 use axum::body::Body;
-use axum::http::{header, HeaderValue, Request, Response, StatusCode};
+use axum::http::{header, HeaderValue, Method, Request, Response, StatusCode};
 use axum::response::IntoResponse;
 use axum::Router;
 use hyper::body::Incoming;
@@ -29,6 +30,9 @@ pub const MAX_RECORDS: usize = 100_000;
 /// The default limit of a request body: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
+/// How much of a request body the log keeps: 16 KiB.
+pub const MAX_RECORDED_BODY: usize = 16 * 1024;
+
 /// One request the emulator answered (or dropped), as recorded for tests.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -43,6 +47,11 @@ pub struct RequestRecord {
     pub status: u16,
     /// The injected fault (`429`, `503`, `drop`), if any.
     pub fault: Option<String>,
+    /// The body of a POST, PUT or DELETE as received (UTF-8, lossy), cut
+    /// to [`MAX_RECORDED_BODY`] bytes; `None` when there was none. It holds
+    /// the secrets sent: the log is for tests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
 }
 
 impl RequestRecord {
@@ -86,6 +95,7 @@ pub struct EmulatorBuilder {
     state_file: Option<PathBuf>,
     admin: bool,
     body_limit: usize,
+    guesses: Guesses,
 }
 
 impl std::fmt::Debug for EmulatorBuilder {
@@ -101,6 +111,7 @@ impl std::fmt::Debug for EmulatorBuilder {
             .field("state_file", &self.state_file)
             .field("admin", &self.admin)
             .field("body_limit", &self.body_limit)
+            .field("guesses", &self.guesses)
             .finish()
     }
 }
@@ -116,6 +127,7 @@ impl Default for EmulatorBuilder {
             state_file: None,
             admin: false,
             body_limit: DEFAULT_BODY_LIMIT,
+            guesses: Guesses::default(),
         }
     }
 }
@@ -174,6 +186,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How to answer where Immuta's page is silent (default:
+    /// [`Guesses::default()`]).
+    pub fn guesses(mut self, guesses: Guesses) -> Self {
+        self.guesses = guesses;
+        self
+    }
+
     /// Binds, loads the state file if any, and starts serving.
     pub async fn start(self) -> Result<RunningEmulator, EmulatorError> {
         self.faults
@@ -206,6 +225,7 @@ impl EmulatorBuilder {
             faults: Mutex::new(FaultState::new(self.faults)),
             requests: Mutex::new(Vec::new()),
             body_limit: self.body_limit,
+            guesses: Mutex::new(self.guesses),
         });
         let app = api::router(shared.clone(), self.admin);
         let (tx, rx) = watch::channel(false);
@@ -290,23 +310,37 @@ impl std::fmt::Debug for EmulatorHandle {
 }
 
 impl EmulatorHandle {
-    /// Every integration, as GET answers them (secrets redacted).
+    /// Every integration, as GET answers them under the current guesses
+    /// (secrets redacted; ids and scalars typed whatever `id_type` and
+    /// `scalars_as_strings` say).
     pub async fn integrations(&self) -> Vec<Integration> {
+        let g = self.guesses();
         let mut st = self.shared.state.lock().await;
         st.advance(crate::state::now_ms());
         st.integrations
             .values()
-            .map(|r| r.to_integration())
+            .map(|r| r.to_integration(&g))
             .collect()
     }
-    /// Every integration with the secrets it holds (for assertions only).
+    /// Every integration with the secrets it holds (for assertions only),
+    /// defaults filled in as `echo_defaults` says.
     pub async fn integrations_with_secrets(&self) -> Vec<Integration> {
+        let g = self.guesses();
         let mut st = self.shared.state.lock().await;
         st.advance(crate::state::now_ms());
         st.integrations
             .values()
-            .map(|r| r.to_integration_with_secrets())
+            .map(|r| r.to_integration_with_secrets(&g))
             .collect()
+    }
+    /// The guesses answers follow now.
+    pub fn guesses(&self) -> Guesses {
+        *lock(&self.shared.guesses)
+    }
+    /// Changes the guesses; the next request follows them (integrations
+    /// already made included).
+    pub fn set_guesses(&self, guesses: Guesses) {
+        *lock(&self.shared.guesses) = guesses;
     }
     /// Every `/integrations` request so far, in order.
     pub fn requests(&self) -> Vec<RequestRecord> {
@@ -432,6 +466,20 @@ async fn handle(
     let path = req.uri().path().to_string();
     let query = req.uri().query().map(str::to_string);
     let is_api = path == "/integrations" || path.starts_with("/integrations/");
+    let (parts, incoming) = req.into_parts();
+    // The body of a request the log records is read first, so that the log
+    // holds it whatever the answer; a body too large is answered in turn.
+    let mut recorded = None;
+    let body = if is_api && matches!(parts.method, Method::POST | Method::PUT | Method::DELETE) {
+        api::read_body(&shared, &parts.headers, Body::new(incoming))
+            .await
+            .map(|bytes| {
+                recorded = record_body(&bytes);
+                Body::from(bytes)
+            })
+    } else {
+        Ok(Body::new(incoming))
+    };
     let mut fault = None;
     if is_api {
         let decision = lock(&shared.faults).decide();
@@ -441,7 +489,8 @@ async fn handle(
         match decision.fault {
             Fault::Pass => {}
             Fault::Drop => {
-                finish(&shared, &method, &path, query, 0, Some(Fault::Drop), start);
+                let record = record(&method, &path, query, 0, Some(Fault::Drop), recorded);
+                finish(&shared, record, start);
                 return Err(Dropped);
             }
             f @ (Fault::TooManyRequests | Fault::ServiceUnavailable) => {
@@ -469,63 +518,89 @@ async fn handle(
     } else if shared
         .unprivileged_key
         .as_deref()
-        .is_some_and(|k| authorized(req.headers(), k))
+        .is_some_and(|k| authorized(&parts.headers, k))
     {
         ApiError::new(
             StatusCode::FORBIDDEN,
             "Forbidden: the APPLICATION_ADMIN permission is required to manage integrations.",
         )
         .into_response()
-    } else if !authorized(req.headers(), &shared.api_key) {
+    } else if !authorized(&parts.headers, &shared.api_key) {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
             "Unauthorized: a valid API key is required in the Authorization header.",
         )
         .into_response()
     } else {
-        match app.oneshot(req.map(Body::new)).await {
-            Ok(r) => r,
-            Err(never) => match never {},
+        match body {
+            Ok(body) => match app.oneshot(Request::from_parts(parts, body)).await {
+                Ok(r) => r,
+                Err(never) => match never {},
+            },
+            Err(too_large) => too_large.into_response(),
         }
     };
     let status = resp.status().as_u16();
     if is_api {
-        finish(
-            &shared,
-            &method,
-            &path,
-            query,
-            status,
-            fault.map(|f| f.0),
-            start,
-        );
+        let record = record(&method, &path, query, status, fault.map(|f| f.0), recorded);
+        finish(&shared, record, start);
     } else {
         log_line(&method, &path, query.as_deref(), status, None, start);
     }
     Ok(resp)
 }
 
-fn finish(
-    shared: &Shared,
+/// A body as the log keeps it: `None` when empty, else UTF-8 (lossy) cut
+/// at a character boundary to at most [`MAX_RECORDED_BODY`] bytes.
+fn record_body(bytes: &[u8]) -> Option<String> {
+    if bytes.is_empty() {
+        return None;
+    }
+    let mut text =
+        String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_RECORDED_BODY + 4)]).into_owned();
+    if text.len() > MAX_RECORDED_BODY {
+        let mut cut = MAX_RECORDED_BODY;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+    }
+    Some(text)
+}
+
+fn record(
     method: &str,
     path: &str,
     query: Option<String>,
     status: u16,
     fault: Option<Fault>,
-    start: Instant,
-) {
-    log_line(method, path, query.as_deref(), status, fault, start);
-    let mut log = lock(&shared.requests);
-    if log.len() >= MAX_RECORDS {
-        log.drain(..MAX_RECORDS / 10);
-    }
-    log.push(RequestRecord {
+    body: Option<String>,
+) -> RequestRecord {
+    RequestRecord {
         method: method.to_string(),
         path: path.to_string(),
         query,
         status,
         fault: fault.map(|f| f.name().to_string()),
-    });
+        body,
+    }
+}
+
+/// Logs a request's line and keeps its record.
+fn finish(shared: &Shared, record: RequestRecord, start: Instant) {
+    log_line(
+        &record.method,
+        &record.path,
+        record.query.as_deref(),
+        record.status,
+        record.fault.as_deref(),
+        start,
+    );
+    let mut log = lock(&shared.requests);
+    if log.len() >= MAX_RECORDS {
+        log.drain(..MAX_RECORDS / 10);
+    }
+    log.push(record);
 }
 
 /// The query for a log line: the flags the API knows are shown, any other
@@ -554,7 +629,7 @@ fn log_line(
     path: &str,
     query: Option<&str>,
     status: u16,
-    fault: Option<Fault>,
+    fault: Option<&str>,
     start: Instant,
 ) {
     let latency_ms = start.elapsed().as_secs_f64() * 1000.0;
@@ -566,7 +641,7 @@ fn log_line(
         query = query.as_str(),
         status,
         latency_ms = format_args!("{latency_ms:.1}"),
-        fault = fault.map(Fault::name).unwrap_or("none"),
+        fault = fault.unwrap_or("none"),
         "request"
     );
 }
@@ -604,6 +679,7 @@ mod tests {
             query: Some(q.into()),
             status: 200,
             fault: None,
+            body: None,
         };
         assert!(r("dryRun=true").is_dry_run());
         assert!(r("a=1&dryRun").is_dry_run());

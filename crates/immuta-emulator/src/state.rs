@@ -2,10 +2,11 @@
 //! the optional state file (written atomically before a change is answered).
 
 use crate::error::EmulatorError;
-use crate::validate::redact;
+use crate::guesses::{Guesses, TrinoKey};
+use crate::validate::{conceal, fill_defaults, redact};
 use immuta_api::{
-    Integration, IntegrationConfig, IntegrationId, IntegrationStatus, IntegrationType, TestStatus,
-    ValidationResults, ValidationTest,
+    Integration, IntegrationConfig, IntegrationId, IntegrationStatus, IntegrationType, Secret,
+    TestStatus, ValidationResults, ValidationTest,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -23,6 +24,9 @@ pub enum PendingKind {
     Edit,
     /// `deleting` → gone, or `deleteError`.
     Delete,
+    /// `deleting` → `disabled` (a `forceDisable` delete under
+    /// `--force-disable=disabled`).
+    Disable,
 }
 
 /// The transition a record is waiting for.
@@ -49,7 +53,8 @@ pub struct Record {
     pub integration_type: IntegrationType,
     /// `autoBootstrap` as sent.
     pub auto_bootstrap: Option<bool>,
-    /// The config, defaults filled in, as JSON.
+    /// The config as sent (Immuta's defaults are added when it is shown), as
+    /// JSON.
     pub config: Value,
     /// Current status.
     pub status: IntegrationStatus,
@@ -65,7 +70,7 @@ impl std::fmt::Debug for Record {
             .field("id", &self.id)
             .field("integration_type", &self.integration_type)
             .field("auto_bootstrap", &self.auto_bootstrap)
-            .field("config", &redact(&self.typed_config()))
+            .field("config", &conceal(&self.typed_config()))
             .field("status", &self.status)
             .field("pending", &self.pending)
             .finish_non_exhaustive()
@@ -80,24 +85,45 @@ impl Record {
         )
     }
 
-    /// What GET answers: secrets redacted (Trino's key shown).
-    pub fn to_integration(&self) -> Integration {
+    /// What GET answers under `guesses`: defaults filled in or not, secrets
+    /// (and perhaps more) redacted, Trino's key shown, redacted or left out.
+    pub fn to_integration(&self, guesses: &Guesses) -> Integration {
+        let mut config = redact(&self.shown_config(guesses), guesses.redact);
+        if let IntegrationConfig::Trino(t) = &mut config {
+            t.api_key = match guesses.trino_key {
+                TrinoKey::Get => t.api_key.take(),
+                TrinoKey::Create => t.api_key.as_ref().map(|_| Secret::redacted()),
+                TrinoKey::Never => None,
+            };
+        }
+        self.with_config(config)
+    }
+
+    /// The integration with its secrets, defaults filled in as `guesses`
+    /// say, for tests' assertions.
+    pub fn to_integration_with_secrets(&self, guesses: &Guesses) -> Integration {
+        self.with_config(self.shown_config(guesses))
+    }
+
+    /// The stored config, with Immuta's defaults when `echo_defaults` is on.
+    fn shown_config(&self, guesses: &Guesses) -> IntegrationConfig {
+        let mut config = self.typed_config();
+        if guesses.echo_defaults {
+            fill_defaults(&mut config);
+        }
+        config
+    }
+
+    fn with_config(&self, config: IntegrationConfig) -> Integration {
         Integration {
             id: IntegrationId(self.id.to_string()),
             integration_type: self.integration_type.clone(),
             status: self.status.clone(),
             auto_bootstrap: self.auto_bootstrap,
             validation_results: self.validation_results.clone(),
-            config: Some(redact(&self.typed_config())),
+            config: Some(config),
             extra: Default::default(),
         }
-    }
-
-    /// The integration with its secrets, for tests' assertions.
-    pub fn to_integration_with_secrets(&self) -> Integration {
-        let mut i = self.to_integration();
-        i.config = Some(self.typed_config());
-        i
     }
 }
 
@@ -147,11 +173,14 @@ impl State {
                     r.status = IntegrationStatus::Enabled
                 }
                 (PendingKind::Delete, false) => gone.push(*id),
+                (PendingKind::Disable, _) => r.status = IntegrationStatus::Disabled,
                 (kind, true) => {
                     let (status, what) = match kind {
                         PendingKind::Create => (IntegrationStatus::CreateError, "create"),
                         PendingKind::Edit => (IntegrationStatus::EditError, "edit"),
-                        PendingKind::Delete => (IntegrationStatus::DeleteError, "delete"),
+                        PendingKind::Delete | PendingKind::Disable => {
+                            (IntegrationStatus::DeleteError, "delete")
+                        }
                     };
                     r.status = status;
                     let vr = r.validation_results.get_or_insert(ValidationResults {

@@ -1,9 +1,10 @@
 //! Reading and checking create/update bodies and DELETE credentials, per
 //! integration type: required fields, accepted `authenticationType` values and
 //! the fields each needs, `autoBootstrap` rules, unknown fields. Also the
-//! defaults GET fills in, redaction of secrets, and the failure triggers.
+//! defaults GET fills in, redaction, and the failure triggers' text.
 
 use crate::error::ApiError;
+use crate::guesses::Redact;
 use immuta_api::config::{
     AzureSynapseConfig, BigQueryConfig, DatabricksConfig, Extra, Impersonation, MetadataDelimiters,
     OAuthClientConfig, OktaConfig, PrivateKey, RedshiftConfig, S3Config, SnowflakeConfig, Toggle,
@@ -12,14 +13,15 @@ use immuta_api::config::{
 use immuta_api::{DeleteCredentials, IntegrationConfig, IntegrationType, Secret};
 use serde_json::{Map, Value};
 
-/// A create/update body that passed every check, with defaults filled in.
+/// A create/update body, read (and, from [`check_payload`], checked).
 #[derive(Clone, Debug)]
 pub struct ValidPayload {
     /// The type.
     pub integration_type: IntegrationType,
     /// `autoBootstrap` (None only for Trino when not sent).
     pub auto_bootstrap: Option<bool>,
-    /// The config, defaults filled in, secrets as sent.
+    /// The config as sent (no defaults: see [`fill_defaults`]), `null`
+    /// members left out.
     pub config: IntegrationConfig,
 }
 
@@ -167,7 +169,7 @@ fn top_level(body: &Value) -> Result<(IntegrationType, Option<bool>, Option<Valu
 fn typed_config(ty: &IntegrationType, config: Value) -> Result<IntegrationConfig, ApiError> {
     let config = strip_nulls(config);
     match IntegrationConfig::from_value(ty, config.clone()) {
-        Ok(c) => Ok(c),
+        Ok(c) => strict_scalars(&config).map(|()| c),
         Err(whole) => {
             // Find the field at fault: every field is optional, so each one is
             // read alone.
@@ -189,6 +191,36 @@ fn typed_config(ty: &IntegrationType, config: Value) -> Result<IntegrationConfig
             )))
         }
     }
+}
+
+/// Refuses a port or a flag sent as a string: the models read `"443"` and
+/// `"true"` (an answer may carry them so), but a request is held to the
+/// page's types, so that a client sending them is caught.
+fn strict_scalars(config: &Value) -> Result<(), ApiError> {
+    const NUMBERS: &[&str] = &["/port"];
+    const FLAGS: &[&str] = &[
+        "/audit/enabled",
+        "/workspaces/enabled",
+        "/lineage/enabled",
+        "/impersonation/enabled",
+        "/oAuthClientConfig/useCertificate",
+    ];
+    let field = |p: &str| format!("config{}", p.replace('/', "."));
+    for (paths, fits, what) in [
+        (NUMBERS, Value::is_number as fn(&Value) -> bool, "a number"),
+        (FLAGS, Value::is_boolean, "a boolean"),
+    ] {
+        if let Some(p) = paths
+            .iter()
+            .find(|p| config.pointer(p).is_some_and(|v| !fits(v)))
+        {
+            return Err(ApiError::bad_request(format!(
+                "\"{}\" must be {what}",
+                field(p)
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A serde error message without the offending value (it may be a secret
@@ -226,8 +258,16 @@ fn strip_nulls(v: Value) -> Value {
     }
 }
 
-/// Checks a create or update body and fills in defaults.
+/// Reads and checks a create or update body.
 pub fn check_payload(body: &Value) -> Result<ValidPayload, ApiError> {
+    let p = read_payload(body)?;
+    check_config(&p)?;
+    Ok(p)
+}
+
+/// Reads a create or update body: its shape, `type`, `autoBootstrap` and
+/// the JSON types of the config's fields. [`check_config`] does the rest.
+pub fn read_payload(body: &Value) -> Result<ValidPayload, ApiError> {
     let (ty, auto, config) = top_level(body)?;
     if ty.requires_auto_bootstrap() && auto.is_none() {
         return Err(required("autoBootstrap"));
@@ -242,9 +282,17 @@ pub fn check_payload(body: &Value) -> Result<ValidPayload, ApiError> {
         (None, _) => return Err(required("config")),
         (Some(c), _) => typed_config(&ty, c)?,
     };
-    let mut config = config;
-    let auto_b = auto.unwrap_or(false);
-    match &mut config {
+    Ok(ValidPayload {
+        integration_type: ty,
+        auto_bootstrap: auto,
+        config,
+    })
+}
+
+/// Checks a read body's config against its type's rules.
+pub fn check_config(p: &ValidPayload) -> Result<(), ApiError> {
+    let auto_b = p.auto_bootstrap.unwrap_or(false);
+    match &p.config {
         IntegrationConfig::Snowflake(c) => check_snowflake(c, auto_b)?,
         IntegrationConfig::Databricks(c) => check_databricks(c)?,
         IntegrationConfig::BigQuery(c) => check_bigquery(c)?,
@@ -263,25 +311,18 @@ pub fn check_payload(body: &Value) -> Result<ValidPayload, ApiError> {
             return Err(ApiError::bad_request("\"type\" is not supported"));
         }
     }
-    Ok(ValidPayload {
-        integration_type: ty,
-        auto_bootstrap: auto,
-        config,
-    })
+    Ok(())
 }
 
 const SNOWFLAKE_AUTH: &[&str] = &["userPassword", "keyPair", "oAuthClientCredentials"];
 
-fn check_private_key(k: &mut Option<PrivateKey>, path: &str) -> Result<(), ApiError> {
+fn check_private_key(k: &Option<PrivateKey>, path: &str) -> Result<(), ApiError> {
     let Some(k) = k else {
         return Err(required(path));
     };
     no_extra(&k.extra, path)?;
     need_secret(&k.content, &format!("{path}.content"))?;
     opt_str(&k.user_filename, &format!("{path}.userFilename"))?;
-    if k.key_name.is_none() {
-        k.key_name = Some("PRIV_KEY_FILE".to_string());
-    }
     Ok(())
 }
 
@@ -314,7 +355,7 @@ fn check_oauth(o: &Option<OAuthClientConfig>, path: &str, snowflake: bool) -> Re
     Ok(())
 }
 
-fn check_snowflake(c: &mut SnowflakeConfig, auto: bool) -> Result<(), ApiError> {
+fn check_snowflake(c: &SnowflakeConfig, auto: bool) -> Result<(), ApiError> {
     no_extra(&c.extra, "config")?;
     need_str(&c.host, "config.host")?;
     need_str(&c.warehouse, "config.warehouse")?;
@@ -348,7 +389,7 @@ fn check_snowflake(c: &mut SnowflakeConfig, auto: bool) -> Result<(), ApiError> 
         "keyPair" => {
             need_secret(&c.username, "config.username")?;
             absent(&c.password, "config.password", ap, &auth)?;
-            check_private_key(&mut c.private_key, "config.privateKey")?;
+            check_private_key(&c.private_key, "config.privateKey")?;
             absent(
                 &c.o_auth_client_config,
                 "config.oAuthClientConfig",
@@ -371,15 +412,56 @@ fn check_snowflake(c: &mut SnowflakeConfig, auto: bool) -> Result<(), ApiError> 
     check_toggle(&c.audit, "config.audit")?;
     check_toggle(&c.workspaces, "config.workspaces")?;
     check_toggle(&c.lineage, "config.lineage")?;
-    check_impersonation(&c.impersonation, "config.impersonation")?;
-    // Defaults Immuta fills in.
-    c.port.get_or_insert(443);
-    for t in [&mut c.audit, &mut c.workspaces, &mut c.lineage] {
+    check_impersonation(&c.impersonation, "config.impersonation")
+}
+
+/// Fills in the defaults Immuta adds to what was sent (GET shows them when
+/// `echo_defaults` is on): Snowflake `port` 443, `audit`, `workspaces`,
+/// `lineage` and `impersonation` off, `privateKey.keyName`; Databricks
+/// `audit` off; Redshift `port` 5439 and `impersonation` off; Synapse `port`
+/// 1433, `impersonation` off and `metadataDelimiters`; an enabled
+/// `impersonation` without a role gets `IMMUTA_IMPERSONATION`.
+pub fn fill_defaults(config: &mut IntegrationConfig) {
+    fn off(t: &mut Option<Toggle>) {
         let t = t.get_or_insert_with(|| Toggle::enabled(false));
         t.enabled.get_or_insert(false);
     }
-    default_impersonation(&mut c.impersonation);
-    Ok(())
+    match config {
+        IntegrationConfig::Snowflake(c) => {
+            c.port.get_or_insert(443);
+            for t in [&mut c.audit, &mut c.workspaces, &mut c.lineage] {
+                off(t);
+            }
+            default_impersonation(&mut c.impersonation);
+            if let Some(k) = &mut c.private_key {
+                k.key_name
+                    .get_or_insert_with(|| "PRIV_KEY_FILE".to_string());
+            }
+        }
+        IntegrationConfig::Databricks(c) => off(&mut c.audit),
+        IntegrationConfig::Redshift(c) => {
+            c.port.get_or_insert(5439);
+            default_impersonation(&mut c.impersonation);
+        }
+        IntegrationConfig::AzureSynapse(c) => {
+            c.port.get_or_insert(1433);
+            let d = c
+                .metadata_delimiters
+                .get_or_insert_with(MetadataDelimiters::default);
+            for (v, default) in [
+                (&mut d.hash_delimiter, "|"),
+                (&mut d.hash_key_delimiter, ":"),
+                (&mut d.array_delimiter, ","),
+            ] {
+                v.get_or_insert_with(|| default.to_string());
+            }
+            default_impersonation(&mut c.impersonation);
+        }
+        IntegrationConfig::BigQuery(_)
+        | IntegrationConfig::S3(_)
+        | IntegrationConfig::Trino(_)
+        | IntegrationConfig::Other(_) => {}
+    }
 }
 
 fn default_impersonation(i: &mut Option<Impersonation>) {
@@ -392,7 +474,7 @@ fn default_impersonation(i: &mut Option<Impersonation>) {
 
 const DATABRICKS_AUTH: &[&str] = &["token", "oAuthM2M"];
 
-fn check_databricks(c: &mut DatabricksConfig) -> Result<(), ApiError> {
+fn check_databricks(c: &DatabricksConfig) -> Result<(), ApiError> {
     no_extra(&c.extra, "config")?;
     need_str(&c.workspace_url, "config.workspaceUrl")?;
     need_str(&c.http_path, "config.httpPath")?;
@@ -423,8 +505,6 @@ fn check_databricks(c: &mut DatabricksConfig) -> Result<(), ApiError> {
             )));
         }
     }
-    let a = c.audit.get_or_insert_with(|| Toggle::enabled(false));
-    a.enabled.get_or_insert(false);
     Ok(())
 }
 
@@ -440,7 +520,7 @@ pub fn parse_key_file(text: &str) -> Option<Map<String, Value>> {
     }
 }
 
-fn check_bigquery(c: &mut BigQueryConfig) -> Result<(), ApiError> {
+fn check_bigquery(c: &BigQueryConfig) -> Result<(), ApiError> {
     no_extra(&c.extra, "config")?;
     need_str(&c.role, "config.role")?;
     need_str(&c.dataset_suffix, "config.datasetSuffix")?;
@@ -483,7 +563,7 @@ fn check_okta(o: &Option<OktaConfig>, path: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn check_redshift(c: &mut RedshiftConfig, auto: bool) -> Result<(), ApiError> {
+fn check_redshift(c: &RedshiftConfig, auto: bool) -> Result<(), ApiError> {
     no_extra(&c.extra, "config")?;
     need_str(&c.host, "config.host")?;
     need_str(&c.database, "config.database")?;
@@ -504,15 +584,12 @@ fn check_redshift(c: &mut RedshiftConfig, auto: bool) -> Result<(), ApiError> {
         absent(&c.password, "config.password", ap, &auth)?;
         check_okta(&c.okta, "config.okta")?;
     }
-    check_impersonation(&c.impersonation, "config.impersonation")?;
-    c.port.get_or_insert(5439);
-    default_impersonation(&mut c.impersonation);
-    Ok(())
+    check_impersonation(&c.impersonation, "config.impersonation")
 }
 
 const SYNAPSE_AUTH: &[&str] = &["userPassword"];
 
-fn check_synapse(c: &mut AzureSynapseConfig) -> Result<(), ApiError> {
+fn check_synapse(c: &AzureSynapseConfig) -> Result<(), ApiError> {
     no_extra(&c.extra, "config")?;
     need_str(&c.host, "config.host")?;
     need_str(&c.database, "config.database")?;
@@ -521,34 +598,26 @@ fn check_synapse(c: &mut AzureSynapseConfig) -> Result<(), ApiError> {
     auth_type(&c.authentication_type, SYNAPSE_AUTH)?;
     need_secret(&c.username, "config.username")?;
     need_secret(&c.password, "config.password")?;
-    let d = c
-        .metadata_delimiters
-        .get_or_insert_with(MetadataDelimiters::default);
-    no_extra(&d.extra, "config.metadataDelimiters")?;
-    for (v, name, default) in [
-        (&mut d.hash_delimiter, "hashDelimiter", "|"),
-        (&mut d.hash_key_delimiter, "hashKeyDelimiter", ":"),
-        (&mut d.array_delimiter, "arrayDelimiter", ","),
-    ] {
-        match v {
-            Some(s) if s.is_empty() => {
+    if let Some(d) = &c.metadata_delimiters {
+        no_extra(&d.extra, "config.metadataDelimiters")?;
+        for (v, name) in [
+            (&d.hash_delimiter, "hashDelimiter"),
+            (&d.hash_key_delimiter, "hashKeyDelimiter"),
+            (&d.array_delimiter, "arrayDelimiter"),
+        ] {
+            if v.as_deref() == Some("") {
                 return Err(ApiError::bad_request(format!(
                     "\"config.metadataDelimiters.{name}\" is not allowed to be empty"
-                )))
+                )));
             }
-            Some(_) => {}
-            None => *v = Some(default.to_string()),
         }
     }
-    check_impersonation(&c.impersonation, "config.impersonation")?;
-    c.port.get_or_insert(1433);
-    default_impersonation(&mut c.impersonation);
-    Ok(())
+    check_impersonation(&c.impersonation, "config.impersonation")
 }
 
 const S3_AUTH: &[&str] = &["auto", "accessKey"];
 
-fn check_s3(c: &mut S3Config) -> Result<(), ApiError> {
+fn check_s3(c: &S3Config) -> Result<(), ApiError> {
     no_extra(&c.extra, "config")?;
     need_str(&c.name, "config.name")?;
     need_str(&c.aws_account_id, "config.awsAccountId")?;
@@ -595,118 +664,164 @@ fn check_s3(c: &mut S3Config) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Whether a string is an IAM role ARN: `arn:aws:iam::<digits>:role/<name>`.
+/// Whether a string is an IAM role ARN: `arn:<partition>:iam::<digits>:role/<name>`,
+/// the partition `aws` or another AWS partition (`aws-us-gov`, `aws-cn`,
+/// `aws-iso-b`...).
 pub fn is_role_arn(s: &str) -> bool {
-    let Some(rest) = s.strip_prefix("arn:aws:iam::") else {
+    let Some(rest) = s.strip_prefix("arn:") else {
+        return false;
+    };
+    let Some((partition, rest)) = rest.split_once(':') else {
+        return false;
+    };
+    let partition_ok = partition == "aws"
+        || partition.strip_prefix("aws-").is_some_and(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        });
+    let Some(rest) = rest.strip_prefix("iam::") else {
         return false;
     };
     let Some((account, role)) = rest.split_once(':') else {
         return false;
     };
-    !account.is_empty()
+    partition_ok
+        && !account.is_empty()
         && account.chars().all(|c| c.is_ascii_digit())
         && role
             .strip_prefix("role/")
             .is_some_and(|name| !name.is_empty())
 }
 
-/// Replaces every secret of a config by `<REDACTED>`; Trino's API key stays.
-pub fn redact(config: &IntegrationConfig) -> IntegrationConfig {
-    fn r(s: &mut Option<Secret>) {
-        if s.is_some() {
-            *s = Some(Secret::redacted());
+/// The secrets of each type, as JSON pointers into its config. Trino's API
+/// key is not here: where it is shown is the `trino_key` guess.
+fn secret_paths(ty: &IntegrationType) -> &'static [&'static str] {
+    const OAUTH: [&str; 2] = [
+        "/oAuthClientConfig/clientSecret",
+        "/oAuthClientConfig/oauthPrivateKey",
+    ];
+    match ty {
+        IntegrationType::Snowflake => &[
+            "/username",
+            "/password",
+            "/privateKeyPassword",
+            "/privateKey/content",
+            OAUTH[0],
+            OAUTH[1],
+        ],
+        IntegrationType::Databricks => &[DATABRICKS_TOKEN, OAUTH[0], OAUTH[1]],
+        IntegrationType::BigQuery => &["/credential"],
+        IntegrationType::Redshift => {
+            &["/username", "/password", "/okta/username", "/okta/password"]
+        }
+        IntegrationType::AzureSynapse => &["/username", "/password"],
+        IntegrationType::S3 => &["/awsSecretAccessKey"],
+        IntegrationType::Trino | IntegrationType::Other(_) => &[],
+    }
+}
+
+/// Databricks' token, which Immuta's GET example shows as the bare
+/// `REDACTED`.
+const DATABRICKS_TOKEN: &str = "/token";
+
+/// The strings that are no secret but that `--redact=more` redacts too.
+fn more_paths(ty: &IntegrationType) -> &'static [&'static str] {
+    match ty {
+        IntegrationType::Snowflake => &["/role", "/impersonation/role"],
+        IntegrationType::BigQuery => &["/role"],
+        IntegrationType::Redshift => &[
+            "/okta/appId",
+            "/okta/idpHost",
+            "/okta/role",
+            "/impersonation/role",
+        ],
+        IntegrationType::AzureSynapse => &["/impersonation/role"],
+        IntegrationType::S3 => &["/awsAccessKeyId", "/awsRoleToAssume"],
+        _ => &[],
+    }
+}
+
+/// What GET answers as `<REDACTED>` under `mode`.
+fn hidden_paths(ty: &IntegrationType, mode: Redact) -> impl Iterator<Item = &'static str> {
+    let more = match mode {
+        Redact::Secrets => &[][..],
+        Redact::More => more_paths(ty),
+    };
+    secret_paths(ty).iter().chain(more).copied()
+}
+
+/// Rewrites, through its JSON, the strings of a config at `paths`.
+fn patch_strings(
+    config: &IntegrationConfig,
+    paths: impl Iterator<Item = &'static str>,
+    mut patch: impl FnMut(&'static str, &str) -> Option<Value>,
+) -> IntegrationConfig {
+    let Some(ty) = config.integration_type() else {
+        return config.clone();
+    };
+    let mut v = config.to_value();
+    let mut changed = false;
+    for path in paths {
+        if let Some(field) = v.pointer_mut(path) {
+            if let Some(new) = field.as_str().and_then(|s| patch(path, s)) {
+                *field = new;
+                changed = true;
+            }
         }
     }
-    fn oauth(o: &mut Option<OAuthClientConfig>) {
-        if let Some(o) = o {
-            r(&mut o.client_secret);
-            r(&mut o.oauth_private_key);
-        }
+    if !changed {
+        return config.clone();
     }
-    let mut c = config.clone();
-    match &mut c {
-        IntegrationConfig::Snowflake(s) => {
-            r(&mut s.username);
-            r(&mut s.password);
-            r(&mut s.private_key_password);
-            if let Some(k) = &mut s.private_key {
-                r(&mut k.content);
-            }
-            oauth(&mut s.o_auth_client_config);
+    IntegrationConfig::from_value(&ty, v).unwrap_or_else(|_| config.clone())
+}
+
+/// The config as GET shows it: every secret (and with [`Redact::More`] the
+/// strings `more_paths` lists) replaced by `<REDACTED>`, Databricks' token
+/// by the bare `REDACTED` of Immuta's GET example. Trino's API key stays.
+pub fn redact(config: &IntegrationConfig, mode: Redact) -> IntegrationConfig {
+    let Some(ty) = config.integration_type() else {
+        return config.clone();
+    };
+    patch_strings(config, hidden_paths(&ty, mode), |path, _| {
+        let bare = ty == IntegrationType::Databricks && path == DATABRICKS_TOKEN;
+        Some(Value::from(if bare {
+            "REDACTED"
+        } else {
+            immuta_api::REDACTED
+        }))
+    })
+}
+
+/// Everything a config holds that is secret, Trino's key included, hidden:
+/// for `Debug` and the failure triggers.
+pub fn conceal(config: &IntegrationConfig) -> IntegrationConfig {
+    let mut c = redact(config, Redact::Secrets);
+    if let IntegrationConfig::Trino(t) = &mut c {
+        if t.api_key.is_some() {
+            t.api_key = Some(Secret::redacted());
         }
-        IntegrationConfig::Databricks(d) => {
-            r(&mut d.token);
-            oauth(&mut d.o_auth_client_config);
-        }
-        IntegrationConfig::BigQuery(b) => r(&mut b.credential),
-        IntegrationConfig::Redshift(x) => {
-            r(&mut x.username);
-            r(&mut x.password);
-            if let Some(o) = &mut x.okta {
-                r(&mut o.username);
-                r(&mut o.password);
-            }
-        }
-        IntegrationConfig::AzureSynapse(x) => {
-            r(&mut x.username);
-            r(&mut x.password);
-        }
-        IntegrationConfig::S3(x) => r(&mut x.aws_secret_access_key),
-        IntegrationConfig::Trino(_) | IntegrationConfig::Other(_) => {}
     }
     c
 }
 
-/// On update, a secret sent as `<REDACTED>` keeps the stored value (so a GET
-/// answer can be sent back unchanged).
-pub fn keep_redacted_secrets(new: &mut IntegrationConfig, old: &IntegrationConfig) {
-    fn k(n: &mut Option<Secret>, o: &Option<Secret>) {
-        if n.as_ref().is_some_and(Secret::is_redacted) {
-            if let Some(o) = o {
-                *n = Some(o.clone());
-            }
-        }
+/// On update, a string GET redacts under `mode` that is sent as `<REDACTED>`
+/// (or `REDACTED`) keeps the stored value, so a GET answer can be sent back.
+pub fn keep_redacted_secrets(new: &mut IntegrationConfig, old: &IntegrationConfig, mode: Redact) {
+    let Some(ty) = new.integration_type() else {
+        return;
+    };
+    if old.integration_type().as_ref() != Some(&ty) {
+        return;
     }
-    fn oauth(n: &mut Option<OAuthClientConfig>, o: &Option<OAuthClientConfig>) {
-        if let (Some(n), Some(o)) = (n, o) {
-            k(&mut n.client_secret, &o.client_secret);
-            k(&mut n.oauth_private_key, &o.oauth_private_key);
+    let before = old.to_value();
+    *new = patch_strings(new, hidden_paths(&ty, mode), |path, sent| {
+        if Secret::from(sent).is_redacted() {
+            before.pointer(path).cloned()
+        } else {
+            None
         }
-    }
-    match (new, old) {
-        (IntegrationConfig::Snowflake(n), IntegrationConfig::Snowflake(o)) => {
-            k(&mut n.username, &o.username);
-            k(&mut n.password, &o.password);
-            k(&mut n.private_key_password, &o.private_key_password);
-            if let (Some(nk), Some(ok)) = (&mut n.private_key, &o.private_key) {
-                k(&mut nk.content, &ok.content);
-            }
-            oauth(&mut n.o_auth_client_config, &o.o_auth_client_config);
-        }
-        (IntegrationConfig::Databricks(n), IntegrationConfig::Databricks(o)) => {
-            k(&mut n.token, &o.token);
-            oauth(&mut n.o_auth_client_config, &o.o_auth_client_config);
-        }
-        (IntegrationConfig::BigQuery(n), IntegrationConfig::BigQuery(o)) => {
-            k(&mut n.credential, &o.credential)
-        }
-        (IntegrationConfig::Redshift(n), IntegrationConfig::Redshift(o)) => {
-            k(&mut n.username, &o.username);
-            k(&mut n.password, &o.password);
-            if let (Some(no), Some(oo)) = (&mut n.okta, &o.okta) {
-                k(&mut no.username, &oo.username);
-                k(&mut no.password, &oo.password);
-            }
-        }
-        (IntegrationConfig::AzureSynapse(n), IntegrationConfig::AzureSynapse(o)) => {
-            k(&mut n.username, &o.username);
-            k(&mut n.password, &o.password);
-        }
-        (IntegrationConfig::S3(n), IntegrationConfig::S3(o)) => {
-            k(&mut n.aws_secret_access_key, &o.aws_secret_access_key)
-        }
-        _ => {}
-    }
+    });
 }
 
 /// Every non-secret string of a config, lower-cased, joined: where the
@@ -714,7 +829,7 @@ pub fn keep_redacted_secrets(new: &mut IntegrationConfig, old: &IntegrationConfi
 pub fn trigger_text(config: &IntegrationConfig) -> String {
     fn walk(v: &Value, out: &mut String) {
         match v {
-            Value::String(s) if s != immuta_api::REDACTED => {
+            Value::String(s) if !Secret::from(s.as_str()).is_redacted() => {
                 out.push_str(&s.to_lowercase());
                 out.push('\n');
             }
@@ -724,11 +839,7 @@ pub fn trigger_text(config: &IntegrationConfig) -> String {
         }
     }
     let mut out = String::new();
-    let mut redacted = redact(config);
-    if let IntegrationConfig::Trino(t) = &mut redacted {
-        t.api_key = None;
-    }
-    walk(&redacted.to_value(), &mut out);
+    walk(&conceal(config).to_value(), &mut out);
     out
 }
 
@@ -785,8 +896,7 @@ pub fn check_delete_credentials(
         "keyPair" => {
             need_secret(&c.username, "username")?;
             absent(&c.password, "password", ap, auth)?;
-            let mut k = c.private_key.clone();
-            check_private_key(&mut k, "privateKey")?;
+            check_private_key(&c.private_key, "privateKey")?;
         }
         "okta" => {
             absent(&c.username, "username", ap, auth)?;
@@ -866,7 +976,9 @@ mod tests {
 
     #[test]
     fn snowflake_defaults_are_filled_in() {
-        let p = check_payload(&snowflake()).unwrap();
+        let mut p = check_payload(&snowflake()).unwrap();
+        assert_eq!(p.config.to_value(), snowflake()["config"], "kept as sent");
+        fill_defaults(&mut p.config);
         let v = p.config.to_value();
         assert_eq!(v["port"], 443);
         for k in ["audit", "workspaces", "lineage", "impersonation"] {
@@ -892,7 +1004,8 @@ mod tests {
         v["config"].as_object_mut().unwrap().remove("password");
         assert_eq!(msg(v.clone()), "\"config.privateKey\" is required");
         v["config"]["privateKey"] = json!({"content": "pem"});
-        let p = check_payload(&v).unwrap();
+        let mut p = check_payload(&v).unwrap();
+        fill_defaults(&mut p.config);
         assert_eq!(
             p.config.to_value()["privateKey"]["keyName"],
             "PRIV_KEY_FILE"
@@ -918,9 +1031,33 @@ mod tests {
     #[test]
     fn role_arn_format() {
         assert!(is_role_arn("arn:aws:iam::123456789:role/x"));
+        assert!(is_role_arn("arn:aws-us-gov:iam::123456789012:role/x"));
+        assert!(is_role_arn("arn:aws-cn:iam::123456789012:role/path/x"));
+        assert!(is_role_arn("arn:aws-iso-b:iam::123456789012:role/x"));
+        assert!(!is_role_arn("arn:gcp:iam::123:role/x"));
+        assert!(!is_role_arn("arn:aws-:iam::123:role/x"));
+        assert!(!is_role_arn("arn:aws:s3:::bucket"));
         assert!(!is_role_arn("arn:aws:iam::12a:role/x"));
         assert!(!is_role_arn("arn:aws:iam::123:user/x"));
         assert!(!is_role_arn("role/x"));
+    }
+
+    #[test]
+    fn a_put_of_placeholders_keeps_what_get_redacted() {
+        let old = check_payload(&snowflake()).unwrap().config;
+        let mut v = snowflake();
+        v["config"]["password"] = json!("REDACTED");
+        v["config"]["username"] = json!("<REDACTED>");
+        v["config"]["role"] = json!("<REDACTED>");
+        let sent = check_payload(&v).unwrap().config;
+        let mut new = sent.clone();
+        keep_redacted_secrets(&mut new, &old, Redact::Secrets);
+        let n = new.to_value();
+        assert_eq!((&n["password"], &n["username"]), (&json!("p"), &json!("u")));
+        assert_eq!(n["role"], "<REDACTED>", "no secret: stored as sent");
+        let mut new = sent;
+        keep_redacted_secrets(&mut new, &old, Redact::More);
+        assert_eq!(new.to_value()["role"], "R");
     }
 
     #[test]
@@ -933,9 +1070,13 @@ mod tests {
     #[test]
     fn redaction_and_trigger_text_hide_secrets() {
         let p = check_payload(&snowflake()).unwrap();
-        let r = redact(&p.config).to_value();
+        let r = redact(&p.config, Redact::Secrets).to_value();
         assert_eq!(r["password"], "<REDACTED>");
         assert_eq!(r["username"], "<REDACTED>");
+        assert_eq!(r["role"], "R");
+        let r = redact(&p.config, Redact::More).to_value();
+        assert_eq!(r["role"], "<REDACTED>");
+        assert_eq!(r["host"], "a.snowflakecomputing.com");
         let t = trigger_text(&p.config);
         assert!(t.contains("a.snowflakecomputing.com"));
         assert!(!t.contains("\np\n") && !t.starts_with("p\n"));

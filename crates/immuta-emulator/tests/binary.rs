@@ -31,6 +31,17 @@ fn help_explains_every_flag_and_the_triggers() {
         "--fault-seed",
         "IMMUTA_EMULATOR_API_KEY",
         "IMMUTA_EMULATOR_PORT",
+        "--guesses",
+        "--echo-defaults",
+        "--trino-key",
+        "--redact",
+        "--force-disable",
+        "--status-shape",
+        "--id-type",
+        "--store-redacted-put",
+        "--scalars-as-strings",
+        "--delete-body",
+        "IMMUTA_EMULATOR_TRINO_KEY",
     ] {
         assert!(help.contains(flag), "--help lacks {flag}");
     }
@@ -158,6 +169,55 @@ async fn key_and_state_file_come_from_the_environment() {
         1
     );
     assert!(sigterm(&mut child).success());
+}
+
+/// What the binary says its guesses are, through the admin endpoint.
+async fn guesses_of(args: &[&str], envs: &[(&str, &str)]) -> immuta_emulator::Guesses {
+    let mut all = vec!["--port", "0", "--admin"];
+    all.extend_from_slice(args);
+    let (mut child, url, key) = spawn(&all, envs);
+    let c = common::Client { base: url, key };
+    let r = c.get("/_emulator/guesses").await;
+    assert!(sigterm(&mut child).success());
+    assert_eq!(r.status, 200, "{}", r.text());
+    serde_json::from_value(r.json()).unwrap()
+}
+
+#[tokio::test]
+async fn guess_flags_select_each_variant_and_the_preset() {
+    use immuta_emulator::{Guesses, IdType, StatusShape, TrinoKey};
+    assert_eq!(guesses_of(&[], &[]).await, Guesses::default());
+    let mut all = Guesses::variants();
+    all.push(("alternatives", Guesses::alternatives()));
+    for (name, g) in all {
+        let flags = g.flags();
+        let args: Vec<&str> = flags.iter().map(String::as_str).collect();
+        assert_eq!(guesses_of(&args, &[]).await, g, "{name}: {flags:?}");
+    }
+    // The preset, one switch given back, one from the environment.
+    let got = guesses_of(
+        &[
+            "--guesses=alternatives",
+            "--trino-key",
+            "never",
+            "--scalars-as-strings=false",
+        ],
+        &[("IMMUTA_EMULATOR_ID_TYPE", "string")],
+    )
+    .await;
+    assert_eq!(
+        got,
+        Guesses {
+            trino_key: TrinoKey::Never,
+            scalars_as_strings: false,
+            id_type: IdType::String,
+            ..Guesses::alternatives()
+        }
+    );
+    let got = guesses_of(&[], &[("IMMUTA_EMULATOR_STATUS_SHAPE", "string")]).await;
+    assert_eq!(got.status_shape, StatusShape::String);
+    let out = bin().args(["--trino-key", "sometimes"]).output().unwrap();
+    assert!(!out.status.success());
 }
 
 #[test]

@@ -127,7 +127,7 @@ async fn empty_strings_and_wrong_json_types_are_named() {
     rejects(
         &c,
         with(sf.clone(), "port", json!("443")),
-        "\"config.port\"",
+        "\"config.port\" must be a number",
     )
     .await;
     rejects(
@@ -146,6 +146,13 @@ async fn empty_strings_and_wrong_json_types_are_named() {
         &c,
         with(sf.clone(), "audit", json!({"enabled": "yes"})),
         "\"config.audit\"",
+    )
+    .await;
+    // Answers may carry ports and flags as strings; requests may not.
+    rejects(
+        &c,
+        with(sf.clone(), "audit", json!({"enabled": "true"})),
+        "\"config.audit.enabled\" must be a boolean",
     )
     .await;
     rejects(

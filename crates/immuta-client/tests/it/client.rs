@@ -388,7 +388,9 @@ async fn one_odd_integration_does_not_fail_the_list() {
     assert_eq!(
         odd.reason,
         SkipReason::DoesNotFit {
-            detail: "config: invalid type: string, expected u16".into()
+            detail: "config: invalid type: string, expected a port number (0 to 65535) or a \
+                     string holding one"
+                .into()
         }
     );
     assert_eq!(list.skipped[1].id, None);

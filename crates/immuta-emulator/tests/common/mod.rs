@@ -6,7 +6,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::Request;
 use hyper_util::rt::TokioIo;
-use immuta_emulator::{Emulator, RunningEmulator};
+use immuta_emulator::{Emulator, Guesses, RunningEmulator};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -133,7 +133,7 @@ impl Client {
     pub async fn create(&self, body: &Value) -> String {
         let r = self.post("/integrations", body).await;
         assert_eq!(r.status, 200, "{}", r.text());
-        r.json()["id"].as_str().unwrap().to_string()
+        id_of(&r.json())
     }
     /// Polls the status endpoint until it shows `want` (or 404 when `want`
     /// is "gone"), for at most 5 s.
@@ -144,7 +144,7 @@ impl Client {
             if want == "gone" && r.status == 404 {
                 return r.json();
             }
-            if r.status == 200 && r.json()["status"] == want {
+            if r.status == 200 && status_of(&r.json()) == want {
                 return r.json();
             }
             assert!(
@@ -158,11 +158,34 @@ impl Client {
     }
 }
 
+/// An answer's `id`, a string or a number, as text.
+pub fn id_of(v: &Value) -> String {
+    match &v["id"] {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        other => panic!("no id in {v}: {other}"),
+    }
+}
+
+/// A `/status` answer's status: the object's `status`, or the bare string.
+pub fn status_of(v: &Value) -> &str {
+    match v {
+        Value::String(s) => s,
+        _ => v["status"].as_str().unwrap_or_default(),
+    }
+}
+
 /// An emulator with key `k`, no delay.
 pub async fn start() -> (RunningEmulator, Client) {
+    start_with(Guesses::default()).await
+}
+
+/// An emulator with key `k`, no delay, these guesses.
+pub async fn start_with(guesses: Guesses) -> (RunningEmulator, Client) {
     let emu = Emulator::builder()
         .api_key("k")
         .transition_delay(Duration::ZERO)
+        .guesses(guesses)
         .start()
         .await
         .unwrap();
