@@ -3,6 +3,7 @@
 mod client;
 mod create;
 mod fake;
+mod guesses;
 mod retry;
 mod tls;
 mod wait;
