@@ -311,8 +311,8 @@ impl std::fmt::Debug for EmulatorHandle {
 
 impl EmulatorHandle {
     /// Every integration, as GET answers them under the current guesses
-    /// (secrets redacted; ids and scalars typed whatever `id_type` and
-    /// `scalars_as_strings` say).
+    /// (defaults, redaction, Trino's key), typed: `id_type` and
+    /// `scalars_as_strings` shape only the JSON answers.
     pub async fn integrations(&self) -> Vec<Integration> {
         let g = self.guesses();
         let mut st = self.shared.state.lock().await;

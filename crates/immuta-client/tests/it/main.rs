@@ -4,6 +4,7 @@ mod classes;
 mod client;
 mod create;
 mod fake;
+mod guesses;
 mod retry;
 mod tls;
 mod wait;
