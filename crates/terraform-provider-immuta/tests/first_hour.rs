@@ -255,7 +255,7 @@ resource "immuta_integration" "dup" {{
 #[test]
 fn an_error_inside_a_type_attribute_names_its_path_and_prints_no_secret() {
     for cli in clis() {
-        let mut w = Workdir::new(cli);
+        let w = Workdir::new(cli);
         w.write(
             "main.tf",
             &format!(

@@ -879,7 +879,7 @@ impl IntegrationResource {
                 return resp;
             }
         };
-        let Some(id) = answer.id.map(|i| i.0) else {
+        let Some(id) = answer.id.clone().map(|i| i.0) else {
             resp.diagnostics.error(
                 format!("Could not create the {ty} integration"),
                 "Immuta accepted the create but its answer carries no id, so the integration \
@@ -888,7 +888,18 @@ impl IntegrationResource {
             return resp;
         };
         // From here on the integration exists: it is always in the state.
-        let mut partial = req.planned_state.clone();
+        // What Immuta answered that the plan left to it: the Trino key, when
+        // the create answer carries it (a later GET may not).
+        let mut planned = req.planned_state.clone();
+        if let (Some(key), Some(trino)) = (
+            answer.trino_api_key(),
+            planned.get_attr_mut(Platform::Trino.block_name()),
+        ) {
+            if trino.attr("api_key").is_unknown() {
+                trino.set_attr("api_key", Value::string(key.expose()));
+            }
+        }
+        let mut partial = planned.clone();
         partial.set_attr("id", Value::string(id.clone()));
         let status = answer.status.unwrap_or(IntegrationStatus::Creating);
         partial.set_attr("status", Value::string(status.as_str()));
@@ -936,13 +947,7 @@ impl IntegrationResource {
             }
         }
         resp.new_state = self
-            .read_back(
-                &client,
-                &id,
-                &req.planned_state,
-                partial,
-                &mut resp.diagnostics,
-            )
+            .read_back(&client, &id, &planned, partial, &mut resp.diagnostics)
             .await;
         resp
     }
