@@ -15,9 +15,7 @@
 mod support;
 
 use immuta_api::{IntegrationConfig, IntegrationStatus};
-use immuta_client::{wait_for, ClientConfig, ImmutaClient, WaitOptions, WaitTarget};
 use immuta_emulator::Guesses;
-use std::time::Duration;
 use support::{clis, required_providers, TerraformCli, TestEmulator, Workdir};
 
 /// The resource names, one per type, in the order of the configuration.
@@ -127,10 +125,6 @@ resource "immuta_integration" "trino" {{
     format!("{}{body}", required_providers())
 }
 
-fn client(emu: &TestEmulator) -> ImmutaClient {
-    ImmutaClient::new(ClientConfig::new(emu.url(), emu.api_key())).expect("client")
-}
-
 /// The ids of the resources, by name, from `terraform show -json`.
 fn ids(w: &Workdir) -> Vec<(String, String)> {
     let show = w.show_json();
@@ -156,43 +150,25 @@ fn ids(w: &Workdir) -> Vec<(String, String)> {
 /// Databricks audit, Redshift and Synapse impersonation) or one it sets
 /// (BigQuery location, S3 region).
 fn drift(emu: &TestEmulator, ids: &[(String, String)]) {
-    let c = client(emu);
-    let h = emu.handle();
-    emu.block_on(async {
-        let all = h.integrations_with_secrets().await;
-        for (name, id) in ids {
-            if name == "trino" {
-                continue;
-            }
-            let mut payload = all
-                .iter()
-                .find(|i| i.id.as_str() == id)
-                .expect("the integration")
-                .to_payload();
+    for (name, id) in ids.iter().filter(|(n, _)| n != "trino") {
+        emu.change_out_of_band(id, |config| {
             let on = immuta_api::config::Toggle::enabled(true);
             let impersonation = immuta_api::config::Impersonation {
                 enabled: Some(true),
                 role: Some("IMPERSONATOR".into()),
                 ..Default::default()
             };
-            match payload.config.as_mut().expect("config") {
+            match config {
                 IntegrationConfig::Snowflake(s) => s.audit = Some(on),
                 IntegrationConfig::Databricks(d) => d.audit = Some(on),
                 IntegrationConfig::BigQuery(b) => b.location = Some("europe-west1".into()),
                 IntegrationConfig::Redshift(r) => r.impersonation = Some(impersonation),
                 IntegrationConfig::AzureSynapse(a) => a.impersonation = Some(impersonation),
                 IntegrationConfig::S3(s) => s.aws_region = Some("eu-west-1".into()),
-                other => panic!("no drift for {other:?}"),
+                other => panic!("no drift for {name}: {other:?}"),
             }
-            c.update(id, &payload, false)
-                .await
-                .expect("out-of-band PUT");
-            let opts = WaitOptions::new(Duration::from_secs(10), Default::default());
-            wait_for(&c, id, WaitTarget::Enabled, opts)
-                .await
-                .expect("settles");
-        }
-    });
+        });
+    }
 }
 
 /// Asserts that no request so far carried `<REDACTED>` in its body.

@@ -251,33 +251,14 @@ fn client(emu: &TestEmulator) -> ImmutaClient {
 /// Changes one non-secret field of the integration out of band (as someone
 /// in Immuta's UI would) and waits for it to settle.
 fn change_out_of_band(emu: &TestEmulator, id: &str) {
-    let c = client(emu);
-    let h = emu.handle();
-    emu.block_on(async {
-        // With its secrets, as the user who changes it would send them.
-        let mut payload = h
-            .integrations_with_secrets()
-            .await
-            .into_iter()
-            .find(|i| i.id.as_str() == id)
-            .expect("the integration")
-            .to_payload();
-        match payload.config.as_mut().expect("config") {
-            IntegrationConfig::Snowflake(s) => s.warehouse = Some("OTHER_WAREHOUSE".into()),
-            IntegrationConfig::Databricks(d) => d.http_path = Some("sql/other".into()),
-            IntegrationConfig::BigQuery(b) => b.location = Some("europe-west1".into()),
-            IntegrationConfig::Redshift(r) => r.host = Some("other.aws.amazon.com".into()),
-            IntegrationConfig::AzureSynapse(a) => a.schema = Some("other_schema".into()),
-            IntegrationConfig::S3(s) => s.aws_region = Some("eu-west-1".into()),
-            other => panic!("no out-of-band change for {other:?}"),
-        }
-        c.update(id, &payload, false)
-            .await
-            .expect("out-of-band PUT");
-        let opts = WaitOptions::new(Duration::from_secs(10), Default::default());
-        wait_for(&c, id, WaitTarget::Enabled, opts)
-            .await
-            .expect("settles");
+    emu.change_out_of_band(id, |config| match config {
+        IntegrationConfig::Snowflake(s) => s.warehouse = Some("OTHER_WAREHOUSE".into()),
+        IntegrationConfig::Databricks(d) => d.http_path = Some("sql/other".into()),
+        IntegrationConfig::BigQuery(b) => b.location = Some("europe-west1".into()),
+        IntegrationConfig::Redshift(r) => r.host = Some("other.aws.amazon.com".into()),
+        IntegrationConfig::AzureSynapse(a) => a.schema = Some("other_schema".into()),
+        IntegrationConfig::S3(s) => s.aws_region = Some("eu-west-1".into()),
+        other => panic!("no out-of-band change for {other:?}"),
     });
 }
 

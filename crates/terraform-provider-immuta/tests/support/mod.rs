@@ -461,6 +461,41 @@ impl TestEmulator {
     }
 }
 
+impl TestEmulator {
+    /// Changes integration `id` through the API, as someone in Immuta's UI
+    /// would: its config (with its secrets, as that user sends them) passes
+    /// through `change`, is PUT, and settles.
+    pub fn change_out_of_band(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut immuta_api::IntegrationConfig),
+    ) {
+        let c = immuta_client::ImmutaClient::new(immuta_client::ClientConfig::new(
+            self.url(),
+            self.api_key(),
+        ))
+        .expect("client");
+        let h = self.handle();
+        self.block_on(async {
+            let mut payload = h
+                .integrations_with_secrets()
+                .await
+                .into_iter()
+                .find(|i| i.id.as_str() == id)
+                .expect("the integration")
+                .to_payload();
+            change(payload.config.as_mut().expect("config"));
+            c.update(id, &payload, false)
+                .await
+                .expect("out-of-band PUT");
+            let opts = immuta_client::WaitOptions::new(Duration::from_secs(10), Default::default());
+            immuta_client::wait_for(&c, id, immuta_client::WaitTarget::Enabled, opts)
+                .await
+                .expect("settles");
+        });
+    }
+}
+
 impl Drop for TestEmulator {
     fn drop(&mut self) {
         if let Some(emu) = self.emu.take() {
