@@ -463,6 +463,7 @@ async fn a_slow_answer_is_a_timeout() {
     let started = Instant::now();
     let err = ImmutaClient::new(cfg).unwrap().list().await.unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
+    assert_eq!(err.class(), immuta_client::ErrorClass::Timeout);
     assert!(!err.is_connect());
     assert!(started.elapsed() < Duration::from_secs(2));
     assert!(
