@@ -288,3 +288,103 @@ resource "immuta_integration" "x" {{
         );
     }
 }
+
+fn snowflake_resource(extra: &str, password: &str) -> String {
+    format!(
+        r#"{}
+provider "immuta" {{}}
+
+resource "immuta_integration" "sf" {{
+  auto_bootstrap = true
+  snowflake = {{
+    host                = "hour.us-east-1.snowflakecomputing.com"
+    warehouse           = "W"
+    database            = "IMMUTA_HOUR"
+    authentication_type = "userPassword"
+    username            = "admin"
+    role                = "ACCOUNTADMIN"
+{password}{extra}
+  }}
+}}
+"#,
+        required_providers()
+    )
+}
+
+/// A plan shows what the user changed: not the validation tests Immuta ran
+/// last time, nor a status it will recompute.
+#[test]
+fn a_plan_shows_only_what_the_user_changed() {
+    for cli in clis() {
+        let emu = TestEmulator::start();
+        let w = {
+            let mut w = Workdir::new(cli);
+            w.use_emulator(&emu);
+            w
+        };
+        let pw = "    password            = \"sf-pw\"\n";
+        w.write("main.tf", &snowflake_resource("", pw));
+        w.init().success();
+        w.apply(&[]).success();
+        w.write(
+            "main.tf",
+            &snowflake_resource("    audit = { enabled = true }", pw).replace("\"W\"", "\"W2\""),
+        );
+        let out = w.plan(&[]).success();
+        let plan = out.stdout;
+        assert!(plan.contains("\"W\" -> \"W2\""), "{cli:?}:\n{plan}");
+        assert!(plan.contains("-> true"), "{cli:?}: audit is shown:\n{plan}");
+        for noise in [
+            "validation_results",
+            "Basic Connection Test",
+            "known after apply",
+        ] {
+            assert!(
+                !plan.contains(noise),
+                "{cli:?}: {noise:?} in the plan:\n{plan}"
+            );
+        }
+        w.apply(&[]).success();
+        let (code, out) = w.plan_exit_code();
+        assert_eq!(code, 0, "{cli:?}:\n{}", out.both());
+    }
+}
+
+/// With write-only secrets, a refused destroy says where the credentials can
+/// come from, and that `force_disable_on_destroy` must be applied first.
+#[test]
+fn a_refused_destroy_says_what_to_apply_first() {
+    for cli in clis().iter().filter(|c| c.at_least(1, 11)) {
+        let emu = TestEmulator::start();
+        let w = {
+            let mut w = Workdir::new(cli);
+            w.use_emulator(&emu);
+            w
+        };
+        let pw = "    password_wo         = \"sf-pw\"\n    password_wo_version = 1\n";
+        w.write("main.tf", &snowflake_resource("", pw));
+        w.init().success();
+        w.apply(&[]).success();
+        let out = w.destroy();
+        let text = out.both().replace('\n', " ");
+        assert_ne!(out.code, 0, "{cli:?}: {text}");
+        for needle in [
+            "delete_credentials_env",
+            "force_disable_on_destroy = true",
+            "run `terraform apply`",
+        ] {
+            assert!(text.contains(needle), "{cli:?}: {needle:?} in: {text}");
+        }
+        // The advice works: apply the setting, then destroy.
+        w.write(
+            "main.tf",
+            &snowflake_resource("", pw).replace(
+                "auto_bootstrap = true",
+                "auto_bootstrap = true\n  force_disable_on_destroy = true",
+            ),
+        );
+        w.apply(&[]).success();
+        w.destroy().success();
+        assert!(emu.integrations().is_empty(), "{cli:?}");
+    }
+}
