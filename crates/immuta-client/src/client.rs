@@ -6,7 +6,7 @@
 use crate::config::{parse_base_url, ClientConfig, RetryPolicy};
 use crate::error::{error_chain, ClientError};
 use crate::identity::Identity;
-use crate::retry::Idempotency;
+use crate::retry::{Budget, Idempotency, Transient};
 use immuta_api::{
     DeleteCredentials, Integration, IntegrationId, IntegrationPayload, IntegrationStatus,
     IntegrationType, OperationResponse, ScriptKind, StatusResponse,
@@ -192,8 +192,14 @@ struct Answer {
 enum Failure {
     /// Cancelled before or while it was sent.
     Cancelled,
-    /// It failed; the answer's headers when there was an answer.
+    /// It failed; the answer's headers when an answer (a status line)
+    /// arrived, `None` when the connection failed or ended before one.
     Failed(ClientError, Option<HeaderMap>),
+}
+
+/// How a failed try may be retried: see [`Transient::of`].
+fn transient(error: &ClientError, headers: Option<&HeaderMap>) -> Option<Transient> {
+    Transient::of(error, headers.is_some())
 }
 
 /// What a create's look-up before its POST saw, to tell the elements that
@@ -294,7 +300,8 @@ enum Attempt {
         content_type: Option<String>,
         body: Vec<u8>,
     },
-    Failed(ClientError),
+    /// It failed; the answer's headers when one had begun to arrive.
+    Failed(ClientError, Option<HeaderMap>),
 }
 
 impl ImmutaClient {
@@ -627,25 +634,25 @@ impl ImmutaClient {
     /// The one request path: sends, reads the bounded body, logs, and
     /// retries what the [`RetryPolicy`] allows. Only 2xx answers return `Ok`.
     async fn execute(&self, call: Call) -> Result<Answer, ClientError> {
-        let policy = &self.inner.retry;
-        let mut retries = 0u32;
+        let mut budget = Budget::start(&self.inner.retry);
         loop {
-            let (error, headers) = match self.send_once(&call, retries + 1).await {
+            let (error, headers) = match self.send_once(&call, budget.retries() + 1).await {
                 Ok(answer) => return Ok(answer),
                 Err(Failure::Cancelled) => return Err(ClientError::Cancelled),
                 Err(Failure::Failed(error, headers)) => (error, headers),
             };
-            let may_retry = call.idempotency == Idempotency::Safe
-                && error.is_transient()
-                && retries < policy.max_retries;
-            if !may_retry {
+            let delay = match call.idempotency {
+                Idempotency::Safe => transient(&error, headers.as_ref())
+                    .and_then(|kind| budget.next(kind, headers.as_ref())),
+                Idempotency::Once => None,
+            };
+            let Some(delay) = delay else {
                 return Err(error);
-            }
-            retries += 1;
+            };
             self.back_off(
                 &call.label,
-                retries,
-                headers.as_ref(),
+                budget.retries(),
+                delay,
                 &error,
                 "retrying immuta request",
             )
@@ -660,18 +667,17 @@ impl ImmutaClient {
             .is_some_and(CancellationToken::is_cancelled)
     }
 
-    /// Sleeps, unless cancelled first.
-    /// The pause before try `retry` of request `label` (the retry policy's
-    /// delay, or Retry-After), logged with why it is made again.
+    /// The pause `delay` before retry `retry` of request `label`, logged
+    /// with why it is made again; it ends early, with
+    /// [`ClientError::Cancelled`], when the client is cancelled.
     async fn back_off(
         &self,
         label: &str,
         retry: u32,
-        headers: Option<&HeaderMap>,
+        delay: Duration,
         reason: &ClientError,
         what: &str,
     ) -> Result<(), ClientError> {
-        let delay = self.inner.retry.delay_for(retry, headers);
         tracing::debug!(
             request = %label,
             retry,
@@ -736,7 +742,7 @@ impl ImmutaClient {
                 };
                 Err(Failure::Failed(error, Some(headers)))
             }
-            Attempt::Failed(error) => {
+            Attempt::Failed(error, headers) => {
                 tracing::debug!(
                     request = %call.label,
                     elapsed_ms,
@@ -744,7 +750,7 @@ impl ImmutaClient {
                     error = %error,
                     "immuta request failed"
                 );
-                Err(Failure::Failed(error, None))
+                Err(Failure::Failed(error, headers))
             }
         }
     }
@@ -783,7 +789,7 @@ impl ImmutaClient {
             })
             .await?;
         let sure = self.uncancelled();
-        let policy = &self.inner.retry;
+        let mut budget = Budget::start(&self.inner.retry);
         let mut sends = 0u32;
         loop {
             // Cancelled before a send: every earlier send was looked up and
@@ -869,13 +875,16 @@ impl ImmutaClient {
                     }
                 }
             }
-            if error.status() == Some(409) || sends > policy.max_retries {
+            // A 409 here was looked up and is not ours: it is the answer.
+            let delay = transient(&error, headers.as_ref())
+                .and_then(|kind| budget.next(kind, headers.as_ref()));
+            let Some(delay) = delay else {
                 return Err(error);
-            }
+            };
             self.back_off(
                 &call.label,
-                sends,
-                headers.as_ref(),
+                budget.retries(),
+                delay,
                 &error,
                 "the create was not made: sending it again",
             )
@@ -941,11 +950,10 @@ impl ImmutaClient {
         let mut resp = match req.send().await {
             Ok(r) => r,
             Err(e) => {
-                return Attempt::Failed(ClientError::from_reqwest(
-                    &call.target,
-                    &e,
-                    inner.request_timeout,
-                ))
+                return Attempt::Failed(
+                    ClientError::from_reqwest(&call.target, &e, inner.request_timeout),
+                    None,
+                )
             }
         };
         let status = resp.status();
@@ -963,24 +971,23 @@ impl ImmutaClient {
             .content_length()
             .is_some_and(|n| n > u64::try_from(limit).unwrap_or(u64::MAX))
         {
-            return Attempt::Failed(too_large());
+            return Attempt::Failed(too_large(), Some(headers));
         }
         let mut body: Vec<u8> = Vec::new();
         loop {
             match resp.chunk().await {
                 Ok(Some(chunk)) => {
                     if body.len().saturating_add(chunk.len()) > limit {
-                        return Attempt::Failed(too_large());
+                        return Attempt::Failed(too_large(), Some(headers));
                     }
                     body.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    return Attempt::Failed(ClientError::from_reqwest(
-                        &call.target,
-                        &e,
-                        inner.request_timeout,
-                    ))
+                    return Attempt::Failed(
+                        ClientError::from_reqwest(&call.target, &e, inner.request_timeout),
+                        Some(headers),
+                    )
                 }
             }
         }
