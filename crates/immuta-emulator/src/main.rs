@@ -131,7 +131,7 @@ async fn main() -> ExitCode {
         latency_ms: args.fault_latency_ms,
         retry_after_secs: args.fault_retry_after_secs,
         seed: args.fault_seed,
-        script: vec![],
+        ..Default::default()
     };
     let mut builder = Emulator::builder()
         .bind(SocketAddr::new(args.bind, args.port))

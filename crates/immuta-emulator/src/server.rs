@@ -39,9 +39,10 @@ pub struct RequestRecord {
     pub path: String,
     /// Query string without `?`, if any.
     pub query: Option<String>,
-    /// Status answered; 0 when the connection was dropped.
+    /// Status answered (for `lose-answer`, the one not sent); 0 when the
+    /// connection was dropped before the request was handled.
     pub status: u16,
-    /// The injected fault (`429`, `503`, `drop`), if any.
+    /// The injected fault (`429`, `503`, `drop`, `lose-answer`), if any.
     pub fault: Option<String>,
 }
 
@@ -433,13 +434,21 @@ async fn handle(
     let query = req.uri().query().map(str::to_string);
     let is_api = path == "/integrations" || path.starts_with("/integrations/");
     let mut fault = None;
+    let mut lose_answer = false;
     if is_api {
-        let decision = lock(&shared.faults).decide();
+        let decision = {
+            let mut faults = lock(&shared.faults);
+            let decision = faults.decide();
+            lose_answer = decision.fault == Fault::LoseAnswer
+                || (decision.fault == Fault::Pass
+                    && faults.lose_answer(&method, query_flag(query.as_deref(), "dryRun")));
+            decision
+        };
         if !decision.latency.is_zero() {
             tokio::time::sleep(decision.latency).await;
         }
         match decision.fault {
-            Fault::Pass => {}
+            Fault::Pass | Fault::LoseAnswer => {}
             Fault::Drop => {
                 finish(&shared, &method, &path, query, 0, Some(Fault::Drop), start);
                 return Err(Dropped);
@@ -489,6 +498,11 @@ async fn handle(
         }
     };
     let status = resp.status().as_u16();
+    if lose_answer {
+        let lost = Some(Fault::LoseAnswer);
+        finish(&shared, &method, &path, query, status, lost, start);
+        return Err(Dropped);
+    }
     if is_api {
         finish(
             &shared,
