@@ -7,6 +7,7 @@ use crate::config::{parse_base_url, ClientConfig, RetryPolicy};
 use crate::error::{error_chain, ClientError};
 use crate::identity::Identity;
 use crate::retry::{Budget, Idempotency, Transient};
+use crate::wait::{WaitError, WaitOutcome, WaitTarget};
 use immuta_api::{
     DeleteCredentials, Integration, IntegrationId, IntegrationPayload, IntegrationStatus,
     IntegrationType, OperationResponse, ScriptKind, StatusResponse,
@@ -200,6 +201,17 @@ enum Failure {
 /// How a failed try may be retried: see [`Transient::of`].
 fn transient(error: &ClientError, headers: Option<&HeaderMap>) -> Option<Transient> {
     Transient::of(error, headers.is_some())
+}
+
+/// A send of a change that got no 2xx answer: see
+/// [`ImmutaClient::send_change`].
+struct Unanswered {
+    /// The request's label, for logs.
+    label: String,
+    error: ClientError,
+    headers: Option<HeaderMap>,
+    /// Whether Immuta may have made the change all the same.
+    unclear: bool,
 }
 
 /// What a create's look-up before its POST saw, to tell the elements that
@@ -458,6 +470,18 @@ impl ImmutaClient {
 
     /// `PUT /integrations/{id}[?dryRun=true]`: updates an integration
     /// (answers `status: editing`), or with `dry_run` only validates.
+    ///
+    /// A real update is not sent again blindly. When a PUT ends without a
+    /// clear answer (the connection broke or timed out after it was sent,
+    /// a `5xx`), Immuta may have applied it and be `editing`, and would
+    /// answer a second PUT `409`. So the client waits for the integration
+    /// to leave `editing` (the status waiter, within the retry budget),
+    /// reads it back, and returns success (the status it reached) if it
+    /// holds what was sent, ignoring fields Immuta redacts or leaves out;
+    /// only otherwise is the PUT sent again (within the [`RetryPolicy`]). A
+    /// `409` on such a second send is looked at the same way. A `429` or a
+    /// connection that never opened means nothing was applied: the PUT is
+    /// sent again after the usual pause.
     pub async fn update(
         &self,
         id: &str,
@@ -465,8 +489,16 @@ impl ImmutaClient {
         dry_run: bool,
     ) -> Result<OperationResponse, ClientError> {
         let body = encode(payload)?;
-        let query: &[(&str, &str)] = if dry_run { &[("dryRun", "true")] } else { &[] };
-        let call = self.call(Method::PUT, &[id], query, Some(body), Idempotency::Safe)?;
+        if !dry_run {
+            return self.update_guarded(id, body).await;
+        }
+        let call = self.call(
+            Method::PUT,
+            &[id],
+            &[("dryRun", "true")],
+            Some(body),
+            Idempotency::Safe,
+        )?;
         self.json(call).await
     }
 
@@ -797,37 +829,21 @@ impl ImmutaClient {
             if self.is_cancelled() {
                 return Err(ClientError::Cancelled);
             }
-            let call = self.call(
-                Method::POST,
-                &[],
-                &[],
-                Some(body.clone()),
-                Idempotency::Once,
-            )?;
             sends += 1;
-            let (error, headers) = match sure.send_once(&call, sends).await {
-                Ok(answer) => return decode(&call.label, &answer.body),
-                Err(Failure::Cancelled) => return Err(ClientError::Cancelled),
-                Err(Failure::Failed(error, headers)) => (error, headers),
-            };
-            let may_have_been_made = match &error {
-                // No connection: nothing was sent.
-                ClientError::Transport {
-                    kind: crate::error::TransportKind::Connect,
-                    ..
-                } => false,
-                ClientError::Transport { .. } => true,
-                e if e.is_transient() => true,
-                // A conflict after an earlier uncertain send: maybe with
-                // the integration that send made.
-                e if e.status() == Some(409) && sends > 1 => true,
-                _ => return Err(error),
+            let Unanswered {
+                label,
+                error,
+                headers,
+                unclear: may_have_been_made,
+            } = match sure.send_change(Method::POST, &[], &body, sends).await? {
+                Ok(answer) => return Ok(answer),
+                Err(failed) => failed,
             };
             if may_have_been_made {
                 match sure.find_created(&ty, identity.as_ref(), &before).await {
                     Ok(Found::One(made)) => {
                         tracing::info!(
-                            request = %call.label,
+                            request = %label,
                             id = %made.id,
                             reason = %error,
                             "the create's answer was lost but Immuta made the integration: using it"
@@ -876,20 +892,177 @@ impl ImmutaClient {
                 }
             }
             // A 409 here was looked up and is not ours: it is the answer.
-            let delay = transient(&error, headers.as_ref())
-                .and_then(|kind| budget.next(kind, headers.as_ref()));
-            let Some(delay) = delay else {
-                return Err(error);
-            };
-            self.back_off(
-                &call.label,
-                budget.retries(),
-                delay,
-                &error,
-                "the create was not made: sending it again",
-            )
-            .await?;
+            let kind = transient(&error, headers.as_ref());
+            let what = "the create was not made: sending it again";
+            self.resend_pause(&mut budget, kind, &label, error, headers, what)
+                .await?;
         }
+    }
+
+    /// The pause before a change that failed with `error` (a retry of
+    /// `kind`) is sent again; `error` itself when `budget` allows no
+    /// retry of that kind, or none at all.
+    async fn resend_pause(
+        &self,
+        budget: &mut Budget<'_>,
+        kind: Option<Transient>,
+        label: &str,
+        error: ClientError,
+        headers: Option<HeaderMap>,
+        what: &str,
+    ) -> Result<(), ClientError> {
+        let Some(delay) = kind.and_then(|kind| budget.next(kind, headers.as_ref())) else {
+            return Err(error);
+        };
+        self.back_off(label, budget.retries(), delay, &error, what)
+            .await
+    }
+
+    /// Sends a change that is not blindly retried (a create's POST, an
+    /// update's PUT) once, as try number `sends`: its answer, or why it
+    /// failed and whether it may have been made all the same. A failure
+    /// that settles it (`400`, `401`, a first `409`...) is the error.
+    async fn send_change(
+        &self,
+        method: Method,
+        segments: &[&str],
+        body: &[u8],
+        sends: u32,
+    ) -> Result<Result<OperationResponse, Unanswered>, ClientError> {
+        let call = self.call(
+            method,
+            segments,
+            &[],
+            Some(body.to_vec()),
+            Idempotency::Once,
+        )?;
+        let (error, headers) = match self.send_once(&call, sends).await {
+            Ok(answer) => return decode(&call.label, &answer.body).map(Ok),
+            Err(Failure::Cancelled) => return Err(ClientError::Cancelled),
+            Err(Failure::Failed(error, headers)) => (error, headers),
+        };
+        let unclear = match &error {
+            // No connection: nothing was sent.
+            ClientError::Transport {
+                kind: crate::error::TransportKind::Connect,
+                ..
+            } => false,
+            ClientError::Transport { .. } => true,
+            e if e.is_transient() => true,
+            // A conflict after an earlier unclear send: maybe with what
+            // that send made (a create), or because it is being applied
+            // (an update: `is editing`).
+            e if e.status() == Some(409) && sends > 1 => true,
+            _ => return Err(error),
+        };
+        Ok(Err(Unanswered {
+            label: call.label,
+            error,
+            headers,
+            unclear,
+        }))
+    }
+
+    /// A real update, sent again only once Immuta is known not to hold it.
+    /// See [`ImmutaClient::update`].
+    async fn update_guarded(
+        &self,
+        id: &str,
+        body: Vec<u8>,
+    ) -> Result<OperationResponse, ClientError> {
+        let sent: serde_json::Value = decode("the request body", &body)?;
+        let mut budget = Budget::start(&self.inner.retry);
+        let mut sends = 0u32;
+        loop {
+            sends += 1;
+            let Unanswered {
+                label,
+                error,
+                headers,
+                unclear,
+            } = match self.send_change(Method::PUT, &[id], &body, sends).await? {
+                Ok(answer) => return Ok(answer),
+                Err(failed) => failed,
+            };
+            if unclear {
+                match self.applied(id, &sent).await {
+                    Ok(Some(done)) => {
+                        tracing::info!(
+                            request = %label,
+                            reason = %error,
+                            "the update's answer was lost but Immuta holds it"
+                        );
+                        return Ok(done);
+                    }
+                    Ok(None) => {}
+                    Err(ClientError::Cancelled) => return Err(ClientError::Cancelled),
+                    Err(lookup) => {
+                        tracing::debug!(
+                            request = %label,
+                            error = %lookup,
+                            "could not tell whether the update was applied"
+                        );
+                        return Err(error);
+                    }
+                }
+            }
+            // Not applied: send it again, a 409 counting as a failing answer.
+            let kind = match transient(&error, headers.as_ref()) {
+                None if error.status() == Some(409) => Some(Transient::Failing),
+                kind => kind,
+            };
+            let what = "the update was not applied: sending it again";
+            self.resend_pause(&mut budget, kind, &label, error, headers, what)
+                .await?;
+        }
+    }
+
+    /// After an unclear PUT of `sent` to integration `id`: waits for it to
+    /// leave `editing`, reads it, and gives what the PUT would have answered
+    /// if Immuta holds what was sent, `None` if it does not.
+    async fn applied(
+        &self,
+        id: &str,
+        sent: &serde_json::Value,
+    ) -> Result<Option<OperationResponse>, ClientError> {
+        let options = crate::wait::WaitOptions::new(
+            self.inner.retry.max_elapsed,
+            self.cancel.clone().unwrap_or_default(),
+        );
+        let reached = match crate::wait::wait_for(self, id, WaitTarget::Enabled, options).await {
+            Ok(WaitOutcome::Enabled { status, .. }) => status,
+            // Gone: sending it again gets Immuta's 404.
+            Ok(WaitOutcome::Gone { .. }) | Err(WaitError::NotFound { .. }) => return Ok(None),
+            Err(WaitError::Cancelled { .. }) => return Err(ClientError::Cancelled),
+            // A failure status (`editError`): whether it was ours is told
+            // by what Immuta holds; the caller's own wait reports it.
+            Err(WaitError::Failed {
+                status,
+                validation_results,
+                ..
+            }) => OperationResponse {
+                id: None,
+                status: Some(status),
+                validation_results,
+            },
+            Err(WaitError::Client { source, .. }) => return Err(source),
+            // Timed out: only logged, the PUT's own error is returned.
+            Err(other) => {
+                return Err(ClientError::Decode {
+                    what: format!("integration {id}'s status"),
+                    detail: other.to_string(),
+                })
+            }
+        };
+        let call = self.call(Method::GET, &[id], &[], None, Idempotency::Safe)?;
+        let answer: serde_json::Value = self.json(call).await?;
+        if !crate::applied::holds(sent, &answer) {
+            return Ok(None);
+        }
+        Ok(Some(OperationResponse {
+            id: Some(id.into()),
+            ..reached
+        }))
     }
 
     /// The integrations of type `ty`, not in `before`, on the target

@@ -36,6 +36,7 @@
 //!   whose answer was lost.
 //! - [`wait`]: [`wait::wait_for`], the cancellable status waiter.
 
+mod applied;
 pub mod client;
 pub mod config;
 pub mod error;

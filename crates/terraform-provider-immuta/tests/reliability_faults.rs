@@ -130,3 +130,77 @@ fn fault_run(run: u64, seed: u64) {
     assert!(state_ids(&wd).is_empty());
     assert!(destroy_figures.faults() > 0);
 }
+
+/// A proxy that forwards an update's PUT and loses its answer: the provider
+/// reads the integration back instead of sending the PUT again into a 409,
+/// the apply succeeds, and the state equals what Immuta holds.
+#[test]
+fn an_update_whose_answer_is_lost_converges() {
+    let emu = TestEmulator::with(|b| b.transition_delay(std::time::Duration::from_millis(200)));
+    let cli = cli();
+    let mut wd = Workdir::new(&cli);
+    wd.use_emulator(&emu);
+    let wd = wd;
+    let config = |warehouse: &str| {
+        required_providers()
+            + &format!(
+                r#"provider "immuta" {{}}
+
+resource "immuta_integration" "sf" {{
+  auto_bootstrap = false
+  snowflake = {{
+    host                = "lost-put.snowflakecomputing.com"
+    warehouse           = "{warehouse}"
+    database            = "IMMUTA_DB"
+    authentication_type = "userPassword"
+    username            = "immuta_system"
+    password            = "pw-lost-put"
+  }}
+}}
+"#
+            )
+    };
+    wd.write("main.tf", &config("WH_OLD"));
+    wd.init().success();
+    wd.apply(&[]).success();
+
+    emu.handle()
+        .set_faults(FaultConfig {
+            lose_answers_to: vec!["PUT".into()],
+            ..Default::default()
+        })
+        .expect("faults");
+    emu.handle().clear_requests();
+    wd.write("main.tf", &config("WH_NEW"));
+    let apply = wd.apply(&[]).success();
+    assert!(apply.both().contains("1 changed"), "{}", apply.both());
+
+    let puts: Vec<(u16, Option<String>)> = emu
+        .handle()
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PUT" && !r.is_dry_run())
+        .map(|r| (r.status, r.fault))
+        .collect();
+    assert_eq!(puts, [(200, Some("lose-answer".to_string()))], "one PUT");
+    let held = emu.integrations();
+    assert_eq!(held.len(), 1);
+    match &held[0].config {
+        Some(immuta_api::IntegrationConfig::Snowflake(c)) => {
+            assert_eq!(c.warehouse.as_deref(), Some("WH_NEW"))
+        }
+        other => panic!("{other:?}"),
+    }
+    let show = wd.show_json();
+    let state = &show["values"]["root_module"]["resources"][0]["values"];
+    assert_eq!(state["id"], held[0].id.as_str());
+    assert_eq!(state["snowflake"]["warehouse"], "WH_NEW");
+    assert_eq!(state["status"], "enabled");
+    let (code, plan) = wd.plan_exit_code();
+    assert_eq!(
+        code,
+        0,
+        "plan after the lost PUT not empty:\n{}",
+        plan.both()
+    );
+}

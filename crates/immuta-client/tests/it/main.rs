@@ -5,4 +5,5 @@ mod create;
 mod fake;
 mod retry;
 mod tls;
+mod update;
 mod wait;
