@@ -420,7 +420,7 @@ impl ImmutaClient {
     /// `GET /integrations/{id}`: one integration. A missing one is an error
     /// for which [`ClientError::is_not_found`] holds.
     pub async fn get(&self, id: &str) -> Result<Integration, ClientError> {
-        let call = self.call(Method::GET, &[id], &[], None, Idempotency::Safe)?;
+        let call = self.call(Method::GET, Some(id), &[], &[], None, Idempotency::Safe)?;
         self.json(call).await
     }
 
@@ -460,6 +460,7 @@ impl ImmutaClient {
         let body = encode(payload)?;
         let call = self.call(
             Method::POST,
+            None,
             &[],
             &[("dryRun", "true")],
             Some(body),
@@ -494,7 +495,8 @@ impl ImmutaClient {
         }
         let call = self.call(
             Method::PUT,
-            &[id],
+            Some(id),
+            &[],
             &[("dryRun", "true")],
             Some(body),
             Idempotency::Safe,
@@ -520,7 +522,14 @@ impl ImmutaClient {
         if options.force_disable {
             query.push(("forceDisable", "true"));
         }
-        let call = self.call(Method::DELETE, &[id], &query, body, Idempotency::Safe)?;
+        let call = self.call(
+            Method::DELETE,
+            Some(id),
+            &[],
+            &query,
+            body,
+            Idempotency::Safe,
+        )?;
         let label = call.label.clone();
         let answer = self.execute(call).await?;
         if answer.body.iter().all(u8::is_ascii_whitespace) {
@@ -535,7 +544,14 @@ impl ImmutaClient {
 
     /// `GET /integrations/{id}/status`.
     pub async fn status(&self, id: &str) -> Result<StatusResponse, ClientError> {
-        let call = self.call(Method::GET, &[id, "status"], &[], None, Idempotency::Safe)?;
+        let call = self.call(
+            Method::GET,
+            Some(id),
+            &["status"],
+            &[],
+            None,
+            Idempotency::Safe,
+        )?;
         self.json(call).await
     }
 
@@ -544,7 +560,8 @@ impl ImmutaClient {
     pub async fn regenerate(&self, id: &str) -> Result<Integration, ClientError> {
         let call = self.call(
             Method::POST,
-            &[id, "regenerate"],
+            Some(id),
+            &["regenerate"],
             &[],
             None,
             Idempotency::Once,
@@ -562,49 +579,47 @@ impl ImmutaClient {
         id: Option<&str>,
         payload: &IntegrationPayload,
     ) -> Result<String, ClientError> {
-        let mut segments: Vec<&str> = Vec::with_capacity(3);
-        match (kind.needs_id(), id) {
-            (true, Some(id)) => segments.push(id),
+        let id = match (kind.needs_id(), id) {
+            (true, Some(id)) => Some(id),
             (true, None) => {
                 return Err(ClientError::Config(format!(
                     "the {kind} script needs an integration id"
                 )))
             }
-            (false, _) => {}
-        }
-        segments.push("scripts");
-        segments.push(kind.segment());
+            (false, _) => None,
+        };
         let body = encode(payload)?;
-        let mut call = self.call(Method::POST, &segments, &[], Some(body), Idempotency::Safe)?;
+        let rest = ["scripts", kind.segment()];
+        let mut call = self.call(Method::POST, id, &rest, &[], Some(body), Idempotency::Safe)?;
         call.accept = SCRIPT_ACCEPT;
         let label = call.label.clone();
         let answer = self.execute(call).await?;
         read_script(&label, answer.content_type.as_deref(), &answer.body)
     }
 
-    /// Builds the URL `<base>/integrations/<segments...>?<query>`; each
-    /// segment is percent-encoded, so an id cannot change the path.
+    /// Builds the URL `<base>/integrations[/<id>]/<rest...>?<query>`. The
+    /// id must be one Immuta issues ([`check_id`]): an id that the URL
+    /// library would change (`..`, a tab, `a/b`, `%2e`) is refused here,
+    /// before any request.
     fn call(
         &self,
         method: Method,
-        segments: &[&str],
+        id: Option<&str>,
+        rest: &[&str],
         query: &[(&str, &str)],
         body: Option<Vec<u8>>,
         idempotency: Idempotency,
     ) -> Result<Call, ClientError> {
-        let mut url = self.inner.base.clone();
-        {
-            let mut path = url
-                .path_segments_mut()
-                .map_err(|()| ClientError::Config("the Immuta URL cannot take a path".into()))?;
-            path.pop_if_empty().push("integrations");
-            for s in segments {
-                if s.is_empty() {
-                    return Err(ClientError::Config("an integration id is empty".into()));
-                }
-                path.push(s);
-            }
+        if let Some(id) = id {
+            check_id(id)?;
         }
+        let mut url = self.inner.base.clone();
+        url.path_segments_mut()
+            .map_err(|()| ClientError::Config("the Immuta URL cannot take a path".into()))?
+            .pop_if_empty()
+            .push("integrations")
+            .extend(id)
+            .extend(rest);
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
         }
@@ -627,7 +642,7 @@ impl ImmutaClient {
     /// `GET /integrations`, for [`ImmutaClient::list`] and the create
     /// guard's look-up.
     fn list_call(&self) -> Result<Call, ClientError> {
-        self.call(Method::GET, &[], &[], None, Idempotency::Safe)
+        self.call(Method::GET, None, &[], &[], None, Idempotency::Safe)
     }
 
     /// Makes `call` and reads its answer's body with `parse` (given the
@@ -835,7 +850,7 @@ impl ImmutaClient {
                 error,
                 headers,
                 unclear: may_have_been_made,
-            } = match sure.send_change(Method::POST, &[], &body, sends).await? {
+            } = match sure.send_change(Method::POST, None, &body, sends).await? {
                 Ok(answer) => return Ok(answer),
                 Err(failed) => failed,
             };
@@ -925,17 +940,11 @@ impl ImmutaClient {
     async fn send_change(
         &self,
         method: Method,
-        segments: &[&str],
+        id: Option<&str>,
         body: &[u8],
         sends: u32,
     ) -> Result<Result<OperationResponse, Unanswered>, ClientError> {
-        let call = self.call(
-            method,
-            segments,
-            &[],
-            Some(body.to_vec()),
-            Idempotency::Once,
-        )?;
+        let call = self.call(method, id, &[], &[], Some(body.to_vec()), Idempotency::Once)?;
         let (error, headers) = match self.send_once(&call, sends).await {
             Ok(answer) => return decode(&call.label, &answer.body).map(Ok),
             Err(Failure::Cancelled) => return Err(ClientError::Cancelled),
@@ -980,7 +989,10 @@ impl ImmutaClient {
                 error,
                 headers,
                 unclear,
-            } = match self.send_change(Method::PUT, &[id], &body, sends).await? {
+            } = match self
+                .send_change(Method::PUT, Some(id), &body, sends)
+                .await?
+            {
                 Ok(answer) => return Ok(answer),
                 Err(failed) => failed,
             };
@@ -1054,7 +1066,7 @@ impl ImmutaClient {
                 })
             }
         };
-        let call = self.call(Method::GET, &[id], &[], None, Idempotency::Safe)?;
+        let call = self.call(Method::GET, Some(id), &[], &[], None, Idempotency::Safe)?;
         let answer: serde_json::Value = self.json(call).await?;
         if !crate::applied::holds(sent, &answer) {
             return Ok(None);
@@ -1171,6 +1183,33 @@ impl ImmutaClient {
             body,
         }
     }
+}
+
+/// Checks that `id` is an integration id as Immuta issues them, before it
+/// goes into a URL: digits (`5`, what Immuta and the emulator issue), or the
+/// string form some answers use, ASCII letters, digits, `-` and `_`, at most
+/// [`MAX_ID_LEN`](crate::error::MAX_ID_LEN) characters, starting with a
+/// letter or digit. Anything else (`..`, `1\t`, `a/b`, `%2e`, an empty id,
+/// spaces) is [`ClientError::InvalidId`], naming it: the URL library would
+/// drop dot segments and strip tabs and newlines, so such an id could
+/// silently name another resource.
+pub fn check_id(id: &str) -> Result<(), ClientError> {
+    use crate::error::MAX_ID_LEN;
+    let bytes = id.as_bytes();
+    let fits = !bytes.is_empty()
+        && bytes.len() <= MAX_ID_LEN
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_');
+    if fits {
+        return Ok(());
+    }
+    let mut shown: String = id.chars().take(MAX_ID_LEN).collect();
+    if shown.len() < id.len() {
+        shown.push('…');
+    }
+    Err(ClientError::InvalidId { id: shown })
 }
 
 /// Serializes a request body. Only the kind of failure is kept: the
@@ -1381,25 +1420,24 @@ mod tests {
     }
 
     #[test]
-    fn ids_are_path_segments_not_paths() {
+    fn ids_are_checked_then_put_as_one_path_segment() {
         let c = ImmutaClient::new(ClientConfig::new("https://h/prefix/", "k")).unwrap();
         let call = c
             .call(
                 Method::GET,
-                &["../5?x", "status"],
+                Some("12"),
+                &["status"],
                 &[],
                 None,
                 Idempotency::Safe,
             )
             .unwrap();
-        assert_eq!(
-            call.url.as_str(),
-            "https://h/prefix/integrations/..%2F5%3Fx/status"
-        );
+        assert_eq!(call.url.as_str(), "https://h/prefix/integrations/12/status");
         let call = c
             .call(
                 Method::DELETE,
-                &["7"],
+                Some("7"),
+                &[],
                 &[("dryRun", "true"), ("forceDisable", "true")],
                 None,
                 Idempotency::Safe,
@@ -1409,9 +1447,29 @@ mod tests {
             call.label,
             "DELETE /prefix/integrations/7?dryRun=true&forceDisable=true"
         );
-        assert!(c
-            .call(Method::GET, &[""], &[], None, Idempotency::Safe)
-            .is_err());
+        for bad in [
+            "", "..", ".", "1\t", "1\n", " 1", "a/b", "%2e", "../5?x", "-1", "1.0",
+        ] {
+            let Err(e) = c.call(Method::GET, Some(bad), &[], &[], None, Idempotency::Safe) else {
+                panic!("{bad:?} was accepted");
+            };
+            assert!(
+                matches!(&e, ClientError::InvalidId { id } if id == bad),
+                "{bad:?}: {e:?}"
+            );
+            assert!(e.to_string().starts_with(&format!("{bad:?} is not")), "{e}");
+        }
+        for good in [
+            "5",
+            "123456789012345678901234",
+            "abc-DEF_9",
+            "5f0c2c1e-1b2a",
+        ] {
+            assert!(check_id(good).is_ok(), "{good}");
+        }
+        let long = "9".repeat(65);
+        let e = check_id(&long).unwrap_err();
+        assert!(matches!(&e, ClientError::InvalidId { id } if id.ends_with('…')));
     }
 
     #[test]

@@ -1297,22 +1297,10 @@ impl Resource for IntegrationResource {
     }
 
     async fn import(&self, _ctx: &Context, req: ImportRequest) -> ImportResponse {
-        let id = req.id.trim();
-        if id.is_empty() {
-            return ImportResponse {
-                diagnostics: Diagnostic::error(
-                    "Invalid import id",
-                    "Expected the integration's id in Immuta, e.g. `terraform import \
-                     immuta_integration.x 5`, got an empty id.",
-                )
-                .into(),
-                ..Default::default()
-            };
+        if let Some(refused) = super::refuse_import_id(&req.id, "immuta_integration") {
+            return refused;
         }
-        import_passthrough_id(&ImportRequest {
-            schema: req.schema.clone(),
-            id: id.to_string(),
-        })
+        import_passthrough_id(&req)
     }
 }
 
