@@ -6,7 +6,8 @@
 use crate::config::{parse_base_url, ClientConfig, RetryPolicy};
 use crate::error::{error_chain, ClientError};
 use crate::identity::Identity;
-use crate::retry::Idempotency;
+use crate::retry::{Budget, Idempotency, Transient};
+use crate::wait::{WaitError, WaitOutcome, WaitTarget};
 use immuta_api::{
     DeleteCredentials, Integration, IntegrationId, IntegrationPayload, IntegrationStatus,
     IntegrationType, OperationResponse, ScriptKind, StatusResponse,
@@ -214,8 +215,25 @@ impl Answer {
 enum Failure {
     /// Cancelled before or while it was sent.
     Cancelled,
-    /// It failed; the answer's headers when there was an answer.
+    /// It failed; the answer's headers when an answer (a status line)
+    /// arrived, `None` when the connection failed or ended before one.
     Failed(ClientError, Option<HeaderMap>),
+}
+
+/// How a failed try may be retried: see [`Transient::of`].
+fn transient(error: &ClientError, headers: Option<&HeaderMap>) -> Option<Transient> {
+    Transient::of(error, headers.is_some())
+}
+
+/// A send of a change that got no 2xx answer: see
+/// [`ImmutaClient::send_change`].
+struct Unanswered {
+    /// The request's label, for logs.
+    label: String,
+    error: ClientError,
+    headers: Option<HeaderMap>,
+    /// Whether Immuta may have made the change all the same.
+    unclear: bool,
 }
 
 /// What a create's look-up before its POST saw, to tell the elements that
@@ -316,7 +334,8 @@ enum Attempt {
         content_type: Option<String>,
         body: Vec<u8>,
     },
-    Failed(ClientError),
+    /// It failed; the answer's headers when one had begun to arrive.
+    Failed(ClientError, Option<HeaderMap>),
 }
 
 impl ImmutaClient {
@@ -423,7 +442,7 @@ impl ImmutaClient {
     /// `GET /integrations/{id}`: one integration. A missing one is an error
     /// for which [`ClientError::is_not_found`] holds.
     pub async fn get(&self, id: &str) -> Result<Integration, ClientError> {
-        let call = self.call(Method::GET, &[id], &[], None, Idempotency::Safe)?;
+        let call = self.call(Method::GET, Some(id), &[], &[], None, Idempotency::Safe)?;
         self.json(call).await
     }
 
@@ -463,6 +482,7 @@ impl ImmutaClient {
         let body = encode(payload)?;
         let call = self.call(
             Method::POST,
+            None,
             &[],
             &[("dryRun", "true")],
             Some(body),
@@ -473,6 +493,18 @@ impl ImmutaClient {
 
     /// `PUT /integrations/{id}[?dryRun=true]`: updates an integration
     /// (answers `status: editing`), or with `dry_run` only validates.
+    ///
+    /// A real update is not sent again blindly. When a PUT ends without a
+    /// clear answer (the connection broke or timed out after it was sent,
+    /// a `5xx`), Immuta may have applied it and be `editing`, and would
+    /// answer a second PUT `409`. So the client waits for the integration
+    /// to leave `editing` (the status waiter, within the retry budget),
+    /// reads it back, and returns success (the status it reached) if it
+    /// holds what was sent, ignoring fields Immuta redacts or leaves out;
+    /// only otherwise is the PUT sent again (within the [`RetryPolicy`]). A
+    /// `409` on such a second send is looked at the same way. A `429` or a
+    /// connection that never opened means nothing was applied: the PUT is
+    /// sent again after the usual pause.
     pub async fn update(
         &self,
         id: &str,
@@ -480,8 +512,17 @@ impl ImmutaClient {
         dry_run: bool,
     ) -> Result<OperationResponse, ClientError> {
         let body = encode(payload)?;
-        let query: &[(&str, &str)] = if dry_run { &[("dryRun", "true")] } else { &[] };
-        let call = self.call(Method::PUT, &[id], query, Some(body), Idempotency::Safe)?;
+        if !dry_run {
+            return self.update_guarded(id, body).await;
+        }
+        let call = self.call(
+            Method::PUT,
+            Some(id),
+            &[],
+            &[("dryRun", "true")],
+            Some(body),
+            Idempotency::Safe,
+        )?;
         self.json(call).await
     }
 
@@ -503,7 +544,14 @@ impl ImmutaClient {
         if options.force_disable {
             query.push(("forceDisable", "true"));
         }
-        let call = self.call(Method::DELETE, &[id], &query, body, Idempotency::Safe)?;
+        let call = self.call(
+            Method::DELETE,
+            Some(id),
+            &[],
+            &query,
+            body,
+            Idempotency::Safe,
+        )?;
         let answer = self.execute(&call).await?;
         if answer.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(OperationResponse {
@@ -518,7 +566,14 @@ impl ImmutaClient {
 
     /// `GET /integrations/{id}/status`.
     pub async fn status(&self, id: &str) -> Result<StatusResponse, ClientError> {
-        let call = self.call(Method::GET, &[id, "status"], &[], None, Idempotency::Safe)?;
+        let call = self.call(
+            Method::GET,
+            Some(id),
+            &["status"],
+            &[],
+            None,
+            Idempotency::Safe,
+        )?;
         self.json(call).await
     }
 
@@ -527,7 +582,8 @@ impl ImmutaClient {
     pub async fn regenerate(&self, id: &str) -> Result<Integration, ClientError> {
         let call = self.call(
             Method::POST,
-            &[id, "regenerate"],
+            Some(id),
+            &["regenerate"],
             &[],
             None,
             Idempotency::Once,
@@ -545,48 +601,46 @@ impl ImmutaClient {
         id: Option<&str>,
         payload: &IntegrationPayload,
     ) -> Result<String, ClientError> {
-        let mut segments: Vec<&str> = Vec::with_capacity(3);
-        match (kind.needs_id(), id) {
-            (true, Some(id)) => segments.push(id),
+        let id = match (kind.needs_id(), id) {
+            (true, Some(id)) => Some(id),
             (true, None) => {
                 return Err(ClientError::Config(format!(
                     "the {kind} script needs an integration id"
                 )))
             }
-            (false, _) => {}
-        }
-        segments.push("scripts");
-        segments.push(kind.segment());
+            (false, _) => None,
+        };
         let body = encode(payload)?;
-        let mut call = self.call(Method::POST, &segments, &[], Some(body), Idempotency::Safe)?;
+        let rest = ["scripts", kind.segment()];
+        let mut call = self.call(Method::POST, id, &rest, &[], Some(body), Idempotency::Safe)?;
         call.accept = SCRIPT_ACCEPT;
         let answer = self.execute(&call).await?;
         read_script(&call.label, answer.content_type.as_deref(), &answer.body)
     }
 
-    /// Builds the URL `<base>/integrations/<segments...>?<query>`; each
-    /// segment is percent-encoded, so an id cannot change the path.
+    /// Builds the URL `<base>/integrations[/<id>]/<rest...>?<query>`. The
+    /// id must be one Immuta issues ([`check_id`]): an id that the URL
+    /// library would change (`..`, a tab, `a/b`, `%2e`) is refused here,
+    /// before any request.
     fn call(
         &self,
         method: Method,
-        segments: &[&str],
+        id: Option<&str>,
+        rest: &[&str],
         query: &[(&str, &str)],
         body: Option<Vec<u8>>,
         idempotency: Idempotency,
     ) -> Result<Call, ClientError> {
-        let mut url = self.inner.base.clone();
-        {
-            let mut path = url
-                .path_segments_mut()
-                .map_err(|()| ClientError::Config("the Immuta URL cannot take a path".into()))?;
-            path.pop_if_empty().push("integrations");
-            for s in segments {
-                if s.is_empty() {
-                    return Err(ClientError::Config("an integration id is empty".into()));
-                }
-                path.push(s);
-            }
+        if let Some(id) = id {
+            check_id(id)?;
         }
+        let mut url = self.inner.base.clone();
+        url.path_segments_mut()
+            .map_err(|()| ClientError::Config("the Immuta URL cannot take a path".into()))?
+            .pop_if_empty()
+            .push("integrations")
+            .extend(id)
+            .extend(rest);
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
         }
@@ -609,7 +663,7 @@ impl ImmutaClient {
     /// `GET /integrations`, for [`ImmutaClient::list`] and the create
     /// guard's look-up.
     fn list_call(&self) -> Result<Call, ClientError> {
-        self.call(Method::GET, &[], &[], None, Idempotency::Safe)
+        self.call(Method::GET, None, &[], &[], None, Idempotency::Safe)
     }
 
     /// Makes `call` and reads its answer's body with `parse` (given the
@@ -647,25 +701,25 @@ impl ImmutaClient {
     /// The one request path: sends, reads the bounded body, logs, and
     /// retries what the [`RetryPolicy`] allows. Only 2xx answers return `Ok`.
     async fn execute(&self, call: &Call) -> Result<Answer, ClientError> {
-        let policy = &self.inner.retry;
-        let mut retries = 0u32;
+        let mut budget = Budget::start(&self.inner.retry);
         loop {
-            let (error, headers) = match self.send_once(call, retries + 1).await {
+            let (error, headers) = match self.send_once(call, budget.retries() + 1).await {
                 Ok(answer) => return Ok(answer),
                 Err(Failure::Cancelled) => return Err(ClientError::Cancelled),
                 Err(Failure::Failed(error, headers)) => (error, headers),
             };
-            let may_retry = call.idempotency == Idempotency::Safe
-                && error.is_transient()
-                && retries < policy.max_retries;
-            if !may_retry {
+            let delay = match call.idempotency {
+                Idempotency::Safe => transient(&error, headers.as_ref())
+                    .and_then(|kind| budget.next(kind, headers.as_ref())),
+                Idempotency::Once => None,
+            };
+            let Some(delay) = delay else {
                 return Err(error);
-            }
-            retries += 1;
+            };
             self.back_off(
                 &call.label,
-                retries,
-                headers.as_ref(),
+                budget.retries(),
+                delay,
                 &error,
                 "retrying immuta request",
             )
@@ -680,18 +734,17 @@ impl ImmutaClient {
             .is_some_and(CancellationToken::is_cancelled)
     }
 
-    /// Sleeps, unless cancelled first.
-    /// The pause before try `retry` of request `label` (the retry policy's
-    /// delay, or Retry-After), logged with why it is made again.
+    /// The pause `delay` before retry `retry` of request `label`, logged
+    /// with why it is made again; it ends early, with
+    /// [`ClientError::Cancelled`], when the client is cancelled.
     async fn back_off(
         &self,
         label: &str,
         retry: u32,
-        headers: Option<&HeaderMap>,
+        delay: Duration,
         reason: &ClientError,
         what: &str,
     ) -> Result<(), ClientError> {
-        let delay = self.inner.retry.delay_for(retry, headers);
         tracing::debug!(
             request = %label,
             retry,
@@ -765,7 +818,7 @@ impl ImmutaClient {
                 };
                 Err(Failure::Failed(error, Some(headers)))
             }
-            Attempt::Failed(error) => {
+            Attempt::Failed(error, headers) => {
                 tracing::debug!(
                     request = %call.label,
                     elapsed_ms,
@@ -773,7 +826,7 @@ impl ImmutaClient {
                     error = %error,
                     "immuta request failed"
                 );
-                Err(Failure::Failed(error, None))
+                Err(Failure::Failed(error, headers))
             }
         }
     }
@@ -812,7 +865,7 @@ impl ImmutaClient {
             })
             .await?;
         let sure = self.uncancelled();
-        let policy = &self.inner.retry;
+        let mut budget = Budget::start(&self.inner.retry);
         let mut sends = 0u32;
         loop {
             // Cancelled before a send: every earlier send was looked up and
@@ -820,37 +873,21 @@ impl ImmutaClient {
             if self.is_cancelled() {
                 return Err(ClientError::Cancelled);
             }
-            let call = self.call(
-                Method::POST,
-                &[],
-                &[],
-                Some(body.clone()),
-                Idempotency::Once,
-            )?;
             sends += 1;
-            let (error, headers) = match sure.send_once(&call, sends).await {
-                Ok(answer) => return answer.or_not_json(&call, decode(&call.label, &answer.body)),
-                Err(Failure::Cancelled) => return Err(ClientError::Cancelled),
-                Err(Failure::Failed(error, headers)) => (error, headers),
-            };
-            let may_have_been_made = match &error {
-                // No connection: nothing was sent.
-                ClientError::Transport {
-                    kind: crate::error::TransportKind::Connect,
-                    ..
-                } => false,
-                ClientError::Transport { .. } => true,
-                e if e.is_transient() => true,
-                // A conflict after an earlier uncertain send: maybe with
-                // the integration that send made.
-                e if e.status() == Some(409) && sends > 1 => true,
-                _ => return Err(error),
+            let Unanswered {
+                label,
+                error,
+                headers,
+                unclear: may_have_been_made,
+            } = match sure.send_change(Method::POST, None, &body, sends).await? {
+                Ok(answer) => return Ok(answer),
+                Err(failed) => failed,
             };
             if may_have_been_made {
                 match sure.find_created(&ty, identity.as_ref(), &before).await {
                     Ok(Found::One(made)) => {
                         tracing::info!(
-                            request = %call.label,
+                            request = %label,
                             id = %made.id,
                             reason = %error,
                             "the create's answer was lost but Immuta made the integration: using it"
@@ -899,18 +936,180 @@ impl ImmutaClient {
                     }
                 }
             }
-            if error.status() == Some(409) || sends > policy.max_retries {
-                return Err(error);
-            }
-            self.back_off(
-                &call.label,
-                sends,
-                headers.as_ref(),
-                &error,
-                "the create was not made: sending it again",
-            )
-            .await?;
+            // A 409 here was looked up and is not ours: it is the answer.
+            let kind = transient(&error, headers.as_ref());
+            let what = "the create was not made: sending it again";
+            self.resend_pause(&mut budget, kind, &label, error, headers, what)
+                .await?;
         }
+    }
+
+    /// The pause before a change that failed with `error` (a retry of
+    /// `kind`) is sent again; `error` itself when `budget` allows no
+    /// retry of that kind, or none at all.
+    async fn resend_pause(
+        &self,
+        budget: &mut Budget<'_>,
+        kind: Option<Transient>,
+        label: &str,
+        error: ClientError,
+        headers: Option<HeaderMap>,
+        what: &str,
+    ) -> Result<(), ClientError> {
+        let Some(delay) = kind.and_then(|kind| budget.next(kind, headers.as_ref())) else {
+            return Err(error);
+        };
+        self.back_off(label, budget.retries(), delay, &error, what)
+            .await
+    }
+
+    /// Sends a change that is not blindly retried (a create's POST, an
+    /// update's PUT) once, as try number `sends`: its answer, or why it
+    /// failed and whether it may have been made all the same. A failure
+    /// that settles it (`400`, `401`, a first `409`...) is the error.
+    async fn send_change(
+        &self,
+        method: Method,
+        id: Option<&str>,
+        body: &[u8],
+        sends: u32,
+    ) -> Result<Result<OperationResponse, Unanswered>, ClientError> {
+        let call = self.call(method, id, &[], &[], Some(body.to_vec()), Idempotency::Once)?;
+        let (error, headers) = match self.send_once(&call, sends).await {
+            Ok(answer) => {
+                return answer
+                    .or_not_json(&call, decode(&call.label, &answer.body))
+                    .map(Ok)
+            }
+            Err(Failure::Cancelled) => return Err(ClientError::Cancelled),
+            Err(Failure::Failed(error, headers)) => (error, headers),
+        };
+        let unclear = match &error {
+            // No connection: nothing was sent.
+            ClientError::Transport {
+                kind: crate::error::TransportKind::Connect,
+                ..
+            } => false,
+            ClientError::Transport { .. } => true,
+            e if e.is_transient() => true,
+            // A conflict after an earlier unclear send: maybe with what
+            // that send made (a create), or because it is being applied
+            // (an update: `is editing`).
+            e if e.status() == Some(409) && sends > 1 => true,
+            _ => return Err(error),
+        };
+        Ok(Err(Unanswered {
+            label: call.label,
+            error,
+            headers,
+            unclear,
+        }))
+    }
+
+    /// A real update, sent again only once Immuta is known not to hold it.
+    /// See [`ImmutaClient::update`].
+    async fn update_guarded(
+        &self,
+        id: &str,
+        body: Vec<u8>,
+    ) -> Result<OperationResponse, ClientError> {
+        let sent: serde_json::Value = decode("the request body", &body)?;
+        let mut budget = Budget::start(&self.inner.retry);
+        let mut sends = 0u32;
+        loop {
+            sends += 1;
+            let Unanswered {
+                label,
+                error,
+                headers,
+                unclear,
+            } = match self
+                .send_change(Method::PUT, Some(id), &body, sends)
+                .await?
+            {
+                Ok(answer) => return Ok(answer),
+                Err(failed) => failed,
+            };
+            if unclear {
+                match self.applied(id, &sent).await {
+                    Ok(Some(done)) => {
+                        tracing::info!(
+                            request = %label,
+                            reason = %error,
+                            "the update's answer was lost but Immuta holds it"
+                        );
+                        return Ok(done);
+                    }
+                    Ok(None) => {}
+                    Err(ClientError::Cancelled) => return Err(ClientError::Cancelled),
+                    Err(lookup) => {
+                        tracing::debug!(
+                            request = %label,
+                            error = %lookup,
+                            "could not tell whether the update was applied"
+                        );
+                        return Err(error);
+                    }
+                }
+            }
+            // Not applied: send it again, a 409 counting as a failing answer.
+            let kind = match transient(&error, headers.as_ref()) {
+                None if error.status() == Some(409) => Some(Transient::Failing),
+                kind => kind,
+            };
+            let what = "the update was not applied: sending it again";
+            self.resend_pause(&mut budget, kind, &label, error, headers, what)
+                .await?;
+        }
+    }
+
+    /// After an unclear PUT of `sent` to integration `id`: waits for it to
+    /// leave `editing`, reads it, and gives what the PUT would have answered
+    /// if Immuta holds what was sent, `None` if it does not.
+    async fn applied(
+        &self,
+        id: &str,
+        sent: &serde_json::Value,
+    ) -> Result<Option<OperationResponse>, ClientError> {
+        let options = crate::wait::WaitOptions::new(
+            self.inner.retry.max_elapsed,
+            self.cancel.clone().unwrap_or_default(),
+        );
+        let reached = match crate::wait::wait_for(self, id, WaitTarget::Enabled, options).await {
+            Ok(WaitOutcome::Enabled { status, .. }) => status,
+            // Gone: sending it again gets Immuta's 404.
+            Ok(WaitOutcome::Gone { .. }) | Err(WaitError::NotFound { .. }) => return Ok(None),
+            Err(WaitError::Cancelled { .. }) => return Err(ClientError::Cancelled),
+            // A failure status (`editError`): whether it was ours is told
+            // by what Immuta holds; the caller's own wait reports it.
+            Err(WaitError::Failed {
+                status,
+                validation_results,
+                ..
+            }) => OperationResponse {
+                id: None,
+                status: Some(status),
+                validation_results,
+                config: None,
+            },
+            Err(WaitError::Client { source, .. }) => return Err(source),
+            // Timed out: only logged, the PUT's own error is returned.
+            Err(other) => {
+                return Err(ClientError::Decode {
+                    what: format!("integration {id}'s status"),
+                    detail: other.to_string(),
+                })
+            }
+        };
+        let call = self.call(Method::GET, Some(id), &[], &[], None, Idempotency::Safe)?;
+        let answer: serde_json::Value = self.json(call).await?;
+        if !crate::applied::holds(sent, &answer) {
+            return Ok(None);
+        }
+        Ok(Some(OperationResponse {
+            id: Some(id.into()),
+            ..reached
+        }))
     }
 
     /// The integrations of type `ty`, not in `before`, on the target
@@ -971,11 +1170,10 @@ impl ImmutaClient {
         let mut resp = match req.send().await {
             Ok(r) => r,
             Err(e) => {
-                return Attempt::Failed(ClientError::from_reqwest(
-                    &call.target,
-                    &e,
-                    inner.request_timeout,
-                ))
+                return Attempt::Failed(
+                    ClientError::from_reqwest(&call.target, &e, inner.request_timeout),
+                    None,
+                )
             }
         };
         let status = resp.status();
@@ -993,24 +1191,23 @@ impl ImmutaClient {
             .content_length()
             .is_some_and(|n| n > u64::try_from(limit).unwrap_or(u64::MAX))
         {
-            return Attempt::Failed(too_large());
+            return Attempt::Failed(too_large(), Some(headers));
         }
         let mut body: Vec<u8> = Vec::new();
         loop {
             match resp.chunk().await {
                 Ok(Some(chunk)) => {
                     if body.len().saturating_add(chunk.len()) > limit {
-                        return Attempt::Failed(too_large());
+                        return Attempt::Failed(too_large(), Some(headers));
                     }
                     body.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    return Attempt::Failed(ClientError::from_reqwest(
-                        &call.target,
-                        &e,
-                        inner.request_timeout,
-                    ))
+                    return Attempt::Failed(
+                        ClientError::from_reqwest(&call.target, &e, inner.request_timeout),
+                        Some(headers),
+                    )
                 }
             }
         }
@@ -1021,6 +1218,33 @@ impl ImmutaClient {
             body,
         }
     }
+}
+
+/// Checks that `id` is an integration id as Immuta issues them, before it
+/// goes into a URL: digits (`5`, what Immuta and the emulator issue), or the
+/// string form some answers use, ASCII letters, digits, `-` and `_`, at most
+/// [`MAX_ID_LEN`](crate::error::MAX_ID_LEN) characters, starting with a
+/// letter or digit. Anything else (`..`, `1\t`, `a/b`, `%2e`, an empty id,
+/// spaces) is [`ClientError::InvalidId`], naming it: the URL library would
+/// drop dot segments and strip tabs and newlines, so such an id could
+/// silently name another resource.
+pub fn check_id(id: &str) -> Result<(), ClientError> {
+    use crate::error::MAX_ID_LEN;
+    let bytes = id.as_bytes();
+    let fits = !bytes.is_empty()
+        && bytes.len() <= MAX_ID_LEN
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_');
+    if fits {
+        return Ok(());
+    }
+    let mut shown: String = id.chars().take(MAX_ID_LEN).collect();
+    if shown.len() < id.len() {
+        shown.push('…');
+    }
+    Err(ClientError::InvalidId { id: shown })
 }
 
 /// Serializes a request body. Only the kind of failure is kept: the
@@ -1231,25 +1455,24 @@ mod tests {
     }
 
     #[test]
-    fn ids_are_path_segments_not_paths() {
+    fn ids_are_checked_then_put_as_one_path_segment() {
         let c = ImmutaClient::new(ClientConfig::new("https://h/prefix/", "k")).unwrap();
         let call = c
             .call(
                 Method::GET,
-                &["../5?x", "status"],
+                Some("12"),
+                &["status"],
                 &[],
                 None,
                 Idempotency::Safe,
             )
             .unwrap();
-        assert_eq!(
-            call.url.as_str(),
-            "https://h/prefix/integrations/..%2F5%3Fx/status"
-        );
+        assert_eq!(call.url.as_str(), "https://h/prefix/integrations/12/status");
         let call = c
             .call(
                 Method::DELETE,
-                &["7"],
+                Some("7"),
+                &[],
                 &[("dryRun", "true"), ("forceDisable", "true")],
                 None,
                 Idempotency::Safe,
@@ -1259,9 +1482,29 @@ mod tests {
             call.label,
             "DELETE /prefix/integrations/7?dryRun=true&forceDisable=true"
         );
-        assert!(c
-            .call(Method::GET, &[""], &[], None, Idempotency::Safe)
-            .is_err());
+        for bad in [
+            "", "..", ".", "1\t", "1\n", " 1", "a/b", "%2e", "../5?x", "-1", "1.0",
+        ] {
+            let Err(e) = c.call(Method::GET, Some(bad), &[], &[], None, Idempotency::Safe) else {
+                panic!("{bad:?} was accepted");
+            };
+            assert!(
+                matches!(&e, ClientError::InvalidId { id } if id == bad),
+                "{bad:?}: {e:?}"
+            );
+            assert!(e.to_string().starts_with(&format!("{bad:?} is not")), "{e}");
+        }
+        for good in [
+            "5",
+            "123456789012345678901234",
+            "abc-DEF_9",
+            "5f0c2c1e-1b2a",
+        ] {
+            assert!(check_id(good).is_ok(), "{good}");
+        }
+        let long = "9".repeat(65);
+        let e = check_id(&long).unwrap_err();
+        assert!(matches!(&e, ClientError::InvalidId { id } if id.ends_with('…')));
     }
 
     #[test]

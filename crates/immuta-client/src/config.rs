@@ -12,23 +12,42 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 /// The default time limit of one HTTP request, body included.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The default time budget of one request's retries: 5 minutes.
+pub const DEFAULT_RETRY_TIMEOUT: Duration = Duration::from_secs(300);
+
 /// When and how often a failed request is sent again.
 ///
 /// Only requests that are safe to repeat are retried: GET, PUT, DELETE,
 /// dry-run POSTs and the script POSTs. A create (`POST /integrations` without
 /// `dryRun`) is sent again only after a look-up shows Immuta did not make it
 /// (see [`crate::ImmutaClient::create`]); a key regeneration is never sent
-/// twice. Retried are connection failures, time-outs, `429` and every `5xx`
-/// but `501`.
+/// twice.
+///
+/// Two kinds of failure are retried, with exponential backoff and jitter:
+///
+/// - **Busy**: `429`, `503`, and a connection that failed or ended before any
+///   answer. Immuta is throttling or out of reach for a while: these are
+///   retried for as long as the request's time budget ([`Self::max_elapsed`])
+///   allows, however many tries that takes.
+/// - **Failing**: every other `5xx` but `501`, a time-out, an answer that
+///   broke off. The request itself may be what fails: these are retried at
+///   most [`Self::max_retries`] times, within the same time budget.
+///
+/// `max_retries = 0` turns every retry off, busy answers included.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// How many times a request is sent again after the first try (0: never).
+    /// How many times a request is sent again after *failing* answers (other
+    /// `5xx` than `429`/`503`, time-outs); `0` also turns off the retries of
+    /// busy answers.
     pub max_retries: u32,
     /// The delay before the first retry; it doubles for each later one.
     pub base_delay: Duration,
     /// The longest delay between two tries, also the cap on a server's
     /// `Retry-After`.
     pub max_delay: Duration,
+    /// The time budget of one request's retries, counted from its first
+    /// try: no retry is started whose pause would end after it.
+    pub max_elapsed: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -37,6 +56,7 @@ impl Default for RetryPolicy {
             max_retries: 3,
             base_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(30),
+            max_elapsed: DEFAULT_RETRY_TIMEOUT,
         }
     }
 }
@@ -77,8 +97,8 @@ pub struct ClientConfig {
 }
 
 impl ClientConfig {
-    /// A configuration with the defaults: 60 s per request, 3 retries, an
-    /// 8 MiB bound on response bodies, this crate's user agent.
+    /// A configuration with the defaults: 60 s per request, the default
+    /// [`RetryPolicy`], an 8 MiB bound on response bodies, this crate's user agent.
     pub fn new(base_url: impl Into<String>, api_key: impl Into<Secret>) -> Self {
         ClientConfig {
             base_url: base_url.into(),

@@ -150,7 +150,21 @@ pub enum ClientError {
     /// The request was cancelled before it completed.
     #[error("the request to Immuta was cancelled")]
     Cancelled,
+    /// An integration id that is not one Immuta issues, refused before it
+    /// is put in a URL (see [`crate::check_id`]).
+    #[error(
+        "{id:?} is not an Immuta integration id: expected digits, e.g. `5`, or a string of \
+         letters, digits, `-` and `_` of at most {MAX_ID_LEN} characters that starts with a \
+         letter or digit"
+    )]
+    InvalidId {
+        /// The id given (its first [`MAX_ID_LEN`] characters and `…` when longer).
+        id: String,
+    },
 }
+
+/// The longest integration id accepted.
+pub const MAX_ID_LEN: usize = 64;
 
 fn candidates_text(ids: &[String]) -> String {
     if ids.is_empty() {

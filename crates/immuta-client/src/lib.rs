@@ -36,6 +36,7 @@
 //!   whose answer was lost.
 //! - [`wait`]: [`wait::wait_for`], the cancellable status waiter.
 
+mod applied;
 pub mod client;
 pub mod config;
 pub mod error;
@@ -44,7 +45,9 @@ mod retry;
 pub mod throttle;
 pub mod wait;
 
-pub use client::{DeleteOptions, ImmutaClient, IntegrationList, SkipReason, SkippedIntegration};
+pub use client::{
+    check_id, DeleteOptions, ImmutaClient, IntegrationList, SkipReason, SkippedIntegration,
+};
 pub use config::{ClientConfig, RetryPolicy, DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT};
 pub use error::{ClientError, ConnectCause, ErrorClass, TransportKind};
 pub use throttle::Limits;

@@ -20,6 +20,9 @@ pub enum Fault {
     ServiceUnavailable,
     /// The connection is closed without an answer.
     Drop,
+    /// The request is handled in full, then its connection is closed
+    /// without the answer: a proxy that forwarded it and lost the answer.
+    LoseAnswer,
 }
 
 impl Fault {
@@ -30,6 +33,7 @@ impl Fault {
             Fault::TooManyRequests => "429",
             Fault::ServiceUnavailable => "503",
             Fault::Drop => "drop",
+            Fault::LoseAnswer => "lose-answer",
         }
     }
 }
@@ -53,6 +57,12 @@ pub struct FaultConfig {
     pub seed: Option<u64>,
     /// Faults applied to the next requests, one each, before any rate.
     pub script: Vec<Fault>,
+    /// Methods (`PUT`, `POST`, `DELETE`) of the next requests that change
+    /// something (not dry runs) whose answers are lost, one entry per
+    /// request: the first such request with the first method listed is
+    /// handled in full, then its connection is closed without the answer
+    /// ([`Fault::LoseAnswer`]). Applied only to requests no other fault hit.
+    pub lose_answers_to: Vec<String>,
 }
 
 impl FaultConfig {
@@ -82,6 +92,7 @@ impl FaultConfig {
             && self.drop_rate == 0.0
             && self.latency_ms == 0
             && self.script.is_empty()
+            && self.lose_answers_to.is_empty()
     }
 }
 
@@ -114,11 +125,29 @@ impl FaultState {
         }
     }
 
-    /// The configuration, with `script` holding what is left of it.
+    /// The configuration, with `script` and `lose_answers_to` holding what
+    /// is left of them.
     pub(crate) fn config(&self) -> FaultConfig {
         let mut c = self.config.clone();
         c.script = self.script.iter().copied().collect();
         c
+    }
+
+    /// Whether the answer to this request (`method`, a dry run or not),
+    /// which no other fault hit, is to be lost: takes the first entry of
+    /// `lose_answers_to` naming `method`.
+    pub(crate) fn lose_answer(&mut self, method: &str, dry_run: bool) -> bool {
+        if dry_run {
+            return false;
+        }
+        let pending = &mut self.config.lose_answers_to;
+        match pending.iter().position(|m| m.eq_ignore_ascii_case(method)) {
+            Some(i) => {
+                pending.remove(i);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Draws the fault for the next request.
@@ -177,6 +206,22 @@ mod tests {
         );
         assert_eq!(s.decide().retry_after_secs, 3);
         assert!(s.config().script.is_empty());
+    }
+
+    #[test]
+    fn answers_are_lost_once_per_entry_for_changes_only() {
+        let mut s = FaultState::new(FaultConfig {
+            lose_answers_to: vec!["PUT".into(), "put".into(), "DELETE".into()],
+            ..Default::default()
+        });
+        assert!(!s.lose_answer("GET", false));
+        assert!(!s.lose_answer("PUT", true), "a dry run");
+        assert!(s.lose_answer("PUT", false));
+        assert!(s.lose_answer("PUT", false));
+        assert!(!s.lose_answer("PUT", false));
+        assert_eq!(s.config().lose_answers_to, ["DELETE"]);
+        assert!(s.lose_answer("DELETE", false));
+        assert!(s.config().is_quiet());
     }
 
     #[test]

@@ -236,7 +236,7 @@ async fn main() -> ExitCode {
         latency_ms: args.fault_latency_ms,
         retry_after_secs: args.fault_retry_after_secs,
         seed: args.fault_seed,
-        script: vec![],
+        ..Default::default()
     };
     let guesses = args.guesses.guesses();
     tracing::info!(guesses = ?guesses.flags(), "guesses (none: the defaults)");

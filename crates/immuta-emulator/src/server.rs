@@ -43,9 +43,10 @@ pub struct RequestRecord {
     pub path: String,
     /// Query string without `?`, if any.
     pub query: Option<String>,
-    /// Status answered; 0 when the connection was dropped.
+    /// Status answered (for `lose-answer`, the one not sent); 0 when the
+    /// connection was dropped before the request was handled.
     pub status: u16,
-    /// The injected fault (`429`, `503`, `drop`), if any.
+    /// The injected fault (`429`, `503`, `drop`, `lose-answer`), if any.
     pub fault: Option<String>,
     /// The body of a POST, PUT or DELETE as received (UTF-8, lossy), cut
     /// to [`MAX_RECORDED_BODY`] bytes; `None` when there was none. It holds
@@ -481,13 +482,21 @@ async fn handle(
         Ok(Body::new(incoming))
     };
     let mut fault = None;
+    let mut lose_answer = false;
     if is_api {
-        let decision = lock(&shared.faults).decide();
+        let decision = {
+            let mut faults = lock(&shared.faults);
+            let decision = faults.decide();
+            lose_answer = decision.fault == Fault::LoseAnswer
+                || (decision.fault == Fault::Pass
+                    && faults.lose_answer(&method, query_flag(query.as_deref(), "dryRun")));
+            decision
+        };
         if !decision.latency.is_zero() {
             tokio::time::sleep(decision.latency).await;
         }
         match decision.fault {
-            Fault::Pass => {}
+            Fault::Pass | Fault::LoseAnswer => {}
             Fault::Drop => {
                 let record = record(&method, &path, query, 0, Some(Fault::Drop), recorded);
                 finish(&shared, record, start);
@@ -541,6 +550,18 @@ async fn handle(
         }
     };
     let status = resp.status().as_u16();
+    if lose_answer {
+        let record = record(
+            &method,
+            &path,
+            query,
+            status,
+            Some(Fault::LoseAnswer),
+            recorded,
+        );
+        finish(&shared, record, start);
+        return Err(Dropped);
+    }
     if is_api {
         let record = record(&method, &path, query, status, fault.map(|f| f.0), recorded);
         finish(&shared, record, start);

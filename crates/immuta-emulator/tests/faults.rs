@@ -192,3 +192,35 @@ async fn admin_endpoints_set_faults_and_show_requests_when_enabled() {
     assert_eq!(c.delete("/_emulator/faults", None).await.status, 200);
     assert!(emu.faults().is_quiet());
 }
+
+#[tokio::test]
+async fn a_lost_answer_is_handled_but_not_sent() {
+    let emu = Emulator::builder()
+        .faults(FaultConfig {
+            lose_answers_to: vec!["PUT".into()],
+            ..Default::default()
+        })
+        .start()
+        .await
+        .unwrap();
+    let c = Client::new(&emu);
+    let id = c.create(&trino()).await;
+    c.wait_for(&id, "enabled").await;
+    let path = format!("/integrations/{id}");
+    // A dry run keeps its answer; the real PUT is handled (the integration
+    // moves to `editing`), its answer lost.
+    let dry = c.put(&format!("{path}?dryRun=true"), &trino()).await;
+    assert_eq!(dry.status, 200);
+    let key = [("authorization", c.key.as_str())];
+    let body = serde_json::to_vec(&trino()).unwrap();
+    let lost = send(&c.base, "PUT", &path, &key, Some(body)).await;
+    assert!(lost.is_err(), "an answer arrived");
+    let log = emu.requests();
+    let put = log.last().unwrap();
+    assert_eq!((put.method.as_str(), put.status), ("PUT", 200));
+    assert_eq!(put.fault.as_deref(), Some("lose-answer"));
+    c.wait_for(&id, "enabled").await;
+    // The next PUT is answered.
+    assert_eq!(c.put(&path, &trino()).await.status, 200);
+    assert!(emu.faults().lose_answers_to.is_empty());
+}

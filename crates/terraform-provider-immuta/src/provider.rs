@@ -109,16 +109,23 @@ pub fn provider_schema() -> Schema {
                  `2m`. Defaults to `60s`.",
             ),
             Attribute::number("max_retries").optional().description(
-                "How many times a request that failed for a transient reason (connection \
-                 error, 429, 5xx but 501) is tried again, with exponential backoff. \
-                 Requests that are not safe to repeat are never retried. Defaults to `3`.",
+                "How many times a request is tried again after a failing answer (a 5xx other \
+                 than 501 and 503) or a time-out, with exponential backoff. Throttling (429, \
+                 503) and connections that end before any answer are retried for as long as \
+                 `retry_timeout` allows, however many tries that takes. `0` turns every retry \
+                 off. Requests that are not safe to repeat are never retried blindly. \
+                 Defaults to `3`.",
+            ),
+            Attribute::string("retry_timeout").optional().description(
+                "How long one request may keep being retried, from its first try, as a \
+                 duration such as `5m`. Defaults to `5m`.",
             ),
             Attribute::string("retry_base_delay")
                 .optional()
                 .description(
                     "First wait before a retry, doubled at each further retry (with jitter), as a \
-                 duration such as `250ms`. A `Retry-After` answer from Immuta takes precedence. \
-                 Defaults to `250ms`.",
+                 duration such as `250ms`. A longer `Retry-After` answer from Immuta takes \
+                 precedence. Defaults to `250ms`.",
                 ),
             Attribute::string("retry_max_delay").optional().description(
                 "Longest wait between two retries, `Retry-After` included. Defaults to `30s`.",
@@ -278,6 +285,7 @@ fn read_settings(config: &Value) -> Result<Settings, Diagnostics> {
     let defaults = RetryPolicy::default();
     let base_delay = string_setting(config, "retry_base_delay", None, &mut diags);
     let max_delay = string_setting(config, "retry_max_delay", None, &mut diags);
+    let max_elapsed = string_setting(config, "retry_timeout", None, &mut diags);
     let retry = RetryPolicy {
         max_retries: whole_number_setting(config, "max_retries", 0, 100, &mut diags)
             .map_or(defaults.max_retries, |n| n as u32),
@@ -291,6 +299,12 @@ fn read_settings(config: &Value) -> Result<Settings, Diagnostics> {
             max_delay.as_deref(),
             "retry_max_delay",
             defaults.max_delay,
+            &mut diags,
+        ),
+        max_elapsed: duration_setting(
+            max_elapsed.as_deref(),
+            "retry_timeout",
+            defaults.max_elapsed,
             &mut diags,
         ),
     };
@@ -368,7 +382,12 @@ impl Provider for ImmutaProvider {
         // Only what can be judged without the environment: a value that is
         // missing here may still come from IMMUTA_HOST at configure time.
         let mut diags = Diagnostics::new();
-        for name in ["request_timeout", "retry_base_delay", "retry_max_delay"] {
+        for name in [
+            "request_timeout",
+            "retry_base_delay",
+            "retry_max_delay",
+            "retry_timeout",
+        ] {
             if let Some(raw) = config.attr(name).as_str() {
                 duration_setting(Some(raw), name, Duration::ZERO, &mut diags);
             }
@@ -393,6 +412,7 @@ impl Provider for ImmutaProvider {
                 tracing::debug!(
                     request_timeout_ms = settings.request_timeout.as_millis() as u64,
                     max_retries = settings.retry.max_retries,
+                    retry_timeout_ms = settings.retry.max_elapsed.as_millis() as u64,
                     max_concurrent_requests = settings.limits.max_concurrent,
                     dry_run_on_plan = settings.dry_run_on_plan,
                     "provider configured"

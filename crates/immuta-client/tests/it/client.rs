@@ -643,3 +643,41 @@ async fn a_redirect_is_reported_not_followed() {
     );
     assert_eq!(fake.seen().len(), 1);
 }
+
+#[tokio::test]
+async fn ids_immuta_does_not_issue_are_refused_before_any_request() {
+    let fake = Fake::start(|_, _| Reply::json(200, json!({"id": "1", "status": "enabled"}))).await;
+    let c = fake.client();
+    let payload = IntegrationPayload {
+        integration_type: IntegrationType::Trino,
+        auto_bootstrap: None,
+        config: None,
+    };
+    for bad in ["..", "1\t", "a/b", "%2e", ".", "", "1\n", "5?x"] {
+        let named = |e: ClientError| {
+            assert!(
+                matches!(&e, ClientError::InvalidId { id } if id == bad),
+                "{bad:?}: {e:?}"
+            );
+            assert!(e.to_string().contains(&format!("{bad:?}")), "{e}");
+        };
+        named(c.get(bad).await.unwrap_err());
+        named(c.status(bad).await.unwrap_err());
+        named(c.update(bad, &payload, false).await.unwrap_err());
+        named(c.update(bad, &payload, true).await.unwrap_err());
+        named(
+            c.delete(bad, None, DeleteOptions::default())
+                .await
+                .unwrap_err(),
+        );
+        named(c.regenerate(bad).await.unwrap_err());
+        named(
+            c.script(ScriptKind::Delete, Some(bad), &payload)
+                .await
+                .unwrap_err(),
+        );
+    }
+    assert!(fake.seen().is_empty(), "{:?}", fake.seen());
+    c.status("17").await.unwrap();
+    assert_eq!(fake.seen()[0].path, "/integrations/17/status");
+}

@@ -1,7 +1,7 @@
 //! The create-twice guard: a create whose answer is lost is looked up, and
 //! sent again only when Immuta did not make it.
 
-use crate::fake::{Fake, Reply};
+use crate::fake::{quick_retries, Fake, Reply};
 use immuta_client::immuta_api::{
     IntegrationConfig, IntegrationPayload, IntegrationType, S3Config, SnowflakeConfig,
 };
@@ -97,6 +97,7 @@ impl Immuta {
             max_retries: 4,
             base_delay: Duration::from_millis(5),
             max_delay: Duration::from_millis(50),
+            ..RetryPolicy::default()
         };
         ImmutaClient::new(cfg).unwrap()
     }
@@ -207,6 +208,26 @@ async fn a_create_not_made_is_sent_again_after_the_look_up() {
 }
 
 #[tokio::test]
+async fn a_throttled_create_is_sent_again_until_it_is_made_once() {
+    // Seven 429s and 503s in a row, nothing made; `max_retries` at its
+    // default of 3 does not end a throttled create.
+    let posts = (0..7)
+        .map(|n| Post::Fail(if n % 2 == 0 { 429 } else { 503 }))
+        .collect();
+    let imm = Immuta::start(vec![], posts).await;
+    let mut cfg = imm.fake.config();
+    cfg.retry = quick_retries();
+    let r = ImmutaClient::new(cfg)
+        .unwrap()
+        .create(&snowflake("busy.snowflakecomputing.com"), false)
+        .await
+        .unwrap();
+    assert_eq!(r.id.unwrap().as_str(), "100");
+    assert_eq!(imm.posts(), 8);
+    assert_eq!(imm.ids(), ["100"]);
+}
+
+#[tokio::test]
 async fn a_409_after_a_resend_means_the_first_one_was_made_late() {
     // The first POST fails and the look-up finds nothing; by the second POST
     // the first has landed, so Immuta answers 409: look it up again.
@@ -245,6 +266,7 @@ async fn a_409_after_a_resend_means_the_first_one_was_made_late() {
         max_retries: 4,
         base_delay: Duration::from_millis(300),
         max_delay: Duration::from_millis(300),
+        ..RetryPolicy::default()
     };
     let r = ImmutaClient::new(cfg)
         .unwrap()
@@ -480,7 +502,7 @@ async fn a_failed_look_up_makes_the_create_uncertain() {
         if s.method == "GET" && n == 0 {
             Reply::json(200, json!([]))
         } else {
-            Reply::error(503, "Service Unavailable", "down")
+            Reply::error(502, "Bad Gateway", "down")
         }
     })
     .await;
@@ -542,6 +564,7 @@ fn emulator_client(url: String, key: &str) -> ImmutaClient {
         max_retries: 30,
         base_delay: Duration::from_millis(2),
         max_delay: Duration::from_millis(20),
+        ..RetryPolicy::default()
     };
     ImmutaClient::new(cfg).unwrap()
 }

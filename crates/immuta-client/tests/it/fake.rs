@@ -167,6 +167,16 @@ impl Fake {
     }
 }
 
+/// The default retry policy (`max_retries` 3, a 5-minute budget) with short
+/// pauses: 1 ms doubling up to 20 ms.
+pub fn quick_retries() -> RetryPolicy {
+    RetryPolicy {
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(20),
+        ..RetryPolicy::default()
+    }
+}
+
 pub const TEST_KEY: &str = "test-key-846e9e43c86a4ct1be1";
 
 /// A raw TCP server answering every connection with `head` and then the

@@ -7,4 +7,5 @@ mod fake;
 mod guesses;
 mod retry;
 mod tls;
+mod update;
 mod wait;

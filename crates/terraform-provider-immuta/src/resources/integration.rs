@@ -1419,22 +1419,10 @@ impl Resource for IntegrationResource {
     }
 
     async fn import(&self, _ctx: &Context, req: ImportRequest) -> ImportResponse {
-        let id = req.id.trim();
-        if id.is_empty() {
-            return ImportResponse {
-                diagnostics: Diagnostic::error(
-                    "Invalid import id",
-                    "Expected the integration's id in Immuta, e.g. `terraform import \
-                     immuta_integration.x 5`, got an empty id.",
-                )
-                .into(),
-                ..Default::default()
-            };
+        if let Some(refused) = super::refuse_import_id(&req.id, "immuta_integration") {
+            return refused;
         }
-        let mut resp = import_passthrough_id(&ImportRequest {
-            schema: req.schema.clone(),
-            id: id.to_string(),
-        });
+        let mut resp = import_passthrough_id(&req);
         // What `-generate-config-out` writes for this sensitive attribute
         // (`delete_credentials = {}`): the same in state, so the generated
         // configuration plans no change. Left unset, it means the type

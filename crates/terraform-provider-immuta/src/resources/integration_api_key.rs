@@ -314,6 +314,9 @@ impl Resource for IntegrationApiKeyResource {
     }
 
     async fn import(&self, _ctx: &Context, req: ImportRequest) -> ImportResponse {
+        if let Some(refused) = super::refuse_import_id(&req.id, "immuta_integration_api_key") {
+            return refused;
+        }
         // The read that follows an import fills in the current key.
         ImportResponse {
             state: Value::object([
