@@ -1,7 +1,7 @@
 //! The retry rules: which requests may be sent again, and how long to wait.
 
 use crate::config::RetryPolicy;
-use crate::error::{ClientError, TransportKind};
+use crate::error::{ClientError, ConnectCause, TransportKind};
 use rand::Rng;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use std::time::Duration;
@@ -71,6 +71,20 @@ impl Transient {
                 kind: TransportKind::Timeout,
                 ..
             } => Some(Transient::Failing),
+            // The settings, not a busy tenant: TLS against the wrong port or
+            // an untrusted certificate never heals; nothing listening, or a
+            // name that does not resolve, may (a restart) but is retried
+            // only a few times, so a wrong `host` fails in seconds.
+            ClientError::Transport {
+                cause: ConnectCause::NotTls | ConnectCause::UntrustedCertificate,
+                ..
+            } => None,
+            ClientError::Transport {
+                cause: ConnectCause::Refused | ConnectCause::UnknownHost,
+                ..
+            } => Some(Transient::Failing),
+            // A connection dropped before any answer: what a throttling
+            // proxy does.
             ClientError::Transport { .. } if !answered => Some(Transient::Busy),
             e if e.is_transient() => Some(Transient::Failing),
             _ => None,
@@ -251,6 +265,26 @@ mod tests {
             Some(Failing)
         );
         assert_eq!(Transient::of(&ClientError::Cancelled, false), None);
+        // Settings problems: a few retries at most, or none.
+        let with = |cause| ClientError::Transport {
+            kind: TransportKind::Connect,
+            cause,
+            request: "GET /integrations".into(),
+            detail: "x".into(),
+        };
+        assert_eq!(
+            Transient::of(&with(ConnectCause::Refused), false),
+            Some(Failing)
+        );
+        assert_eq!(
+            Transient::of(&with(ConnectCause::UnknownHost), false),
+            Some(Failing)
+        );
+        assert_eq!(Transient::of(&with(ConnectCause::NotTls), false), None);
+        assert_eq!(
+            Transient::of(&with(ConnectCause::UntrustedCertificate), false),
+            None
+        );
     }
 
     #[tokio::test(start_paused = true)]
