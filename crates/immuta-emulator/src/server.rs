@@ -197,6 +197,19 @@ impl EmulatorBuilder {
                 addr: self.bind,
                 source,
             })?;
+        // An empty key would let an empty `Authorization` header in.
+        if self.api_key.as_deref().is_some_and(|k| k.trim().is_empty()) {
+            return Err(EmulatorError::InvalidApiKey("the API key is empty"));
+        }
+        if self
+            .unprivileged_key
+            .as_deref()
+            .is_some_and(|k| k.trim().is_empty())
+        {
+            return Err(EmulatorError::InvalidApiKey(
+                "the unprivileged API key is empty",
+            ));
+        }
         let api_key = self.api_key.unwrap_or_else(generate_api_key);
         let shared = Arc::new(Shared {
             api_key: api_key.clone(),
@@ -491,11 +504,18 @@ async fn handle(
             "Unauthorized: a valid API key is required in the Authorization header.",
         )
         .into_response()
+    } else if let Some(name) = repeated_parameter(query.as_deref()) {
+        // Which of two values counts would be a guess (`dryRun=true&dryRun=false`).
+        ApiError::bad_request(format!(
+            "The query parameter \"{name}\" is given more than once"
+        ))
+        .into_response()
     } else {
-        match app.oneshot(req.map(Body::new)).await {
+        let resp = match app.oneshot(req.map(Body::new)).await {
             Ok(r) => r,
             Err(never) => match never {},
-        }
+        };
+        as_json_error(resp).await
     };
     let status = resp.status().as_u16();
     if lose_answer {
@@ -517,6 +537,80 @@ async fn handle(
         log_line(&method, &path, query.as_deref(), status, None, start);
     }
     Ok(resp)
+}
+
+/// The first query parameter named twice or more, cut to 64 characters.
+fn repeated_parameter(query: Option<&str>) -> Option<String> {
+    let mut seen = std::collections::HashSet::new();
+    url_pairs(query?)
+        .find(|name| !seen.insert(name.clone()))
+        .map(|name| name.chars().take(64).collect())
+}
+
+/// The decoded names of a query's parameters.
+fn url_pairs(query: &str) -> impl Iterator<Item = String> + '_ {
+    query
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| kv.split_once('=').map_or(kv, |(k, _)| k))
+        .map(|k| {
+            let k = k.replace('+', " ");
+            percent_decode(&k)
+        })
+}
+
+/// `%XX` sequences decoded (invalid ones kept as they are), lossy UTF-8.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// An error answer that is not JSON (axum's rejections: a path that is not
+/// UTF-8, a query that does not parse...) made into Immuta's error JSON,
+/// with the same status and the text, cut, as its message.
+async fn as_json_error(resp: Response<Body>) -> Response<Body> {
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if resp.status().as_u16() < 400 || is_json {
+        return resp;
+    }
+    let status = resp.status();
+    let text = axum::body::to_bytes(resp.into_body(), 64 * 1024)
+        .await
+        .map(|b| {
+            String::from_utf8_lossy(&b)
+                .chars()
+                .take(512)
+                .collect::<String>()
+        })
+        .unwrap_or_default();
+    let message = match text.trim() {
+        "" => status.canonical_reason().unwrap_or("Error").to_string(),
+        t => t.to_string(),
+    };
+    ApiError::new(status, message).into_response()
 }
 
 fn finish(

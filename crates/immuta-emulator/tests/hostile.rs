@@ -1,0 +1,76 @@
+//! The emulator as a server others may reach (users run it in their CI):
+//! hostile requests get Immuta's JSON errors, no guesses, no stalls, and
+//! no unbounded growth.
+
+mod common;
+
+use common::payloads::*;
+use common::Client;
+use immuta_emulator::{Emulator, EmulatorError};
+
+#[tokio::test]
+async fn a_repeated_query_parameter_is_a_400_not_a_guess() {
+    let (emu, c) = common::start().await;
+    for query in [
+        "dryRun=true&dryRun=false",
+        "dryRun=false&dryRun=true",
+        "dryRun=true&dry%52un=false",
+    ] {
+        let r = c
+            .post(
+                &format!("/integrations?{query}"),
+                &snowflake("dup.snowflakecomputing.com"),
+            )
+            .await;
+        assert_eq!(r.status, 400, "{query}: {}", r.text());
+        assert!(r.error_message().contains("more than once"), "{}", r.text());
+    }
+    assert!(emu.integrations().await.is_empty(), "created for real");
+    let r = c.get("/integrations?x=1&y=2").await;
+    assert_eq!(r.status, 200);
+}
+
+#[tokio::test]
+async fn every_error_is_immutas_json() {
+    let (_emu, c) = common::start().await;
+    for path in [
+        "/integrations/%FF",
+        "/integrations/%FF/status",
+        "/nowhere",
+    ] {
+        let r = c.get(path).await;
+        assert!(r.status >= 400, "{path}: {}", r.status);
+        assert!(
+            r.header("content-type")
+                .is_some_and(|t| t.starts_with("application/json")),
+            "{path}: {:?} {}",
+            r.header("content-type"),
+            r.text()
+        );
+        r.error_message();
+    }
+    let r = c.call("PUT", "/integrations/1", None).await;
+    assert!(r.status >= 400);
+    r.error_message();
+}
+
+#[tokio::test]
+async fn an_empty_api_key_is_refused_by_the_builder() {
+    for key in ["", "  "] {
+        let e = Emulator::builder().api_key(key).start().await.unwrap_err();
+        assert!(matches!(e, EmulatorError::InvalidApiKey(_)), "{e:?}");
+        let e = Emulator::builder()
+            .unprivileged_api_key(key)
+            .start()
+            .await
+            .unwrap_err();
+        assert!(matches!(e, EmulatorError::InvalidApiKey(_)), "{e:?}");
+    }
+    // Without a key at all, one is generated: an empty header gets 401.
+    let emu = Emulator::builder().start().await.unwrap();
+    let c = Client {
+        base: emu.url(),
+        key: String::new(),
+    };
+    assert_eq!(c.get("/integrations").await.status, 401);
+}
