@@ -33,11 +33,7 @@ async fn a_repeated_query_parameter_is_a_400_not_a_guess() {
 #[tokio::test]
 async fn every_error_is_immutas_json() {
     let (_emu, c) = common::start().await;
-    for path in [
-        "/integrations/%FF",
-        "/integrations/%FF/status",
-        "/nowhere",
-    ] {
+    for path in ["/integrations/%FF", "/integrations/%FF/status", "/nowhere"] {
         let r = c.get(path).await;
         assert!(r.status >= 400, "{path}: {}", r.status);
         assert!(
@@ -73,4 +69,78 @@ async fn an_empty_api_key_is_refused_by_the_builder() {
         key: String::new(),
     };
     assert_eq!(c.get("/integrations").await.status, 401);
+}
+
+/// A YAML body of `n` nested flow sequences of flow mappings, `[a: [a: ...`:
+/// 40 000 levels took YAML's parser 12 s (debug build) before it reached its
+/// recursion limit, the state locked all along.
+fn nested_yaml(n: usize) -> Vec<u8> {
+    "[a: ".repeat(n).into_bytes()
+}
+
+#[tokio::test]
+async fn a_deeply_nested_yaml_body_is_refused_at_once_and_stalls_nothing() {
+    let (_emu, c) = common::start().await;
+    let id = c.create(&trino()).await;
+    let path = format!("/integrations/{id}");
+    let yaml = [
+        ("authorization", c.key.as_str()),
+        ("content-type", "application/yaml"),
+    ];
+    let started = std::time::Instant::now();
+    // Another request meanwhile is not held up.
+    let other = {
+        let c = c.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            let t = std::time::Instant::now();
+            assert_eq!(c.get("/integrations").await.status, 200);
+            t.elapsed()
+        })
+    };
+    for method in ["PUT", "DELETE"] {
+        let r = common::send(&c.base, method, &path, &yaml, Some(nested_yaml(40_000)))
+            .await
+            .unwrap();
+        assert_eq!(r.status, 400, "{method}: {}", r.text());
+        assert!(
+            r.error_message().contains("nested more than"),
+            "{}",
+            r.text()
+        );
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    let waited = other.await.unwrap();
+    assert!(waited < std::time::Duration::from_secs(1), "{waited:?}");
+    // Shallow YAML still works.
+    let ok = common::send(
+        &c.base,
+        "PUT",
+        &path,
+        &yaml,
+        Some(b"type: Trino\n".to_vec()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(ok.status, 200, "{}", ok.text());
+}
+
+#[tokio::test]
+async fn the_key_is_checked_before_the_body_is_read() {
+    let (emu, c) = common::start().await;
+    let r = common::send(
+        &c.base,
+        "PUT",
+        "/integrations/1",
+        &[("content-type", "application/yaml")],
+        Some(nested_yaml(40_000)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status, 401);
+    assert_eq!(emu.requests().last().map(|r| r.status), Some(401));
 }
