@@ -24,7 +24,24 @@ use tokio::task::JoinHandle;
 use tower::ServiceExt;
 
 /// How many requests the log keeps; the oldest tenth goes when it is full.
-pub const MAX_RECORDS: usize = 100_000;
+pub const MAX_RECORDS: usize = 20_000;
+
+/// How much of a request's method, path and query its record and its log
+/// line keep, in bytes (`…` marks a cut): with [`MAX_RECORDS`], the record
+/// stays under about 16 MB and a log line under 1 KB, whatever is sent.
+pub const MAX_RECORDED_TEXT: usize = 256;
+
+/// `text` cut to [`MAX_RECORDED_TEXT`] bytes at a character boundary.
+fn cut(text: &str) -> String {
+    if text.len() <= MAX_RECORDED_TEXT {
+        return text.to_string();
+    }
+    let mut end = MAX_RECORDED_TEXT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
 
 /// The default limit of a request body: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -442,8 +459,8 @@ async fn handle(
     req: Request<Incoming>,
 ) -> Result<Response<Body>, Dropped> {
     let start = Instant::now();
-    let method = req.method().to_string();
-    let path = req.uri().path().to_string();
+    let method = cut(req.method().as_str());
+    let path = cut(req.uri().path());
     let query = req.uri().query().map(str::to_string);
     let is_api = path == "/integrations" || path.starts_with("/integrations/");
     let mut fault = None;
@@ -622,6 +639,7 @@ fn finish(
     fault: Option<Fault>,
     start: Instant,
 ) {
+    let query = query.map(|q| cut(&q));
     log_line(method, path, query.as_deref(), status, fault, start);
     let mut log = lock(&shared.requests);
     if log.len() >= MAX_RECORDS {
@@ -666,7 +684,7 @@ fn log_line(
     start: Instant,
 ) {
     let latency_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let query = safe_query(query);
+    let query = cut(&safe_query(query));
     tracing::info!(
         target: "immuta_emulator::request",
         method,
@@ -690,6 +708,15 @@ mod tests {
             "dryRun=true&token=..."
         );
         assert_eq!(safe_query(None), "");
+    }
+
+    #[test]
+    fn recorded_text_is_cut_at_a_character_boundary() {
+        assert_eq!(cut("/integrations/1"), "/integrations/1");
+        let long = format!("/{}", "é".repeat(MAX_RECORDED_TEXT));
+        let c = cut(&long);
+        assert!(c.ends_with('…'));
+        assert!(c.len() <= MAX_RECORDED_TEXT + '…'.len_utf8());
     }
 
     #[test]

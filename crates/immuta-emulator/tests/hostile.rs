@@ -144,3 +144,26 @@ async fn the_key_is_checked_before_the_body_is_read() {
     assert_eq!(r.status, 401);
     assert_eq!(emu.requests().last().map(|r| r.status), Some(401));
 }
+
+#[tokio::test]
+async fn long_paths_are_cut_in_the_request_record() {
+    let (emu, c) = common::start().await;
+    let long = format!("/integrations/{}", "x".repeat(30_000));
+    let query = format!("dryRun=true&{}=1", "q".repeat(30_000));
+    for key in ["", c.key.as_str()] {
+        let who = [("authorization", key)];
+        let path_and_query = format!("{long}?{query}");
+        let r = common::send(&c.base, "GET", &path_and_query, &who, None)
+            .await
+            .unwrap();
+        assert!(r.status >= 400);
+    }
+    let log = emu.requests();
+    assert_eq!(log.len(), 2);
+    for r in &log {
+        assert!(r.path.len() <= 260, "{}", r.path.len());
+        assert!(r.path.starts_with("/integrations/xxx") && r.path.ends_with('…'));
+        assert!(r.query.as_ref().unwrap().len() <= 260);
+        assert!(r.is_dry_run());
+    }
+}
