@@ -26,11 +26,55 @@ pub const MAX_DECODED_RATIO: usize = 40;
 pub const MIN_DECODED_BUDGET: usize = 1 << 20;
 
 /// The memory a decoded value takes in its parent (a `Vec` slot).
-const SLOT: usize = std::mem::size_of::<Value>();
+pub(crate) const SLOT: usize = std::mem::size_of::<Value>();
 
 /// The memory one map or object entry takes besides its key's text: the
 /// key's `String`, the value's slot, and a share of the B-tree node.
-const ENTRY: usize = std::mem::size_of::<String>() + SLOT + 8;
+pub(crate) const ENTRY: usize = std::mem::size_of::<String>() + SLOT + 8;
+
+/// What a message may still become once decoded: [`MAX_DECODED_RATIO`]
+/// times its size, at least [`MIN_DECODED_BUDGET`]. Shared by the msgpack
+/// and JSON decoders.
+#[derive(Debug)]
+pub(crate) struct DecodeBudget {
+    left: usize,
+    message_len: usize,
+}
+
+impl DecodeBudget {
+    /// The budget of a message of `message_len` bytes.
+    pub(crate) fn for_message(message_len: usize) -> Self {
+        DecodeBudget {
+            left: message_len
+                .saturating_mul(MAX_DECODED_RATIO)
+                .max(MIN_DECODED_BUDGET),
+            message_len,
+        }
+    }
+
+    /// No bound: for a value already parsed by someone else.
+    pub(crate) fn unlimited() -> Self {
+        DecodeBudget {
+            left: usize::MAX,
+            message_len: usize::MAX,
+        }
+    }
+
+    /// Takes `bytes` from the budget, or says why it cannot.
+    pub(crate) fn charge(&mut self, bytes: usize) -> Result<(), String> {
+        match self.left.checked_sub(bytes) {
+            Some(left) => {
+                self.left = left;
+                Ok(())
+            }
+            None => Err(format!(
+                "the decoded value would take more than {MAX_DECODED_RATIO} times the {} bytes \
+                 of the message",
+                self.message_len
+            )),
+        }
+    }
+}
 
 /// Failure to decode or encode a MessagePack value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -82,28 +126,17 @@ struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
     path: Vec<PathStep>,
-    /// Bytes of decoded value that may still be made.
-    budget: usize,
+    /// What the decoded value may still take.
+    budget: DecodeBudget,
 }
 
 impl<'a> Reader<'a> {
     /// Takes `bytes` of decoded size from the budget, before they are
     /// allocated where that can be done.
     fn charge(&mut self, bytes: usize) -> Result<(), MsgpackError> {
-        match self.budget.checked_sub(bytes) {
-            Some(left) => {
-                self.budget = left;
-                Ok(())
-            }
-            None => Err(err(
-                &self.path,
-                format!(
-                    "the decoded value would take more than {MAX_DECODED_RATIO} times the \
-                     {} bytes of the message",
-                    self.buf.len()
-                ),
-            )),
-        }
+        self.budget
+            .charge(bytes)
+            .map_err(|message| err(&self.path, message))
     }
 
     /// A string's text, its length charged first.
@@ -380,10 +413,7 @@ pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, MsgpackError> {
         buf: bytes,
         pos: 0,
         path: Vec::new(),
-        budget: bytes
-            .len()
-            .saturating_mul(MAX_DECODED_RATIO)
-            .max(MIN_DECODED_BUDGET),
+        budget: DecodeBudget::for_message(bytes.len()),
     };
     r.charge(SLOT)?;
     let v = r.value(ty, 0)?;
