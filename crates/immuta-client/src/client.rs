@@ -1272,11 +1272,13 @@ fn redirect_error(status: u16, headers: &HeaderMap) -> ClientError {
     }
 }
 
-/// Reads a JSON answer (`T` may borrow from `body`).
+/// Reads a JSON answer (`T` may borrow from `body`). The parser's message
+/// loses the values it quotes ([`without_values`]): an answer's field of an
+/// unexpected type may hold a secret.
 fn decode<'a, T: Deserialize<'a>>(label: &str, body: &'a [u8]) -> Result<T, ClientError> {
     serde_json::from_slice(body).map_err(|e| ClientError::Decode {
         what: label.to_string(),
-        detail: e.to_string(),
+        detail: without_values(&e.to_string()),
     })
 }
 
@@ -1400,7 +1402,7 @@ fn read_script(
             .map_err(|_| decode_err("the script is not valid UTF-8 text".into()));
     }
     let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| decode_err(e.to_string()))?;
+        serde_json::from_slice(body).map_err(|e| decode_err(without_values(&e.to_string())))?;
     match value {
         serde_json::Value::String(s) => Ok(s),
         serde_json::Value::Object(mut map) => match map.remove("script") {
@@ -1662,6 +1664,21 @@ mod tests {
             without_values(&e.to_string()),
             "invalid type: string, expected a boolean"
         );
+    }
+
+    #[test]
+    fn a_decode_error_does_not_quote_the_answer() {
+        let body = br#"{"id": "1", "type": "Snowflake", "status": "enabled",
+                        "autoBootstrap": "pw-in-a-bool-9f2", "config": {"port": "tok-7c1"}}"#;
+        let e = decode::<Integration>("GET /integrations/1", body).unwrap_err();
+        let text = format!("{e} {e:?}");
+        assert!(!text.contains("pw-in-a-bool-9f2"), "{text}");
+        assert!(
+            text.contains("invalid type: string, expected a boolean"),
+            "{text}"
+        );
+        let e = decode::<OperationResponse>("PUT", br#"{"status": 12345678}"#).unwrap_err();
+        assert!(!e.to_string().contains("12345678"), "{e}");
     }
 
     #[test]

@@ -165,6 +165,52 @@ fn is_yaml(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.contains("yaml"))
 }
 
+/// The deepest `[`/`{` nesting accepted in a body. Immuta's payloads nest
+/// a few levels; YAML's parser takes quadratic time on deep flow nesting.
+const MAX_BODY_NESTING: usize = 32;
+
+/// Refuses a body whose `[`/`{` (outside quoted strings) nest deeper than
+/// [`MAX_BODY_NESTING`], before any parser sees it.
+fn check_nesting(text: &str) -> Result<(), ApiError> {
+    let (mut depth, mut quote, mut escaped) = (0usize, None, false);
+    for c in text.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' && q == '"' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '"' | '\'' => quote = Some(c),
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_BODY_NESTING {
+                        return Err(ApiError::bad_request(format!(
+                            "The request body is nested more than {MAX_BODY_NESTING} levels deep"
+                        )));
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+    }
+    Ok(())
+}
+
+/// [`parse_body`] on a blocking thread, so a slow parse stalls no other
+/// request; called before the state is locked.
+async fn parse_off_workers(headers: &HeaderMap, bytes: Vec<u8>) -> Result<Option<Value>, ApiError> {
+    let headers = headers.clone();
+    tokio::task::spawn_blocking(move || parse_body(&headers, &bytes))
+        .await
+        .map_err(|_| ApiError::internal("The request body could not be parsed"))?
+}
+
 /// Parses a JSON or YAML body. `None` when it is empty.
 fn parse_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Option<Value>, ApiError> {
     let text = std::str::from_utf8(bytes)
@@ -172,6 +218,7 @@ fn parse_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Option<Value>, ApiErr
     if text.trim().is_empty() {
         return Ok(None);
     }
+    check_nesting(text)?;
     let yaml = |t: &str| {
         serde_yaml_ng::from_str::<Value>(t)
             .map_err(|e| ApiError::bad_request(format!("Invalid YAML payload: {e}")))
@@ -200,7 +247,7 @@ fn parse_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Option<Value>, ApiErr
 
 async fn payload(sh: &Shared, headers: &HeaderMap, body: Body) -> Result<ValidPayload, ApiError> {
     let bytes = read_body(sh, headers, body).await?;
-    match parse_body(headers, &bytes)? {
+    match parse_off_workers(headers, bytes).await? {
         None => Err(ApiError::bad_request("A request body is required")),
         Some(v) => check_payload(&v),
     }
@@ -447,10 +494,12 @@ async fn update(
     let dry = flag(&q, "dryRun")?;
     let g = sh.guesses();
     let bytes = read_body(&sh, &headers, body).await?;
+    // Parsed before the lock; its error counts after a missing id's 404.
+    let parsed = parse_off_workers(&headers, bytes).await;
     let mut st = sh.state.lock().await;
     st.advance(now_ms());
     let rec = find(&st, id)?.clone();
-    let mut p = match parse_body(&headers, &bytes)? {
+    let mut p = match parsed? {
         None => return Err(ApiError::bad_request("A request body is required")),
         Some(v) => read_payload(&v)?,
     };
@@ -529,10 +578,12 @@ async fn delete(
     let force = flag(&q, "forceDisable")?;
     let g = sh.guesses();
     let bytes = read_body(&sh, &headers, body).await?;
+    // Parsed before the lock; its error counts after a missing id's 404.
+    let parsed = parse_off_workers(&headers, bytes).await;
     let mut st = sh.state.lock().await;
     st.advance(now_ms());
     let rec = find(&st, id)?.clone();
-    let mut creds = delete_credentials(parse_body(&headers, &bytes)?)?;
+    let mut creds = delete_credentials(parsed?)?;
     if rec.status == IntegrationStatus::Deleting && !dry {
         // Already being deleted: answer as the first DELETE did (a retried
         // DELETE is harmless).
@@ -679,7 +730,7 @@ async fn script_for_id(
     drop(st);
     match kind {
         ScriptKind::Edit => {
-            let p = match parse_body(&headers, &bytes)? {
+            let p = match parse_off_workers(&headers, bytes).await? {
                 None => return Err(ApiError::bad_request("A request body is required")),
                 Some(v) => check_payload(&v)?,
             };
@@ -702,7 +753,7 @@ async fn admin_body<T: serde::de::DeserializeOwned + Default>(
     what: &str,
 ) -> Result<T, ApiError> {
     let bytes = read_body(sh, headers, body).await?;
-    match parse_body(headers, &bytes)? {
+    match parse_off_workers(headers, bytes).await? {
         None => Ok(T::default()),
         Some(v) => serde_json::from_value(v)
             .map_err(|e| ApiError::bad_request(format!("Invalid {what}: {e}"))),
@@ -763,6 +814,19 @@ mod tests {
         assert_eq!(parse_id("\"12\"").unwrap(), 12);
         assert_eq!(parse_id("'7'").unwrap(), 7);
         assert!(parse_id("abc").unwrap_err().message.contains("\"id\""));
+    }
+
+    #[test]
+    fn nesting_is_counted_outside_quoted_strings() {
+        let deep = "[".repeat(MAX_BODY_NESTING + 1);
+        assert!(check_nesting(&deep).is_err());
+        assert!(check_nesting(&"[".repeat(MAX_BODY_NESTING)).is_ok());
+        // Brackets inside strings do not nest.
+        assert!(check_nesting(&format!("a: \"{deep}\"")).is_ok());
+        assert!(check_nesting(&format!("a: '{deep}'")).is_ok());
+        assert!(check_nesting(&format!("{{\"a\": \"\\\"{deep}\"}}")).is_ok());
+        // Closed levels do not add up.
+        assert!(check_nesting(&"[]".repeat(1000)).is_ok());
     }
 
     #[test]

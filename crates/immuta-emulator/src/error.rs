@@ -41,6 +41,9 @@ pub enum EmulatorError {
     /// The server task ended abnormally.
     #[error("server task failed: {0}")]
     Server(String),
+    /// An API key the emulator would accept from anyone: empty or blank.
+    #[error("invalid API key: {0}")]
+    InvalidApiKey(&'static str),
 }
 
 /// An error answer: a status code and Immuta's `{statusCode, error, message}`.

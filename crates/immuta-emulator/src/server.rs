@@ -25,7 +25,24 @@ use tokio::task::JoinHandle;
 use tower::ServiceExt;
 
 /// How many requests the log keeps; the oldest tenth goes when it is full.
-pub const MAX_RECORDS: usize = 100_000;
+pub const MAX_RECORDS: usize = 20_000;
+
+/// How much of a request's method, path and query its record and its log
+/// line keep, in bytes (`…` marks a cut): with [`MAX_RECORDS`], the record
+/// stays under about 16 MB and a log line under 1 KB, whatever is sent.
+pub const MAX_RECORDED_TEXT: usize = 256;
+
+/// `text` cut to [`MAX_RECORDED_TEXT`] bytes at a character boundary.
+fn cut(text: &str) -> String {
+    if text.len() <= MAX_RECORDED_TEXT {
+        return text.to_string();
+    }
+    let mut end = MAX_RECORDED_TEXT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
 
 /// The default limit of a request body: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -216,6 +233,19 @@ impl EmulatorBuilder {
                 addr: self.bind,
                 source,
             })?;
+        // An empty key would let an empty `Authorization` header in.
+        if self.api_key.as_deref().is_some_and(|k| k.trim().is_empty()) {
+            return Err(EmulatorError::InvalidApiKey("the API key is empty"));
+        }
+        if self
+            .unprivileged_key
+            .as_deref()
+            .is_some_and(|k| k.trim().is_empty())
+        {
+            return Err(EmulatorError::InvalidApiKey(
+                "the unprivileged API key is empty",
+            ));
+        }
         let api_key = self.api_key.unwrap_or_else(generate_api_key);
         let shared = Arc::new(Shared {
             api_key: api_key.clone(),
@@ -463,15 +493,21 @@ async fn handle(
     req: Request<Incoming>,
 ) -> Result<Response<Body>, Dropped> {
     let start = Instant::now();
-    let method = req.method().to_string();
-    let path = req.uri().path().to_string();
+    let method = cut(req.method().as_str());
+    let path = cut(req.uri().path());
     let query = req.uri().query().map(str::to_string);
     let is_api = path == "/integrations" || path.starts_with("/integrations/");
     let (parts, incoming) = req.into_parts();
-    // The body of a request the log records is read first, so that the log
-    // holds it whatever the answer; a body too large is answered in turn.
+    // The key is checked before any body is read: a request that is not
+    // let in costs no body. The body of one the log records is read
+    // before it is handled, so that the log holds it whatever the answer;
+    // a body too large is answered in turn.
+    let let_in = authorized(&parts.headers, &shared.api_key);
     let mut recorded = None;
-    let body = if is_api && matches!(parts.method, Method::POST | Method::PUT | Method::DELETE) {
+    let body = if let_in
+        && is_api
+        && matches!(parts.method, Method::POST | Method::PUT | Method::DELETE)
+    {
         api::read_body(&shared, &parts.headers, Body::new(incoming))
             .await
             .map(|bytes| {
@@ -534,18 +570,27 @@ async fn handle(
             "Forbidden: the APPLICATION_ADMIN permission is required to manage integrations.",
         )
         .into_response()
-    } else if !authorized(&parts.headers, &shared.api_key) {
+    } else if !let_in {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
             "Unauthorized: a valid API key is required in the Authorization header.",
         )
         .into_response()
+    } else if let Some(name) = repeated_parameter(query.as_deref()) {
+        // Which of two values counts would be a guess (`dryRun=true&dryRun=false`).
+        ApiError::bad_request(format!(
+            "The query parameter \"{name}\" is given more than once"
+        ))
+        .into_response()
     } else {
         match body {
-            Ok(body) => match app.oneshot(Request::from_parts(parts, body)).await {
-                Ok(r) => r,
-                Err(never) => match never {},
-            },
+            Ok(body) => {
+                let resp = match app.oneshot(Request::from_parts(parts, body)).await {
+                    Ok(r) => r,
+                    Err(never) => match never {},
+                };
+                as_json_error(resp).await
+            }
             Err(too_large) => too_large.into_response(),
         }
     };
@@ -569,6 +614,80 @@ async fn handle(
         log_line(&method, &path, query.as_deref(), status, None, start);
     }
     Ok(resp)
+}
+
+/// The first query parameter named twice or more, cut to 64 characters.
+fn repeated_parameter(query: Option<&str>) -> Option<String> {
+    let mut seen = std::collections::HashSet::new();
+    url_pairs(query?)
+        .find(|name| !seen.insert(name.clone()))
+        .map(|name| name.chars().take(64).collect())
+}
+
+/// The decoded names of a query's parameters.
+fn url_pairs(query: &str) -> impl Iterator<Item = String> + '_ {
+    query
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| kv.split_once('=').map_or(kv, |(k, _)| k))
+        .map(|k| {
+            let k = k.replace('+', " ");
+            percent_decode(&k)
+        })
+}
+
+/// `%XX` sequences decoded (invalid ones kept as they are), lossy UTF-8.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// An error answer that is not JSON (axum's rejections: a path that is not
+/// UTF-8, a query that does not parse...) made into Immuta's error JSON,
+/// with the same status and the text, cut, as its message.
+async fn as_json_error(resp: Response<Body>) -> Response<Body> {
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if resp.status().as_u16() < 400 || is_json {
+        return resp;
+    }
+    let status = resp.status();
+    let text = axum::body::to_bytes(resp.into_body(), 64 * 1024)
+        .await
+        .map(|b| {
+            String::from_utf8_lossy(&b)
+                .chars()
+                .take(512)
+                .collect::<String>()
+        })
+        .unwrap_or_default();
+    let message = match text.trim() {
+        "" => status.canonical_reason().unwrap_or("Error").to_string(),
+        t => t.to_string(),
+    };
+    ApiError::new(status, message).into_response()
 }
 
 /// A body as the log keeps it: `None` when empty, else UTF-8 (lossy) cut
@@ -600,7 +719,7 @@ fn record(
     RequestRecord {
         method: method.to_string(),
         path: path.to_string(),
-        query,
+        query: query.map(|q| cut(&q)),
         status,
         fault: fault.map(|f| f.name().to_string()),
         body,
@@ -654,7 +773,7 @@ fn log_line(
     start: Instant,
 ) {
     let latency_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let query = safe_query(query);
+    let query = cut(&safe_query(query));
     tracing::info!(
         target: "immuta_emulator::request",
         method,
@@ -678,6 +797,15 @@ mod tests {
             "dryRun=true&token=..."
         );
         assert_eq!(safe_query(None), "");
+    }
+
+    #[test]
+    fn recorded_text_is_cut_at_a_character_boundary() {
+        assert_eq!(cut("/integrations/1"), "/integrations/1");
+        let long = format!("/{}", "é".repeat(MAX_RECORDED_TEXT));
+        let c = cut(&long);
+        assert!(c.ends_with('…'));
+        assert!(c.len() <= MAX_RECORDED_TEXT + '…'.len_utf8());
     }
 
     #[test]

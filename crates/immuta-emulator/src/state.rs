@@ -224,8 +224,10 @@ impl State {
     }
 }
 
-/// Writes the state atomically: a temporary file beside the target, flushed
-/// to disk, renamed over it, and the directory flushed.
+/// Writes the state atomically: a temporary file beside the target (a new
+/// file with a random name, mode 0600, never a path that already exists, so
+/// never through a planted symlink), flushed to disk, renamed over it, and
+/// the directory flushed.
 pub async fn save(path: &Path, state: &State) -> Result<(), EmulatorError> {
     let bytes = serde_json::to_vec_pretty(state).map_err(|e| EmulatorError::SaveState {
         path: path.to_path_buf(),
@@ -252,20 +254,15 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "state".to_string());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    {
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
+    let (tmp, mut f) = create_temp(&dir, &name)?;
+    let written = f
+        .write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
     }
-    std::fs::rename(&tmp, path)?;
     #[cfg(unix)]
     {
         if let Ok(d) = std::fs::File::open(&dir) {
@@ -273,6 +270,37 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Creates `.<name>.tmp-<random>` in `dir`: a new file (`create_new`, so a
+/// symlink or anything else already at that path is never opened, let
+/// alone followed), readable by its owner only. A name already taken is
+/// replaced by another random one, a few times.
+fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
+    use rand::Rng;
+    let mut last = None;
+    for _ in 0..8 {
+        let tmp = dir.join(format!(".{name}.tmp-{:016x}", rand::rng().random::<u64>()));
+        match open_new(&tmp) {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no free temporary name")))
+}
+
+/// Opens `path` as a new file, mode 0600; an existing path (a symlink
+/// included) is `AlreadyExists`.
+fn open_new(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)
 }
 
 #[cfg(test)]
@@ -371,5 +399,46 @@ mod tests {
             State::load(&path),
             Err(EmulatorError::LoadState { .. })
         ));
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn the_temporary_file_is_new_random_private_and_never_a_symlink() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        // Symlinks planted where the old, predictable temporary name was,
+        // pointing at a file the state must not reach.
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"").unwrap();
+        std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let planted = dir
+            .path()
+            .join(format!(".state.json.tmp-{}", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        let mut s = State::new();
+        let mut r = rec(7, None);
+        r.config["password"] = serde_json::json!("pw-state-file");
+        s.integrations.insert(7, r);
+        save(&path, &s).await.unwrap();
+        assert_eq!(
+            std::fs::read(&victim).unwrap(),
+            b"",
+            "written through the symlink"
+        );
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(State::load(&path).unwrap().integrations.len(), 1);
+        // Nothing is left behind but the state, the victim and the planted link.
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names.len(), 3, "{names:?}");
+        // A symlink at the very name chosen is refused, not followed.
+        let e = open_new(&planted).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&victim).unwrap(), b"");
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::duration::parse_duration;
 use async_trait::async_trait;
+use immuta_api::Secret;
 use immuta_client::{ClientConfig, ImmutaClient, Limits, RetryPolicy};
 use std::sync::Arc;
 use std::time::Duration;
@@ -153,11 +154,12 @@ pub fn provider_schema() -> Schema {
     )
 }
 
-/// Settings read from the provider block, before any client is made.
+/// Settings read from the provider block, before any client is made. The
+/// key is a [`Secret`]: its `Debug` shows `<REDACTED>`.
 #[derive(Debug)]
 struct Settings {
     host: String,
-    api_key: String,
+    api_key: Secret,
     ca_certificate: Option<String>,
     insecure_skip_verify: bool,
     request_timeout: Duration,
@@ -333,7 +335,7 @@ fn read_settings(config: &Value) -> Result<Settings, Diagnostics> {
     }
     Ok(Settings {
         host: host.unwrap_or_default(),
-        api_key: api_key.unwrap_or_default(),
+        api_key: Secret::new(api_key.unwrap_or_default()),
         ca_certificate,
         insecure_skip_verify: flag("insecure_skip_verify", false),
         request_timeout,
@@ -433,5 +435,23 @@ impl Provider for ImmutaProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         crate::data_sources::all(self.data())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_debug_shows_no_key() {
+        let config = Value::object([
+            ("host", Value::from("https://immuta.example.com")),
+            ("api_key", Value::from("key-5e1b0d9c-in-the-provider-block")),
+        ]);
+        let settings = read_settings(&config).unwrap();
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("key-5e1b0d9c"), "{shown}");
+        assert!(shown.contains("<REDACTED>"), "{shown}");
+        assert!(build_client(&settings, None).is_ok());
     }
 }

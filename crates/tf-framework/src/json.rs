@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
-use crate::msgpack::{infer_type, MAX_VALUE_DEPTH};
+use crate::msgpack::{infer_type, DecodeBudget, ENTRY, MAX_VALUE_DEPTH, SLOT};
 use crate::path::{AttributePath, PathStep};
 use crate::types::Type;
 use crate::value::{Number, Value};
@@ -43,7 +43,9 @@ pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, JsonError> {
     decode_with(bytes, ty, JsonOptions::default())
 }
 
-/// Decodes JSON bytes as a value of type `ty` with options.
+/// Decodes JSON bytes as a value of type `ty` with options. As with msgpack,
+/// a message whose decoded value would take more than
+/// [`crate::msgpack::MAX_DECODED_RATIO`] times its size is an error.
 pub fn decode_with(bytes: &[u8], ty: &Type, opts: JsonOptions) -> Result<Value, JsonError> {
     let json: Json = serde_json::from_slice(bytes).map_err(|e| {
         err(
@@ -51,21 +53,18 @@ pub fn decode_with(bytes: &[u8], ty: &Type, opts: JsonOptions) -> Result<Value, 
             format!("invalid JSON (line {}, column {})", e.line(), e.column()),
         )
     })?;
-    from_json(&json, ty, opts)
+    Decoder::new(opts, DecodeBudget::for_message(bytes.len())).root(&json, ty)
 }
 
 /// Decodes a parsed JSON value as type `ty`.
 pub fn from_json(json: &Json, ty: &Type, opts: JsonOptions) -> Result<Value, JsonError> {
-    let mut d = Decoder {
-        path: Vec::new(),
-        opts,
-    };
-    d.value(json, ty, 0)
+    Decoder::new(opts, DecodeBudget::unlimited()).root(json, ty)
 }
 
 struct Decoder {
     path: Vec<PathStep>,
     opts: JsonOptions,
+    budget: DecodeBudget,
 }
 
 fn json_kind(j: &Json) -> &'static str {
@@ -80,6 +79,25 @@ fn json_kind(j: &Json) -> &'static str {
 }
 
 impl Decoder {
+    fn new(opts: JsonOptions, budget: DecodeBudget) -> Self {
+        Decoder {
+            path: Vec::new(),
+            opts,
+            budget,
+        }
+    }
+
+    fn root(mut self, json: &Json, ty: &Type) -> Result<Value, JsonError> {
+        self.charge(SLOT)?;
+        self.value(json, ty, 0)
+    }
+
+    fn charge(&mut self, bytes: usize) -> Result<(), JsonError> {
+        self.budget
+            .charge(bytes)
+            .map_err(|message| err(&self.path, message))
+    }
+
     fn mismatch(&self, ty: &Type, j: &Json) -> JsonError {
         err(
             &self.path,
@@ -96,20 +114,27 @@ impl Decoder {
         }
         match ty {
             Type::String => match j {
-                Json::String(s) => Ok(Value::String(s.clone())),
+                Json::String(s) => {
+                    self.charge(s.len())?;
+                    Ok(Value::String(s.clone()))
+                }
                 Json::Number(n) => Ok(Value::String(n.to_string())),
                 Json::Bool(b) => Ok(Value::String(b.to_string())),
                 _ => Err(self.mismatch(ty, j)),
             },
-            Type::Number => match j {
-                Json::Number(n) => Number::parse(&n.to_string())
-                    .map(Value::Number)
-                    .map_err(|_| err(&self.path, "invalid number")),
-                Json::String(s) => Number::parse(s)
-                    .map(Value::Number)
-                    .map_err(|_| err(&self.path, "invalid number text")),
-                _ => Err(self.mismatch(ty, j)),
-            },
+            Type::Number => {
+                let n = match j {
+                    Json::Number(n) => {
+                        Number::parse(&n.to_string()).map_err(|_| err(&self.path, "invalid number"))
+                    }
+                    Json::String(s) => {
+                        Number::parse(s).map_err(|_| err(&self.path, "invalid number text"))
+                    }
+                    _ => Err(self.mismatch(ty, j)),
+                }?;
+                self.charge(n.as_str().len())?;
+                Ok(Value::Number(n))
+            }
             Type::Bool => match j {
                 Json::Bool(b) => Ok(Value::Bool(*b)),
                 Json::String(s) if s == "true" => Ok(Value::Bool(true)),
@@ -120,6 +145,7 @@ impl Decoder {
                 let Json::Array(items) = j else {
                     return Err(self.mismatch(ty, j));
                 };
+                self.charge(items.len().saturating_mul(SLOT))?;
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
                     self.path.push(PathStep::ElementKeyInt(i as i64));
@@ -142,6 +168,7 @@ impl Decoder {
                         format!("tuple needs {} elements, found {}", es.len(), items.len()),
                     ));
                 }
+                self.charge(items.len().saturating_mul(SLOT))?;
                 let mut out = Vec::with_capacity(items.len());
                 for (i, (item, e)) in items.iter().zip(es).enumerate() {
                     self.path.push(PathStep::ElementKeyInt(i as i64));
@@ -156,6 +183,7 @@ impl Decoder {
                 };
                 let mut out = BTreeMap::new();
                 for (k, item) in m {
+                    self.charge(ENTRY + k.len())?;
                     self.path.push(PathStep::ElementKeyString(k.clone()));
                     out.insert(k.clone(), self.value(item, e, depth + 1)?);
                     self.path.pop();
@@ -174,12 +202,15 @@ impl Decoder {
                         }
                         return Err(err(&self.path, format!("unsupported attribute {k:?}")));
                     };
+                    self.charge(ENTRY + k.len())?;
                     self.path.push(PathStep::Attribute(k.clone()));
                     out.insert(k.clone(), self.value(item, aty, depth + 1)?);
                     self.path.pop();
                 }
+                // As in msgpack: an attribute left out costs as one sent.
                 for name in attributes.keys() {
                     if !out.contains_key(name) {
+                        self.charge(ENTRY + name.len())?;
                         out.insert(name.clone(), Value::Null);
                     }
                 }
@@ -346,6 +377,31 @@ mod tests {
                 Value::object([("x", Value::Null), ("y", Value::List(vec![]))]),
             ),
         ])
+    }
+
+    #[test]
+    fn an_empty_object_cannot_stand_for_a_large_one() {
+        // `[{},{},...]`: 3 bytes each, objects of 40 attributes filled in
+        // as null, 50 MB from 60 KB.
+        let ty = Type::list(Type::object(
+            (0..40).map(|i| (format!("attribute_{i:02}"), Type::String)),
+        ));
+        let body = format!("[{}{{}}]", "{},".repeat(19_999));
+        let e = decode(body.as_bytes(), &ty).unwrap_err();
+        assert!(e.message.contains("40 times"), "{e}");
+        let few = format!("[{}{{}}]", "{},".repeat(99));
+        assert_eq!(
+            decode(few.as_bytes(), &ty)
+                .unwrap()
+                .as_list()
+                .unwrap()
+                .len(),
+            100
+        );
+        // Thousand-digit numbers from short texts.
+        let body = format!("[{}\"1e999\"]", "\"1e999\",".repeat(2_999));
+        let e = decode(body.as_bytes(), &Type::list(Type::Number)).unwrap_err();
+        assert!(e.message.contains("times"), "{e}");
     }
 
     #[test]

@@ -13,6 +13,69 @@ use crate::value::{Number, Value};
 /// Deepest value nesting accepted by the decoder and encoder.
 pub const MAX_VALUE_DEPTH: usize = 64;
 
+/// How many bytes of decoded [`Value`] one byte of message may become, at
+/// most. Every value takes a 32-byte slot, so a message made only of
+/// one-byte values (a list of `nil`, booleans or small integers) decodes to
+/// about 33 times its size; nothing Terraform sends goes beyond that. What
+/// would — an object sent as an empty map, each of its missing attributes
+/// then filled in as null; huge number texts — is refused once it passes
+/// this ratio, before the memory is taken.
+pub const MAX_DECODED_RATIO: usize = 40;
+
+/// The decoded size always allowed, whatever the message's size: 1 MiB.
+pub const MIN_DECODED_BUDGET: usize = 1 << 20;
+
+/// The memory a decoded value takes in its parent (a `Vec` slot).
+pub(crate) const SLOT: usize = std::mem::size_of::<Value>();
+
+/// The memory one map or object entry takes besides its key's text: the
+/// key's `String`, the value's slot, and a share of the B-tree node.
+pub(crate) const ENTRY: usize = std::mem::size_of::<String>() + SLOT + 8;
+
+/// What a message may still become once decoded: [`MAX_DECODED_RATIO`]
+/// times its size, at least [`MIN_DECODED_BUDGET`]. Shared by the msgpack
+/// and JSON decoders.
+#[derive(Debug)]
+pub(crate) struct DecodeBudget {
+    left: usize,
+    message_len: usize,
+}
+
+impl DecodeBudget {
+    /// The budget of a message of `message_len` bytes.
+    pub(crate) fn for_message(message_len: usize) -> Self {
+        DecodeBudget {
+            left: message_len
+                .saturating_mul(MAX_DECODED_RATIO)
+                .max(MIN_DECODED_BUDGET),
+            message_len,
+        }
+    }
+
+    /// No bound: for a value already parsed by someone else.
+    pub(crate) fn unlimited() -> Self {
+        DecodeBudget {
+            left: usize::MAX,
+            message_len: usize::MAX,
+        }
+    }
+
+    /// Takes `bytes` from the budget, or says why it cannot.
+    pub(crate) fn charge(&mut self, bytes: usize) -> Result<(), String> {
+        match self.left.checked_sub(bytes) {
+            Some(left) => {
+                self.left = left;
+                Ok(())
+            }
+            None => Err(format!(
+                "the decoded value would take more than {MAX_DECODED_RATIO} times the {} bytes \
+                 of the message",
+                self.message_len
+            )),
+        }
+    }
+}
+
 /// Failure to decode or encode a MessagePack value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message} at {}", if path.is_root() { "the root".to_string() } else { path.to_string() })]
@@ -63,9 +126,31 @@ struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
     path: Vec<PathStep>,
+    /// What the decoded value may still take.
+    budget: DecodeBudget,
 }
 
 impl<'a> Reader<'a> {
+    /// Takes `bytes` of decoded size from the budget, before they are
+    /// allocated where that can be done.
+    fn charge(&mut self, bytes: usize) -> Result<(), MsgpackError> {
+        self.budget
+            .charge(bytes)
+            .map_err(|message| err(&self.path, message))
+    }
+
+    /// A string's text, its length charged first.
+    fn text(&mut self, b: &'a [u8]) -> Result<String, MsgpackError> {
+        self.charge(b.len())?;
+        Ok(self.utf8(b)?.to_string())
+    }
+
+    /// A number, its text charged.
+    fn number(&mut self, n: Number) -> Result<Value, MsgpackError> {
+        self.charge(n.as_str().len())?;
+        Ok(Value::Number(n))
+    }
+
     fn remaining(&self) -> usize {
         self.buf.len() - self.pos
     }
@@ -186,7 +271,7 @@ impl<'a> Reader<'a> {
         }
         match ty {
             Type::String => match h {
-                Head::Str(b) => Ok(Value::String(self.utf8(b)?.to_string())),
+                Head::Str(b) => Ok(Value::String(self.text(b)?)),
                 _ => Err(self.mismatch(ty, &h)),
             },
             Type::Bool => match h {
@@ -194,21 +279,25 @@ impl<'a> Reader<'a> {
                 _ => Err(self.mismatch(ty, &h)),
             },
             Type::Number => match h {
-                Head::UInt(u) => Ok(Value::Number(Number::from(u))),
-                Head::Int(i) => Ok(Value::Number(Number::from(i))),
-                Head::Float(f) => Number::from_f64(f)
-                    .map(Value::Number)
-                    .ok_or_else(|| err(&self.path, "number is not finite")),
-                Head::Str(b) => Number::parse(self.utf8(b)?)
-                    .map(Value::Number)
-                    .map_err(|_| err(&self.path, "invalid number text")),
+                Head::UInt(u) => self.number(Number::from(u)),
+                Head::Int(i) => self.number(Number::from(i)),
+                Head::Float(f) => match Number::from_f64(f) {
+                    Some(n) => self.number(n),
+                    None => Err(err(&self.path, "number is not finite")),
+                },
+                Head::Str(b) => match Number::parse(self.utf8(b)?) {
+                    Ok(n) => self.number(n),
+                    Err(_) => Err(err(&self.path, "invalid number text")),
+                },
                 _ => Err(self.mismatch(ty, &h)),
             },
             Type::List(e) | Type::Set(e) => {
                 let Head::Array(n) = h else {
                     return Err(self.mismatch(ty, &h));
                 };
-                let mut out = Vec::with_capacity(self.cap(n));
+                let cap = self.cap(n);
+                self.charge(cap.saturating_mul(SLOT))?;
+                let mut out = Vec::with_capacity(cap);
                 for i in 0..n {
                     self.path.push(PathStep::ElementKeyInt(i as i64));
                     out.push(self.value(e, depth + 1)?);
@@ -230,6 +319,7 @@ impl<'a> Reader<'a> {
                         format!("tuple needs {} elements, found {n}", es.len()),
                     ));
                 }
+                self.charge(n.saturating_mul(SLOT))?;
                 let mut out = Vec::with_capacity(n);
                 for (i, e) in es.iter().enumerate() {
                     self.path.push(PathStep::ElementKeyInt(i as i64));
@@ -245,6 +335,7 @@ impl<'a> Reader<'a> {
                 let mut out = BTreeMap::new();
                 for _ in 0..n {
                     let k = self.key()?;
+                    self.charge(ENTRY)?;
                     self.path.push(PathStep::ElementKeyString(k.clone()));
                     let v = self.value(e, depth + 1)?;
                     self.path.pop();
@@ -262,6 +353,7 @@ impl<'a> Reader<'a> {
                     let Some(aty) = attributes.get(&k) else {
                         return Err(err(&self.path, format!("unsupported attribute {k:?}")));
                     };
+                    self.charge(ENTRY)?;
                     self.path.push(PathStep::Attribute(k.clone()));
                     let v = self.value(aty, depth + 1)?;
                     self.path.pop();
@@ -269,8 +361,11 @@ impl<'a> Reader<'a> {
                         return Err(err(&self.path, "duplicate attribute"));
                     }
                 }
+                // Attributes left out are null: each costs as much as one
+                // sent, so an empty map cannot stand for a large object.
                 for name in attributes.keys() {
                     if !out.contains_key(name) {
+                        self.charge(ENTRY + name.len())?;
                         out.insert(name.clone(), Value::Null);
                     }
                 }
@@ -301,7 +396,7 @@ impl<'a> Reader<'a> {
 
     fn key(&mut self) -> Result<String, MsgpackError> {
         match self.head()? {
-            Head::Str(b) => Ok(self.utf8(b)?.to_string()),
+            Head::Str(b) => self.text(b),
             other => Err(err(
                 &self.path,
                 format!("map key must be a string, found {}", other.name()),
@@ -310,13 +405,17 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Decodes `bytes` as a value of type `ty`. Trailing bytes are an error.
+/// Decodes `bytes` as a value of type `ty`. Trailing bytes are an error, and
+/// so is a message whose decoded value would take more than
+/// [`MAX_DECODED_RATIO`] times its size (or [`MIN_DECODED_BUDGET`]).
 pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, MsgpackError> {
     let mut r = Reader {
         buf: bytes,
         pos: 0,
         path: Vec::new(),
+        budget: DecodeBudget::for_message(bytes.len()),
     };
+    r.charge(SLOT)?;
     let v = r.value(ty, 0)?;
     if r.remaining() != 0 {
         return Err(err(&[], "trailing bytes after value"));
@@ -658,6 +757,60 @@ mod tests {
         assert!(decode(&[0xdf, 0xff, 0xff, 0xff, 0xff], &Type::map(Type::String)).is_err());
         // ext32 huge.
         assert!(decode(&[0xc9, 0xff, 0xff, 0xff, 0xff, 0x00], &Type::String).is_err());
+    }
+
+    /// An array32 header for `n` elements.
+    fn array32(n: usize) -> Vec<u8> {
+        let mut v = vec![0xdd];
+        v.extend_from_slice(&u32::try_from(n).unwrap().to_be_bytes());
+        v
+    }
+
+    #[test]
+    fn an_empty_map_cannot_stand_for_a_large_object() {
+        // 20 000 empty maps (20 KB) as objects of 40 attributes: 800 000
+        // attributes filled in as null, about 54 MB, 2 700 times the message.
+        let ty = Type::list(Type::object(
+            (0..40).map(|i| (format!("attribute_{i:02}"), Type::String)),
+        ));
+        let mut bytes = array32(20_000);
+        bytes.extend(std::iter::repeat_n(0x80, 20_000));
+        let e = decode(&bytes, &ty).unwrap_err();
+        assert!(e.message.contains("40 times"), "{e}");
+        // A few of them are fine: within the 1 MiB every message may take.
+        let mut few = array32(100);
+        few.extend(std::iter::repeat_n(0x80, 100));
+        let v = decode(&few, &ty).unwrap();
+        assert!(v.as_list().unwrap()[99].attr("attribute_39").is_null());
+    }
+
+    #[test]
+    fn one_byte_values_decode_within_the_ratio() {
+        // 100 000 nils, booleans or small integers: 3.2 MB from 100 KB,
+        // beyond the 1 MiB floor, within 40 times.
+        let n = 100_000;
+        for (ty, byte) in [
+            (Type::list(Type::String), 0xc0),
+            (Type::list(Type::Bool), 0xc3),
+            (Type::list(Type::Number), 0x07),
+        ] {
+            let mut bytes = array32(n);
+            bytes.extend(std::iter::repeat_n(byte, n));
+            let v = decode(&bytes, &ty).unwrap();
+            assert_eq!(v.as_list().unwrap().len(), n);
+        }
+    }
+
+    #[test]
+    fn long_number_texts_are_charged() {
+        // `1e999` (6 bytes) is a 1000-digit number: 2 MB from 12 KB.
+        let n = 2_000;
+        let mut bytes = array32(n);
+        for _ in 0..n {
+            bytes.extend_from_slice(&[0xa5, b'1', b'e', b'9', b'9', b'9']);
+        }
+        let e = decode(&bytes, &Type::list(Type::Number)).unwrap_err();
+        assert!(e.message.contains("times"), "{e}");
     }
 
     #[test]

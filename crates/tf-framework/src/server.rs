@@ -599,13 +599,17 @@ impl proto::provider_server::Provider for ProviderService {
         request: Request<proto::read_resource::Request>,
     ) -> RpcResult<proto::read_resource::Response> {
         type R = proto::read_resource::Response;
-        let req = request.into_inner();
+        let mut req = request.into_inner();
         let ctx = self.context(req.client_capabilities.as_ref());
         let entry = tri!(R, self.resource(&req.type_name));
+        // The message's bytes are freed once decoded: while the resource
+        // reads, only the decoded state is held (a state can be large).
+        let message = req.current_state.take();
         let current = tri!(
             R,
-            decode_dynamic(req.current_state.as_ref(), &entry.ty, "current state")
+            decode_dynamic(message.as_ref(), &entry.ty, "current state")
         );
+        drop(message);
         let rr = ReadRequest {
             schema: entry.schema.clone(),
             current_state: current,

@@ -279,12 +279,14 @@ impl Resource for IntegrationApiKeyResource {
     }
 
     async fn read(&self, ctx: &Context, req: ReadRequest) -> ReadResponse {
+        let model = KeyModel::from_value(&req.current_state);
+        // The state is moved, not copied: the answer starts as it.
         let mut resp = ReadResponse {
-            new_state: req.current_state.clone(),
-            private: req.private.clone(),
+            new_state: req.current_state,
+            private: req.private,
             ..ReadResponse::default()
         };
-        let model = match KeyModel::from_value(&req.current_state) {
+        let model = match model {
             Ok(m) => m,
             Err(d) => {
                 resp.diagnostics.push(d);
