@@ -1431,10 +1431,21 @@ impl Resource for IntegrationResource {
                 ..Default::default()
             };
         }
+        // A JSON id also carries values Immuta never returns (see `import_id`).
+        let parsed = match crate::import_id::ImportId::parse(id) {
+            Ok(p) => p,
+            Err(e) => {
+                return ImportResponse {
+                    diagnostics: Diagnostic::error("Invalid import id", e.to_string()).into(),
+                    ..Default::default()
+                }
+            }
+        };
         let mut resp = import_passthrough_id(&ImportRequest {
             schema: req.schema.clone(),
-            id: id.to_string(),
+            id: parsed.id.clone(),
         });
+        parsed.apply(&mut resp.state);
         // What `-generate-config-out` writes for this sensitive attribute
         // (`delete_credentials = {}`): the same in state, so the generated
         // configuration plans no change. Left unset, it means the type
