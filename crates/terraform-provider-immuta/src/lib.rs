@@ -16,11 +16,18 @@
 //!   fix, for every resource and data source.
 //! - [`resources`]: one file per resource.
 //! - [`data_sources`]: one file per data source.
+//! - [`ephemeral_resources`]: one file per ephemeral resource (Terraform 1.10+).
 //! - [`duration`]: Go-style duration strings (`30s`, `1h30m`).
+//! - [`import_id`]: import ids that carry values Immuta never returns.
+//! - [`adopt`]: the `adopt` command, which writes the configuration and
+//!   import blocks of a tenant's existing integrations.
 
+pub mod adopt;
 pub mod client_errors;
 pub mod data_sources;
 pub mod duration;
+pub mod ephemeral_resources;
+pub mod import_id;
 pub mod platforms;
 pub mod provider;
 pub mod resources;

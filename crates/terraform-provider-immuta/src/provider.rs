@@ -8,8 +8,8 @@ use immuta_client::{ClientConfig, ImmutaClient, Limits, RetryPolicy};
 use std::sync::Arc;
 use std::time::Duration;
 use tf_framework::{
-    Attribute, AttributePath, Block, Context, DataSource, Diagnostic, Diagnostics, Provider,
-    Resource, Schema, Value,
+    Attribute, AttributePath, Block, Context, DataSource, Diagnostic, Diagnostics,
+    EphemeralResource, Provider, Resource, Schema, Value,
 };
 
 /// Environment variable read when `host` is not set.
@@ -435,6 +435,10 @@ impl Provider for ImmutaProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         crate::data_sources::all(self.data())
+    }
+
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
+        crate::ephemeral_resources::all(self.data())
     }
 }
 

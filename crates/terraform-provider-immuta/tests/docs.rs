@@ -84,6 +84,25 @@ fn pages() -> Vec<(PathBuf, String)> {
             }),
         ));
     }
+    for e in provider.ephemeral_resources() {
+        let name = e.type_name().to_string();
+        let schema = e.schema();
+        let dir = root.join("examples/ephemeral-resources").join(&name);
+        out.push((
+            PathBuf::from(format!(
+                "docs/ephemeral-resources/{}.md",
+                name.trim_start_matches("immuta_")
+            )),
+            render(&Page {
+                kind: PageKind::EphemeralResource,
+                name: &name,
+                schema: &schema,
+                examples: examples(&dir),
+                import: None,
+                notes: optional_file(&dir.join("notes.md")),
+            }),
+        ));
+    }
     out
 }
 

@@ -523,6 +523,7 @@ fn examples_folder_holds_only_tested_groups() {
         "quickstart",
         "resources",
         "data-sources",
+        "ephemeral-resources",
         "modules",
     ]
     .into_iter()
@@ -557,6 +558,16 @@ fn examples_folder_holds_only_tested_groups() {
         names("data-sources"),
         data_sources,
         "examples/data-sources/*"
+    );
+    let ephemeral: BTreeSet<String> = provider
+        .ephemeral_resources()
+        .iter()
+        .map(|e| e.type_name().to_string())
+        .collect();
+    assert_eq!(
+        names("ephemeral-resources"),
+        ephemeral,
+        "examples/ephemeral-resources/*"
     );
 }
 
@@ -632,38 +643,62 @@ fn resource_examples_apply_plan_clean_and_destroy() {
     }
 }
 
-#[test]
-fn data_source_examples_apply_plan_clean_and_destroy() {
-    let dirs = folders("data-sources");
-    assert!(!dirs.is_empty(), "no data-source example");
+/// Every folder of `examples/<group>` on every CLI: validated, applied
+/// against an emulator that `seed` prepares, planned clean and destroyed;
+/// `check` then sees the folder, the CLI, what `seed` returned and the
+/// outputs.
+fn run_group<T>(
+    group: &str,
+    seed: impl Fn(&TestEmulator) -> T,
+    check: impl Fn(&Example, &TerraformCli, &T, &serde_json::Value),
+) {
+    let dirs = folders(group);
+    assert!(!dirs.is_empty(), "no example in examples/{group}");
     for dir in dirs {
         let example = Example::load(&dir);
         for cli in clis() {
+            // A file that says `# Requires Terraform >= X.Y` is left out before.
             let Some(example) = example.for_cli(cli) else {
                 continue;
             };
             let start = Instant::now();
             let emu = TestEmulator::start();
-            // Something for the data sources to read: one integration that
-            // the immuta_integrations example's filter keeps, one it drops.
-            let snowflake = seed_snowflake(&emu);
-            seed_trino(&emu);
+            let seeded = seed(&emu);
             let before = ids(&emu);
             let w = workdir(cli, &example, Some(&emu));
             validate(&w, &example);
             let outputs = apply_plan_destroy(&w, &emu, &example, &before, &one_phase(&example));
-            if example.name.ends_with("/immuta_integrations") {
-                assert_eq!(
-                    outputs["snowflake_integration_ids"]["value"],
-                    serde_json::json!([snowflake]),
-                    "{} ({}): {outputs}",
-                    example.name,
-                    cli.version
-                );
-            }
+            check(&example, cli, &seeded, &outputs);
             report(&example.name, cli, start);
         }
     }
+}
+
+#[test]
+fn data_source_examples_apply_plan_clean_and_destroy() {
+    // Something for the data sources to read: one integration that the
+    // immuta_integrations example's filter keeps, one it drops.
+    let seed = |emu: &TestEmulator| {
+        let snowflake = seed_snowflake(emu);
+        seed_trino(emu);
+        snowflake
+    };
+    run_group("data-sources", seed, |example, cli, snowflake, outputs| {
+        if example.name.ends_with("/immuta_integrations") {
+            assert_eq!(
+                outputs["snowflake_integration_ids"]["value"],
+                serde_json::json!([snowflake]),
+                "{} ({}): {outputs}",
+                example.name,
+                cli.version
+            );
+        }
+    });
+}
+
+#[test]
+fn ephemeral_resource_examples_apply_plan_clean_and_destroy() {
+    run_group("ephemeral-resources", |_| (), |_, _, _, _| {});
 }
 
 /// The ```` ```terraform ```` blocks of a markdown text.

@@ -16,6 +16,8 @@ pub enum PageKind {
     Resource,
     /// A data source (`docs/data-sources/NAME.md`).
     DataSource,
+    /// An ephemeral resource (`docs/ephemeral-resources/NAME.md`).
+    EphemeralResource,
 }
 
 impl PageKind {
@@ -24,6 +26,7 @@ impl PageKind {
             PageKind::Provider => "Provider",
             PageKind::Resource => "Resource",
             PageKind::DataSource => "Data Source",
+            PageKind::EphemeralResource => "Ephemeral Resource",
         }
     }
 }

@@ -96,8 +96,9 @@ pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use path::{AttributePath, PathStep};
 pub use provider::{
     ApplyKind, ApplyRequest, ApplyResponse, ClientCapabilities, Context, DataReadRequest,
-    DataReadResponse, DataSource, ImportRequest, ImportResponse, PlanRequest, PlanResponse,
-    Provider, ProviderData, ReadRequest, ReadResponse, Resource, UpgradeRequest,
+    DataReadResponse, DataSource, EphemeralResource, ImportRequest, ImportResponse, OpenRequest,
+    OpenResponse, PlanRequest, PlanResponse, Provider, ProviderData, ReadRequest, ReadResponse,
+    RenewResponse, Resource, UpgradeRequest,
 };
 pub use schema::{Attribute, AttributeKind, Block, NestedBlock, NestingMode, Schema};
 pub use server::ProviderService;

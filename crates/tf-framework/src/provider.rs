@@ -81,6 +81,12 @@ pub trait Provider: Send + Sync + 'static {
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         Vec::new()
     }
+
+    /// All ephemeral resources (Terraform 1.10 and later); called once when
+    /// the server is built.
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
+        Vec::new()
+    }
 }
 
 /// Input of [`Resource::plan`].
@@ -323,6 +329,73 @@ pub trait DataSource: Send + Sync + 'static {
 
     /// Reads the data.
     async fn read(&self, ctx: &Context, req: DataReadRequest) -> DataReadResponse;
+}
+
+/// Input of [`EphemeralResource::open`].
+#[derive(Debug, Clone)]
+pub struct OpenRequest {
+    /// The ephemeral resource's schema.
+    pub schema: Arc<Schema>,
+    /// Configuration (may contain unknowns during a plan).
+    pub config: Value,
+}
+
+/// Output of [`EphemeralResource::open`].
+#[derive(Debug, Clone, Default)]
+pub struct OpenResponse {
+    /// The result: configuration plus computed values. Terraform keeps it
+    /// in memory for the run only, never in plan or state.
+    pub result: Value,
+    /// Opaque data handed back to `renew` and `close`.
+    pub private: Option<Vec<u8>>,
+    /// When Terraform should call `renew` (none: never).
+    pub renew_at: Option<std::time::SystemTime>,
+    /// Diagnostics.
+    pub diagnostics: Diagnostics,
+}
+
+/// Output of [`EphemeralResource::renew`].
+#[derive(Debug, Clone, Default)]
+pub struct RenewResponse {
+    /// New private data (none: keep none).
+    pub private: Option<Vec<u8>>,
+    /// When to renew again (none: never).
+    pub renew_at: Option<std::time::SystemTime>,
+    /// Diagnostics.
+    pub diagnostics: Diagnostics,
+}
+
+/// An ephemeral resource type (Terraform 1.10 and later): opened when a
+/// run needs its result, renewed when it asks to be, closed at the end of
+/// the run. Its result is never written to a plan or a state.
+#[async_trait]
+pub trait EphemeralResource: Send + Sync + 'static {
+    /// Full type name, e.g. `"immuta_integration_script"`.
+    fn type_name(&self) -> &str;
+
+    /// Schema (called once; the server caches it).
+    fn schema(&self) -> Schema;
+
+    /// Validates configuration (may contain unknowns).
+    async fn validate(&self, _ctx: &Context, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Opens it: produces the result.
+    async fn open(&self, ctx: &Context, req: OpenRequest) -> OpenResponse;
+
+    /// Renews it, with the private data of the last open or renew.
+    async fn renew(&self, _ctx: &Context, private: Option<Vec<u8>>) -> RenewResponse {
+        RenewResponse {
+            private,
+            ..Default::default()
+        }
+    }
+
+    /// Closes it, with the private data of the last open or renew.
+    async fn close(&self, _ctx: &Context, _private: Option<Vec<u8>>) -> Diagnostics {
+        Diagnostics::new()
+    }
 }
 
 /// Default planning: the proposed new state, with computed attributes that

@@ -19,7 +19,8 @@ use crate::path::AttributePath;
 use crate::plan::{enforce_apply_result, enforce_config_in_plan, find_unknowns, null_write_only};
 use crate::provider::{
     ApplyKind, ApplyRequest, ClientCapabilities, Context, DataReadRequest, DataSource,
-    ImportRequest, PlanRequest, Provider, ReadRequest, Resource, UpgradeRequest,
+    EphemeralResource, ImportRequest, OpenRequest, PlanRequest, Provider, ReadRequest, Resource,
+    UpgradeRequest,
 };
 use crate::schema::{Attribute, Block, Schema};
 use crate::types::Type;
@@ -33,12 +34,34 @@ struct Entry<T: ?Sized> {
     ty: Type,
 }
 
+impl<T: ?Sized> Entry<T> {
+    /// A configuration decoded, with the schema's own checks (deprecation,
+    /// write-only attributes where `write_only_allowed` is false).
+    fn checked_config(
+        &self,
+        config: Option<&proto::DynamicValue>,
+        write_only_allowed: bool,
+    ) -> Result<(Value, Diagnostics), Diagnostic> {
+        let config = decode_dynamic(config, &self.ty, "configuration")?;
+        let mut diags = Diagnostics::new();
+        config_checks(
+            &self.schema.block.attributes,
+            &config,
+            &AttributePath::root(),
+            write_only_allowed,
+            &mut diags,
+        );
+        Ok((config, diags))
+    }
+}
+
 struct Inner {
     provider: Arc<dyn Provider>,
     provider_schema: Arc<Schema>,
     provider_ty: Type,
     resources: HashMap<String, Entry<dyn Resource>>,
     data_sources: HashMap<String, Entry<dyn DataSource>>,
+    ephemeral_resources: HashMap<String, Entry<dyn EphemeralResource>>,
     schema_response: proto::get_provider_schema::Response,
     metadata_response: proto::get_metadata::Response,
     cancel: CancellationToken,
@@ -292,6 +315,25 @@ impl ProviderService {
             let ty = schema.value_type();
             data_sources.insert(name, Entry { imp: d, schema, ty });
         }
+        let mut ephemeral_resources = HashMap::new();
+        let mut ephemeral_schemas = HashMap::new();
+        for e in provider.ephemeral_resources() {
+            let name = e.type_name().to_string();
+            let schema = Arc::new(e.schema());
+            check_block(&name, &schema.block, &mut diags);
+            if ephemeral_resources.contains_key(&name) {
+                diags.error(
+                    "Invalid provider",
+                    format!("Ephemeral resource type {name:?} is defined twice."),
+                );
+                continue;
+            }
+            ephemeral_schemas.insert(name.clone(), schema.to_proto());
+            let ty = schema.value_type();
+            ephemeral_resources.insert(name, Entry { imp: e, schema, ty });
+        }
+        let mut ephemeral_names: Vec<_> = ephemeral_resources.keys().cloned().collect();
+        ephemeral_names.sort();
         let mut resource_names: Vec<_> = resources.keys().cloned().collect();
         resource_names.sort();
         let mut data_names: Vec<_> = data_sources.keys().cloned().collect();
@@ -305,7 +347,7 @@ impl ProviderService {
             provider_meta: None,
             server_capabilities: Some(server_capabilities()),
             functions: HashMap::new(),
-            ephemeral_resource_schemas: HashMap::new(),
+            ephemeral_resource_schemas: ephemeral_schemas,
         };
         let metadata_response = proto::get_metadata::Response {
             server_capabilities: Some(server_capabilities()),
@@ -319,7 +361,10 @@ impl ProviderService {
                 .map(|type_name| proto::get_metadata::ResourceMetadata { type_name })
                 .collect(),
             functions: Vec::new(),
-            ephemeral_resources: Vec::new(),
+            ephemeral_resources: ephemeral_names
+                .into_iter()
+                .map(|type_name| proto::get_metadata::EphemeralResourceMetadata { type_name })
+                .collect(),
         };
         let provider_ty = provider_schema.value_type();
         Self {
@@ -329,6 +374,7 @@ impl ProviderService {
                 provider_ty,
                 resources,
                 data_sources,
+                ephemeral_resources,
                 schema_response,
                 metadata_response,
                 cancel,
@@ -378,6 +424,13 @@ impl ProviderService {
             .data_sources
             .get(name)
             .ok_or_else(|| unknown_type("data source", name))
+    }
+
+    fn ephemeral_resource(&self, name: &str) -> Result<&Entry<dyn EphemeralResource>, Diagnostic> {
+        self.inner
+            .ephemeral_resources
+            .get(name)
+            .ok_or_else(|| unknown_type("ephemeral resource", name))
     }
 }
 
@@ -488,17 +541,12 @@ impl proto::provider_server::Provider for ProviderService {
         let req = request.into_inner();
         let ctx = self.context(req.client_capabilities.as_ref());
         let entry = tri!(R, self.resource(&req.type_name));
-        let config = tri!(
+        let (config, mut diags) = tri!(
             R,
-            decode_dynamic(req.config.as_ref(), &entry.ty, "configuration")
-        );
-        let mut diags = Diagnostics::new();
-        config_checks(
-            &entry.schema.block.attributes,
-            &config,
-            &AttributePath::root(),
-            ctx.client_capabilities.write_only_attributes_allowed,
-            &mut diags,
+            entry.checked_config(
+                req.config.as_ref(),
+                ctx.client_capabilities.write_only_attributes_allowed
+            )
         );
         diags.extend(tri!(R, guarded(entry.imp.validate(&ctx, &config)).await));
         Ok(Response::new(R::default_with_diags(diags)))
@@ -512,18 +560,7 @@ impl proto::provider_server::Provider for ProviderService {
         let req = request.into_inner();
         let ctx = self.context(None);
         let entry = tri!(R, self.data_source(&req.type_name));
-        let config = tri!(
-            R,
-            decode_dynamic(req.config.as_ref(), &entry.ty, "configuration")
-        );
-        let mut diags = Diagnostics::new();
-        config_checks(
-            &entry.schema.block.attributes,
-            &config,
-            &AttributePath::root(),
-            true,
-            &mut diags,
-        );
+        let (config, mut diags) = tri!(R, entry.checked_config(req.config.as_ref(), true));
         diags.extend(tri!(R, guarded(entry.imp.validate(&ctx, &config)).await));
         Ok(Response::new(R::default_with_diags(diags)))
     }
@@ -873,44 +910,82 @@ impl proto::provider_server::Provider for ProviderService {
         &self,
         request: Request<proto::validate_ephemeral_resource_config::Request>,
     ) -> RpcResult<proto::validate_ephemeral_resource_config::Response> {
-        let name = request.into_inner().type_name;
-        bail!(
-            proto::validate_ephemeral_resource_config::Response,
-            unknown_type("ephemeral resource", &name)
-        )
+        type R = proto::validate_ephemeral_resource_config::Response;
+        let req = request.into_inner();
+        let ctx = self.context(None);
+        let entry = tri!(R, self.ephemeral_resource(&req.type_name));
+        let (config, mut diags) = tri!(R, entry.checked_config(req.config.as_ref(), true));
+        diags.extend(tri!(R, guarded(entry.imp.validate(&ctx, &config)).await));
+        Ok(Response::new(R::default_with_diags(diags)))
     }
 
     async fn open_ephemeral_resource(
         &self,
         request: Request<proto::open_ephemeral_resource::Request>,
     ) -> RpcResult<proto::open_ephemeral_resource::Response> {
-        let name = request.into_inner().type_name;
-        bail!(
-            proto::open_ephemeral_resource::Response,
-            unknown_type("ephemeral resource", &name)
-        )
+        type R = proto::open_ephemeral_resource::Response;
+        let req = request.into_inner();
+        let ctx = self.context(req.client_capabilities.as_ref());
+        let entry = tri!(R, self.ephemeral_resource(&req.type_name));
+        let config = tri!(
+            R,
+            decode_dynamic(req.config.as_ref(), &entry.ty, "configuration")
+        );
+        let open = OpenRequest {
+            schema: entry.schema.clone(),
+            config: config.clone(),
+        };
+        let resp = tri!(R, guarded(entry.imp.open(&ctx, open)).await);
+        let diags = resp.diagnostics;
+        let mut result = resp.result;
+        if result.is_null() {
+            result = config.clone();
+        }
+        // Configured values must come back unchanged.
+        enforce_config_in_plan(&entry.schema.block, &config, &mut result);
+        null_write_only(&entry.schema.block, &mut result);
+        if diags.has_errors() {
+            unknowns_to_null(&mut result);
+        }
+        let encoded = tri!(
+            R,
+            encode_dynamic(&result, &entry.ty, "ephemeral resource result")
+        );
+        Ok(Response::new(R {
+            diagnostics: diags.to_proto(),
+            renew_at: resp.renew_at.map(prost_types::Timestamp::from),
+            result: Some(encoded),
+            private: resp.private,
+            deferred: None,
+        }))
     }
 
     async fn renew_ephemeral_resource(
         &self,
         request: Request<proto::renew_ephemeral_resource::Request>,
     ) -> RpcResult<proto::renew_ephemeral_resource::Response> {
-        let name = request.into_inner().type_name;
-        bail!(
-            proto::renew_ephemeral_resource::Response,
-            unknown_type("ephemeral resource", &name)
-        )
+        type R = proto::renew_ephemeral_resource::Response;
+        let req = request.into_inner();
+        let ctx = self.context(None);
+        let entry = tri!(R, self.ephemeral_resource(&req.type_name));
+        let resp = tri!(R, guarded(entry.imp.renew(&ctx, req.private)).await);
+        Ok(Response::new(R {
+            diagnostics: resp.diagnostics.to_proto(),
+            renew_at: resp.renew_at.map(prost_types::Timestamp::from),
+            private: resp.private,
+        }))
     }
 
     async fn close_ephemeral_resource(
         &self,
         request: Request<proto::close_ephemeral_resource::Request>,
     ) -> RpcResult<proto::close_ephemeral_resource::Response> {
-        let name = request.into_inner().type_name;
-        bail!(
-            proto::close_ephemeral_resource::Response,
-            unknown_type("ephemeral resource", &name)
-        )
+        type R = proto::close_ephemeral_resource::Response;
+        let req = request.into_inner();
+        let ctx = self.context(None);
+        let entry = tri!(R, self.ephemeral_resource(&req.type_name));
+        let diags = tri!(R, guarded(entry.imp.close(&ctx, req.private)).await);
+        Ok(Response::new(R::default_with_diags(diags)))
     }
 
     async fn get_functions(

@@ -191,6 +191,65 @@ impl DataSource for Echo {
     }
 }
 
+/// An ephemeral resource that opens a token, renews it once and records
+/// its closing.
+struct Token {
+    closed: Arc<Mutex<Vec<Vec<u8>>>>,
+}
+
+#[async_trait]
+impl EphemeralResource for Token {
+    fn type_name(&self) -> &str {
+        "fake_token"
+    }
+    fn schema(&self) -> Schema {
+        Schema::new(Block::new(vec![
+            Attribute::string("for").required(),
+            Attribute::string("token").computed().sensitive(),
+        ]))
+    }
+    async fn validate(&self, _ctx: &Context, config: &Value) -> Diagnostics {
+        let mut d = Diagnostics::new();
+        if config.attr("for").as_str() == Some("") {
+            d.attribute_error(AttributePath::new("for"), "for: empty", "");
+        }
+        d
+    }
+    async fn open(&self, _ctx: &Context, req: OpenRequest) -> OpenResponse {
+        let who = req
+            .config
+            .attr("for")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        OpenResponse {
+            result: req
+                .config
+                .with_attr("token", Value::string(format!("token-for-{who}"))),
+            private: Some(b"lease-1".to_vec()),
+            renew_at: Some(std::time::UNIX_EPOCH + Duration::from_secs(60)),
+            diagnostics: Diagnostics::new(),
+        }
+    }
+    async fn renew(&self, _ctx: &Context, private: Option<Vec<u8>>) -> RenewResponse {
+        assert_eq!(private.as_deref(), Some(&b"lease-1"[..]));
+        RenewResponse {
+            private: Some(b"lease-2".to_vec()),
+            renew_at: None,
+            diagnostics: Diagnostics::new(),
+        }
+    }
+    async fn close(&self, _ctx: &Context, private: Option<Vec<u8>>) -> Diagnostics {
+        self.closed
+            .lock()
+            .unwrap()
+            .push(private.unwrap_or_default());
+        Diagnostics::new()
+    }
+}
+
+static CLOSED: LazyLock<Arc<Mutex<Vec<Vec<u8>>>>> = LazyLock::new(Default::default);
+
 #[async_trait]
 impl Provider for FakeProvider {
     fn type_name(&self) -> &str {
@@ -223,6 +282,11 @@ impl Provider for FakeProvider {
     }
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         vec![Arc::new(Echo)]
+    }
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
+        vec![Arc::new(Token {
+            closed: CLOSED.clone(),
+        })]
     }
 }
 
@@ -694,4 +758,89 @@ async fn server_import_and_data_source() {
     no_errors(&d.diagnostics);
     let st = decode_dynamic(d.state.as_ref(), &ety, "t").unwrap();
     assert_eq!(st.attr("output").as_str(), Some("hi"));
+}
+
+#[tokio::test]
+async fn ephemeral_resources_are_served_opened_renewed_and_closed() {
+    let (svc, _) = service();
+    let ty = Type::object([("for", Type::String), ("token", Type::String)]);
+    let schema = svc
+        .get_provider_schema(Request::new(Default::default()))
+        .await
+        .unwrap()
+        .into_inner();
+    no_errors(&schema.diagnostics);
+    let token_schema = &schema.ephemeral_resource_schemas["fake_token"];
+    let block = token_schema.block.as_ref().unwrap();
+    assert!(block
+        .attributes
+        .iter()
+        .any(|a| a.name == "token" && a.computed && a.sensitive));
+    let meta = svc
+        .get_metadata(Request::new(Default::default()))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(meta.ephemeral_resources[0].type_name, "fake_token");
+
+    let config = |who: &str| {
+        Some(
+            encode_dynamic(
+                &Value::object([("for", Value::from(who)), ("token", Value::Null)]),
+                &ty,
+                "test",
+            )
+            .unwrap(),
+        )
+    };
+    let v = svc
+        .validate_ephemeral_resource_config(Request::new(
+            proto::validate_ephemeral_resource_config::Request {
+                type_name: "fake_token".into(),
+                config: config(""),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(v.diagnostics.len(), 1, "{v:?}");
+
+    let o = svc
+        .open_ephemeral_resource(Request::new(proto::open_ephemeral_resource::Request {
+            type_name: "fake_token".into(),
+            config: config("me"),
+            client_capabilities: None,
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    no_errors(&o.diagnostics);
+    let result = decode_dynamic(o.result.as_ref(), &ty, "test").unwrap();
+    assert_eq!(result.attr("token").as_str(), Some("token-for-me"));
+    assert_eq!(result.attr("for").as_str(), Some("me"));
+    assert_eq!(o.private.as_deref(), Some(&b"lease-1"[..]));
+    assert_eq!(o.renew_at.map(|t| t.seconds), Some(60));
+
+    let r = svc
+        .renew_ephemeral_resource(Request::new(proto::renew_ephemeral_resource::Request {
+            type_name: "fake_token".into(),
+            private: o.private.clone(),
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    no_errors(&r.diagnostics);
+    assert_eq!(r.private.as_deref(), Some(&b"lease-2"[..]));
+    assert!(r.renew_at.is_none());
+
+    let c = svc
+        .close_ephemeral_resource(Request::new(proto::close_ephemeral_resource::Request {
+            type_name: "fake_token".into(),
+            private: r.private.clone(),
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    no_errors(&c.diagnostics);
+    assert!(CLOSED.lock().unwrap().contains(&b"lease-2".to_vec()));
 }

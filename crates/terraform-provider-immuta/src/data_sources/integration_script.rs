@@ -33,7 +33,9 @@ pub const TYPE_NAME: &str = "immuta_integration_script";
 // ===========================================================================
 // Schema
 
-fn schema() -> Schema {
+/// The data source's schema, which the ephemeral resource of the same name
+/// shares (`ephemeral_resources::integration_script`).
+pub fn schema() -> Schema {
     let actions = ScriptKind::ALL
         .iter()
         .map(|k| format!("`{}`", action_name(*k)))

@@ -1419,10 +1419,24 @@ impl Resource for IntegrationResource {
     }
 
     async fn import(&self, _ctx: &Context, req: ImportRequest) -> ImportResponse {
-        if let Some(refused) = super::refuse_import_id(&req.id, "immuta_integration") {
+        // A JSON id also carries values Immuta never returns (see `import_id`).
+        let parsed = match crate::import_id::ImportId::parse(&req.id) {
+            Ok(p) => p,
+            Err(e) => {
+                return ImportResponse {
+                    diagnostics: Diagnostic::error("Invalid import id", e.to_string()).into(),
+                    ..Default::default()
+                }
+            }
+        };
+        if let Some(refused) = super::refuse_import_id(&parsed.id, "immuta_integration") {
             return refused;
         }
-        let mut resp = import_passthrough_id(&req);
+        let mut resp = import_passthrough_id(&ImportRequest {
+            schema: req.schema.clone(),
+            id: parsed.id.clone(),
+        });
+        parsed.apply(&mut resp.state);
         // What `-generate-config-out` writes for this sensitive attribute
         // (`delete_credentials = {}`): the same in state, so the generated
         // configuration plans no change. Left unset, it means the type
