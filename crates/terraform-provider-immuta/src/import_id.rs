@@ -83,8 +83,9 @@ impl ImportId {
     /// Reads an import id: a plain id, or a JSON object (see the module
     /// documentation).
     pub fn parse(raw: &str) -> Result<ImportId, ImportIdError> {
-        let raw = raw.trim();
-        if !raw.starts_with('{') {
+        // A plain id is kept exactly as given (the id check refuses `"1\t"`
+        // instead of reading it as integration 1); only JSON is trimmed.
+        if !raw.trim_start().starts_with('{') {
             return Ok(ImportId {
                 id: raw.to_string(),
                 block: None,
@@ -92,9 +93,9 @@ impl ImportId {
             });
         }
         let json: serde_json::Map<String, Json> =
-            serde_json::from_str(raw).map_err(|e| ImportIdError::NotJson(without_input(&e)))?;
+            serde_json::from_str(raw.trim()).map_err(|e| ImportIdError::NotJson(without_input(&e)))?;
         let id = match json.get("id") {
-            Some(Json::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+            Some(Json::String(s)) if !s.is_empty() => s.clone(),
             Some(Json::Number(n)) => n.to_string(),
             _ => return Err(ImportIdError::MissingId),
         };

@@ -1383,26 +1383,36 @@ impl Resource for IntegrationResource {
     }
 
     async fn read(&self, ctx: &Context, req: ReadRequest) -> ReadResponse {
-        let current = &req.current_state;
+        // The state is moved, never copied: it is kept as it is whenever the
+        // read cannot replace it.
+        let ReadRequest {
+            current_state,
+            private,
+            ..
+        } = req;
         let mut resp = ReadResponse {
-            new_state: current.clone(),
-            private: req.private.clone(),
+            private,
             ..Default::default()
         };
-        let Some(id) = current.attr("id").as_str() else {
+        let Some(id) = current_state.attr("id").as_str().map(str::to_string) else {
+            resp.new_state = current_state;
             return resp;
         };
         let cfg = match self.configured() {
             Ok(c) => c,
             Err(d) => {
+                resp.new_state = current_state;
                 resp.diagnostics = d;
                 return resp;
             }
         };
-        match cfg.client_for(ctx).get(id).await {
-            Ok(integration) => match to_state(&integration, current) {
+        match cfg.client_for(ctx).get(&id).await {
+            Ok(integration) => match to_state(&integration, &current_state) {
                 Ok(v) => resp.new_state = v,
-                Err(d) => resp.diagnostics.push(d),
+                Err(d) => {
+                    resp.new_state = current_state;
+                    resp.diagnostics.push(d);
+                }
             },
             Err(e) if e.is_not_found() => {
                 tracing::debug!(
@@ -1411,9 +1421,11 @@ impl Resource for IntegrationResource {
                 );
                 resp.new_state = Value::Null;
             }
-            Err(e) => resp
-                .diagnostics
-                .push(client_error(format!("Could not read integration {id}"), &e)),
+            Err(e) => {
+                resp.new_state = current_state;
+                resp.diagnostics
+                    .push(client_error(format!("Could not read integration {id}"), &e));
+            }
         }
         resp
     }
