@@ -205,6 +205,17 @@ fn drop_hidden_in_lists(v: &mut Value, at: &mut Vec<String>, out: &mut Vec<Vec<S
     }
 }
 
+/// The attribute at `path` among `attrs` (nested attributes descended).
+fn attribute_at<'a>(attrs: &'a [Attribute], path: &[String]) -> Option<&'a Attribute> {
+    let (first, rest) = path.split_first()?;
+    let a = attrs.iter().find(|a| &a.name == first)?;
+    if rest.is_empty() {
+        Some(a)
+    } else {
+        attribute_at(a.nested_attributes()?, rest)
+    }
+}
+
 /// Sets `path` in an object value, creating empty objects on the way.
 fn set_path(v: &mut Value, path: &[String], x: Value) {
     let Some((last, up)) = path.split_last() else {
@@ -311,8 +322,14 @@ fn adopt(i: &Integration, platform: Platform, name: String, write_only: bool) ->
     }
     let mut hidden = Vec::new();
     find(&a.block, HIDDEN, &mut Vec::new(), &mut hidden);
+    let schema = platform.resource_attribute();
     for path in hidden {
-        a.hidden(&path);
+        match attribute_at(schema.nested_attributes().unwrap_or_default(), &path) {
+            // A value the configuration sets: a variable.
+            Some(attr) if attr.optional && !attr.sensitive => a.hidden(&path),
+            // One Immuta computes (Trino's key): the state's to keep.
+            _ => set_path(&mut a.block, &path, Value::Null),
+        }
     }
     // A list element Immuta hid cannot be a variable of its own: left out.
     let mut lists = Vec::new();
@@ -854,7 +871,8 @@ mod tests {
                         "database": "DB \"${x}\" %{y}", "authenticationType": "keyPair",
                         "username": "<REDACTED>",
                         "privateKey": {"keyName": "K", "content": "<REDACTED>"}}},
-            {"id": "b-2", "type": "Trino", "status": "createError"},
+            {"id": "b-2", "type": "Trino", "status": "createError",
+             "config": {"apiKey": "<REDACTED>"}},
             {"id": "3", "type": "Native S3", "status": "enabled", "autoBootstrap": false,
              "config": {"name": "n", "awsAccountId": "1", "awsRegion": "us-east-1",
                         "awsLocationRole": "arn:aws:iam::1:role/r", "awsLocationPath": "s3://b/",
