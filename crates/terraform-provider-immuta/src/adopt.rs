@@ -184,6 +184,38 @@ fn find(v: &Value, needle: &str, at: &mut Vec<String>, out: &mut Vec<Vec<String>
     }
 }
 
+/// Removes [`HIDDEN`] from the lists of an object value; the paths of the
+/// lists that held one.
+fn drop_hidden_in_lists(v: &mut Value, at: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    if let Value::Object(m) = v {
+        for (k, x) in m.iter_mut() {
+            at.push(k.clone());
+            match x {
+                Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
+                    let before = items.len();
+                    items.retain(|i| i.as_str() != Some(HIDDEN));
+                    if items.len() != before {
+                        out.push(at.clone());
+                    }
+                }
+                _ => drop_hidden_in_lists(x, at, out),
+            }
+            at.pop();
+        }
+    }
+}
+
+/// The attribute at `path` among `attrs` (nested attributes descended).
+fn attribute_at<'a>(attrs: &'a [Attribute], path: &[String]) -> Option<&'a Attribute> {
+    let (first, rest) = path.split_first()?;
+    let a = attrs.iter().find(|a| &a.name == first)?;
+    if rest.is_empty() {
+        Some(a)
+    } else {
+        attribute_at(a.nested_attributes()?, rest)
+    }
+}
+
 /// Sets `path` in an object value, creating empty objects on the way.
 fn set_path(v: &mut Value, path: &[String], x: Value) {
     let Some((last, up)) = path.split_last() else {
@@ -290,8 +322,27 @@ fn adopt(i: &Integration, platform: Platform, name: String, write_only: bool) ->
     }
     let mut hidden = Vec::new();
     find(&a.block, HIDDEN, &mut Vec::new(), &mut hidden);
+    let schema = platform.resource_attribute();
     for path in hidden {
-        a.hidden(&path);
+        match attribute_at(schema.nested_attributes().unwrap_or_default(), &path) {
+            // A value the configuration sets: a variable.
+            Some(attr) if attr.optional && !attr.sensitive => a.hidden(&path),
+            // One Immuta computes (Trino's key): the state's to keep.
+            _ => set_path(&mut a.block, &path, Value::Null),
+        }
+    }
+    // A list element Immuta hid cannot be a variable of its own: left out.
+    let mut lists = Vec::new();
+    drop_hidden_in_lists(&mut a.block, &mut Vec::new(), &mut lists);
+    for path in lists {
+        a.notes.push(format!(
+            "integration {} ({}): {}.{} holds values Immuta hides; they are left out, set them \
+             by hand",
+            a.id,
+            a.name,
+            platform.block_name(),
+            path.join(".")
+        ));
     }
     // Secrets Immuta left out of its answer that the checks still require.
     for _ in 0..secrets.len() + 1 {
@@ -764,7 +815,16 @@ pub async fn run(
             path: path.clone(),
             source,
         })?,
-        None => print!("{}", adoption.hcl),
+        None => {
+            use std::io::Write as _;
+            std::io::stdout()
+                .lock()
+                .write_all(adoption.hcl.as_bytes())
+                .map_err(|source| AdoptError::Write {
+                    path: PathBuf::from("standard output"),
+                    source,
+                })?
+        }
     }
     Ok(summary(&adoption, cmd.out.as_deref()))
 }
@@ -811,7 +871,8 @@ mod tests {
                         "database": "DB \"${x}\" %{y}", "authenticationType": "keyPair",
                         "username": "<REDACTED>",
                         "privateKey": {"keyName": "K", "content": "<REDACTED>"}}},
-            {"id": "b-2", "type": "Trino", "status": "createError"},
+            {"id": "b-2", "type": "Trino", "status": "createError",
+             "config": {"apiKey": "<REDACTED>"}},
             {"id": "3", "type": "Native S3", "status": "enabled", "autoBootstrap": false,
              "config": {"name": "n", "awsAccountId": "1", "awsRegion": "us-east-1",
                         "awsLocationRole": "arn:aws:iam::1:role/r", "awsLocationPath": "s3://b/",
@@ -853,6 +914,18 @@ mod tests {
         assert!(h.contains("required_version = \">= 1.11\""));
         assert_eq!(a.notes.len(), 1, "{:?}", a.notes);
         assert!(a.notes[0].contains("\"Oracle\" is not known"));
+    }
+
+    #[test]
+    fn hidden_list_elements_are_left_out_and_noted() {
+        let mut block = Value::object([(
+            "tags",
+            Value::List(vec![Value::from("a"), Value::from(HIDDEN)]),
+        )]);
+        let mut found = Vec::new();
+        drop_hidden_in_lists(&mut block, &mut Vec::new(), &mut found);
+        assert_eq!(found, [vec!["tags".to_string()]]);
+        assert_eq!(block.attr("tags"), &Value::List(vec![Value::from("a")]));
     }
 
     #[test]
