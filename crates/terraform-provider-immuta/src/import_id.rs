@@ -92,8 +92,8 @@ impl ImportId {
                 settings: Vec::new(),
             });
         }
-        let json: serde_json::Map<String, Json> =
-            serde_json::from_str(raw.trim()).map_err(|e| ImportIdError::NotJson(without_input(&e)))?;
+        let json: serde_json::Map<String, Json> = serde_json::from_str(raw.trim())
+            .map_err(|e| ImportIdError::NotJson(without_input(&e)))?;
         let id = match json.get("id") {
             Some(Json::String(s)) if !s.is_empty() => s.clone(),
             Some(Json::Number(n)) => n.to_string(),
@@ -207,9 +207,11 @@ mod tests {
 
     #[test]
     fn a_plain_id_is_kept() {
-        let p = ImportId::parse(" 5 ").unwrap();
+        let p = ImportId::parse("5").unwrap();
         assert_eq!(p.id, "5");
         assert!(p.block.is_none());
+        // Exactly as given: the id check refuses what Immuta never issues.
+        assert_eq!(ImportId::parse("1\t").unwrap().id, "1\t");
     }
 
     #[test]
