@@ -49,14 +49,8 @@ info.compress_type = zipfile.ZIP_DEFLATED
 with open(src, "rb") as f, zipfile.ZipFile(dest, "w") as z:
     z.writestr(info, f.read())
 PY
-# The protocol versions this build speaks, as the registry reads them.
-cat > "$out/${name}_manifest.json" <<JSON
-{
-  "version": 1,
-  "metadata": {
-    "protocol_versions": ["6.0"]
-  }
-}
-JSON
+# The protocol versions this build speaks, as the Registry reads them: the
+# repository's terraform-registry-manifest.json, shipped under the release's name.
+cp terraform-registry-manifest.json "$out/${name}_manifest.json"
 (cd "$out" && sha256sum "${name}_${os}_${arch}.zip" "${name}_manifest.json" > "${name}_SHA256SUMS")
 echo "$out/${name}_${os}_${arch}.zip"

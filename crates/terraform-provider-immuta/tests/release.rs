@@ -3,6 +3,7 @@
 
 mod support;
 
+use std::path::Path;
 use std::process::Command;
 use support::{clis, required_providers, Workdir};
 
@@ -40,6 +41,15 @@ fn release_layout_installs_through_a_filesystem_mirror() {
         m["metadata"]["protocol_versions"],
         serde_json::json!(["6.0"])
     );
+    // The repository's manifest, as the Registry's publishing convention has it.
+    let root: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../terraform-registry-manifest.json"),
+        )
+        .expect("terraform-registry-manifest.json at the repository root"),
+    )
+    .expect("root manifest JSON");
+    assert_eq!(m, root);
     let sums_text = std::fs::read_to_string(&sums).unwrap();
     assert_eq!(sums_text.lines().count(), 2, "{sums_text}");
     assert!(sums_text.contains(&format!("terraform-provider-immuta_{v}_linux_amd64.zip")));
