@@ -17,8 +17,10 @@ fn main() -> ExitCode {
         eprintln!("Error: cannot set up logging: {e}");
         return ExitCode::FAILURE;
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread: a provider's calls wait on Terraform and on Immuta, and
+    // its own work per call is small, so a second worker only added the
+    // cost of handing tasks and wake-ups between threads (issue 15).
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

@@ -23,6 +23,20 @@ pub struct MsgpackError {
     pub message: String,
 }
 
+impl MsgpackError {
+    /// This error one step further from the root: `step` goes before its
+    /// path. The reader and the writer name the path of a failure this way,
+    /// as it travels up, instead of keeping a path (one `String` per
+    /// attribute) for every value that succeeds.
+    fn under(mut self, step: PathStep) -> Self {
+        let mut steps = Vec::with_capacity(self.path.steps().len() + 1);
+        steps.push(step);
+        steps.extend_from_slice(self.path.steps());
+        self.path = AttributePath::from_steps(steps);
+        self
+    }
+}
+
 fn err(path: &[PathStep], message: impl Into<String>) -> MsgpackError {
     MsgpackError {
         path: AttributePath::from_steps(path.to_vec()),
@@ -210,9 +224,10 @@ impl<'a> Reader<'a> {
                 };
                 let mut out = Vec::with_capacity(self.cap(n));
                 for i in 0..n {
-                    self.path.push(PathStep::ElementKeyInt(i as i64));
-                    out.push(self.value(e, depth + 1)?);
-                    self.path.pop();
+                    out.push(
+                        self.value(e, depth + 1)
+                            .map_err(|e| e.under(PathStep::ElementKeyInt(i as i64)))?,
+                    );
                 }
                 Ok(if matches!(ty, Type::List(_)) {
                     Value::List(out)
@@ -232,9 +247,10 @@ impl<'a> Reader<'a> {
                 }
                 let mut out = Vec::with_capacity(n);
                 for (i, e) in es.iter().enumerate() {
-                    self.path.push(PathStep::ElementKeyInt(i as i64));
-                    out.push(self.value(e, depth + 1)?);
-                    self.path.pop();
+                    out.push(
+                        self.value(e, depth + 1)
+                            .map_err(|e| e.under(PathStep::ElementKeyInt(i as i64)))?,
+                    );
                 }
                 Ok(Value::Tuple(out))
             }
@@ -245,9 +261,9 @@ impl<'a> Reader<'a> {
                 let mut out = BTreeMap::new();
                 for _ in 0..n {
                     let k = self.key()?;
-                    self.path.push(PathStep::ElementKeyString(k.clone()));
-                    let v = self.value(e, depth + 1)?;
-                    self.path.pop();
+                    let v = self
+                        .value(e, depth + 1)
+                        .map_err(|e| e.under(PathStep::ElementKeyString(k.clone())))?;
                     out.insert(k, v);
                 }
                 Ok(Value::Map(out))
@@ -262,9 +278,9 @@ impl<'a> Reader<'a> {
                     let Some(aty) = attributes.get(&k) else {
                         return Err(err(&self.path, format!("unsupported attribute {k:?}")));
                     };
-                    self.path.push(PathStep::Attribute(k.clone()));
-                    let v = self.value(aty, depth + 1)?;
-                    self.path.pop();
+                    let v = self
+                        .value(aty, depth + 1)
+                        .map_err(|e| e.under(PathStep::Attribute(k.clone())))?;
                     if out.insert(k, v).is_some() {
                         return Err(err(&self.path, "duplicate attribute"));
                     }
@@ -424,9 +440,8 @@ impl Writer {
             (Type::List(e) | Type::Set(e), Value::List(items) | Value::Set(items)) => {
                 self.array_len(items.len())?;
                 for (i, item) in items.iter().enumerate() {
-                    self.path.push(PathStep::ElementKeyInt(i as i64));
-                    self.value(item, e, depth + 1)?;
-                    self.path.pop();
+                    self.value(item, e, depth + 1)
+                        .map_err(|e| e.under(PathStep::ElementKeyInt(i as i64)))?;
                 }
                 Ok(())
             }
@@ -439,9 +454,8 @@ impl Writer {
                 }
                 self.array_len(items.len())?;
                 for (i, (item, e)) in items.iter().zip(es).enumerate() {
-                    self.path.push(PathStep::ElementKeyInt(i as i64));
-                    self.value(item, e, depth + 1)?;
-                    self.path.pop();
+                    self.value(item, e, depth + 1)
+                        .map_err(|e| e.under(PathStep::ElementKeyInt(i as i64)))?;
                 }
                 Ok(())
             }
@@ -449,9 +463,8 @@ impl Writer {
                 self.map_len(m.len())?;
                 for (k, item) in m {
                     self.str(k)?;
-                    self.path.push(PathStep::ElementKeyString(k.clone()));
-                    self.value(item, e, depth + 1)?;
-                    self.path.pop();
+                    self.value(item, e, depth + 1)
+                        .map_err(|e| e.under(PathStep::ElementKeyString(k.clone())))?;
                 }
                 Ok(())
             }
@@ -465,9 +478,8 @@ impl Writer {
                 self.map_len(attributes.len())?;
                 for (k, aty) in attributes {
                     self.str(k)?;
-                    self.path.push(PathStep::Attribute(k.clone()));
-                    self.value(m.get(k).unwrap_or(&Value::Null), aty, depth + 1)?;
-                    self.path.pop();
+                    self.value(m.get(k).unwrap_or(&Value::Null), aty, depth + 1)
+                        .map_err(|e| e.under(PathStep::Attribute(k.clone())))?;
                 }
                 Ok(())
             }
