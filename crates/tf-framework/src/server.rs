@@ -30,7 +30,7 @@ type RpcResult<T> = Result<Response<T>, Status>;
 struct Entry<T: ?Sized> {
     imp: Arc<T>,
     schema: Arc<Schema>,
-    ty: Type,
+    ty: Arc<Type>,
 }
 
 struct Inner {
@@ -272,7 +272,7 @@ impl ProviderService {
                 continue;
             }
             resource_schemas.insert(name.clone(), schema.to_proto());
-            let ty = schema.value_type();
+            let ty = Arc::new(schema.value_type());
             resources.insert(name, Entry { imp: r, schema, ty });
         }
         let mut data_sources = HashMap::new();
@@ -289,7 +289,7 @@ impl ProviderService {
                 continue;
             }
             data_source_schemas.insert(name.clone(), schema.to_proto());
-            let ty = schema.value_type();
+            let ty = Arc::new(schema.value_type());
             data_sources.insert(name, Entry { imp: d, schema, ty });
         }
         let mut resource_names: Vec<_> = resources.keys().cloned().collect();
@@ -556,6 +556,7 @@ impl proto::provider_server::Provider for ProviderService {
         }
         let up = UpgradeRequest {
             schema: entry.schema.clone(),
+            value_type: entry.ty.clone(),
             from_version: req.version,
             raw_json: raw.json,
         };
