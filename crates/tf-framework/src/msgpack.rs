@@ -285,9 +285,13 @@ impl<'a> Reader<'a> {
                         return Err(err(&self.path, "duplicate attribute"));
                     }
                 }
-                for name in attributes.keys() {
-                    if !out.contains_key(name) {
-                        out.insert(name.clone(), Value::Null);
+                // Unknown and repeated names were refused: as many as the
+                // schema has means every one is there.
+                if out.len() < attributes.len() {
+                    for name in attributes.keys() {
+                        if !out.contains_key(name) {
+                            out.insert(name.clone(), Value::Null);
+                        }
                     }
                 }
                 Ok(Value::Object(out))
@@ -469,16 +473,30 @@ impl Writer {
                 Ok(())
             }
             (Type::Object { attributes, .. }, Value::Object(m) | Value::Map(m)) => {
-                if let Some(extra) = m.keys().find(|k| !attributes.contains_key(*k)) {
-                    return Err(err(
-                        &self.path,
-                        format!("attribute {extra:?} is not in the schema"),
-                    ));
+                // Both maps are sorted by name: one walk pairs each
+                // attribute with its value and finds a name not in the
+                // schema, instead of a look-up per name in each map.
+                let not_in_schema =
+                    |k: &String| err(&self.path, format!("attribute {k:?} is not in the schema"));
+                let mut values = m.iter().peekable();
+                let mut paired: Vec<&Value> = Vec::with_capacity(attributes.len());
+                for name in attributes.keys() {
+                    match values.peek() {
+                        Some((k, _)) if k.as_str() < name.as_str() => return Err(not_in_schema(k)),
+                        Some((k, v)) if *k == name => {
+                            paired.push(v);
+                            values.next();
+                        }
+                        _ => paired.push(&Value::Null),
+                    }
+                }
+                if let Some((k, _)) = values.next() {
+                    return Err(not_in_schema(k));
                 }
                 self.map_len(attributes.len())?;
-                for (k, aty) in attributes {
+                for ((k, aty), v) in attributes.iter().zip(paired) {
                     self.str(k)?;
-                    self.value(m.get(k).unwrap_or(&Value::Null), aty, depth + 1)
+                    self.value(v, aty, depth + 1)
                         .map_err(|e| e.under(PathStep::Attribute(k.clone())))?;
                 }
                 Ok(())
@@ -696,5 +714,24 @@ mod tests {
         let e = encode(&Value::object([("a", Value::int(1))]), &ty).unwrap_err();
         assert_eq!(e.path, AttributePath::new("a"));
         assert!(encode(&Value::object([("zz", Value::Null)]), &ty).is_err());
+        // A name not in the schema is refused wherever it sorts; names the
+        // value leaves out are written as null.
+        let ty = Type::object([("b", Type::String), ("d", Type::String)]);
+        for extra in ["a", "c", "e"] {
+            let v = Value::object([("b", Value::string("x")), (extra, Value::Null)]);
+            let e = encode(&v, &ty).unwrap_err();
+            assert_eq!(
+                e.message,
+                format!("attribute {extra:?} is not in the schema"),
+                "{extra}"
+            );
+            assert!(e.path.is_root());
+        }
+        let v = Value::object([("d", Value::string("y"))]);
+        let back = decode(&encode(&v, &ty).unwrap(), &ty).unwrap();
+        assert_eq!(
+            back,
+            Value::object([("b", Value::Null), ("d", Value::string("y"))])
+        );
     }
 }
