@@ -734,4 +734,37 @@ mod tests {
             Value::object([("b", Value::Null), ("d", Value::string("y"))])
         );
     }
+
+    #[test]
+    fn msgpack_object_names_in_any_order_once_each() {
+        let ty = Type::object([("b", Type::String), ("d", Type::String)]);
+        let object = |names: &[&str]| {
+            let mut out = Vec::new();
+            rmp::encode::write_map_len(&mut out, names.len() as u32).unwrap();
+            for n in names {
+                rmp::encode::write_str(&mut out, n).unwrap();
+                rmp::encode::write_str(&mut out, &n.repeat(2)).unwrap();
+            }
+            out
+        };
+        let both = Value::object([("b", Value::string("bb")), ("d", Value::string("dd"))]);
+        assert_eq!(decode(&object(&["b", "d"]), &ty).unwrap(), both);
+        assert_eq!(decode(&object(&["d", "b"]), &ty).unwrap(), both);
+        for names in [&["b", "b"][..], &["d", "b", "d"], &["b", "d", "d"]] {
+            let e = decode(&object(names), &ty).unwrap_err();
+            assert_eq!(e.message, "duplicate attribute", "{names:?}");
+        }
+        for names in [&["a", "b"][..], &["b", "c"], &["d", "e"]] {
+            let e = decode(&object(names), &ty).unwrap_err();
+            assert!(
+                e.message.starts_with("unsupported attribute"),
+                "{names:?}: {e}"
+            );
+        }
+        let back = decode(&object(&["d"]), &ty).unwrap();
+        assert_eq!(
+            back,
+            Value::object([("b", Value::Null), ("d", Value::string("dd"))])
+        );
+    }
 }
