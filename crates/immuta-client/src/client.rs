@@ -158,6 +158,13 @@ struct Inner {
     throttle: crate::throttle::Throttle,
     /// Held while a create of a type without identity runs.
     unnamed_creates: tokio::sync::Mutex<()>,
+    /// What the create guard knows existed ([`Known`]); `None` until the
+    /// first create lists. Locked while that list runs, so that concurrent
+    /// first creates wait for one list.
+    known: tokio::sync::Mutex<Option<Arc<Known>>>,
+    /// The ids this client's creates made (answered, or found after an
+    /// unclear answer): never taken for another create's.
+    made: std::sync::Mutex<HashSet<IntegrationId>>,
 }
 
 impl std::fmt::Debug for ImmutaClient {
@@ -236,37 +243,61 @@ struct Unanswered {
     unclear: bool,
 }
 
-/// What a create's look-up before its POST saw, to tell the elements that
-/// are new afterwards.
-struct Before {
+/// The integrations known to have existed before a create's POST, to tell
+/// the elements that are new after it: one snapshot per client (so per
+/// provider process), read by the first create, and refreshed by each
+/// look-up after an unclear create. A create takes the snapshot current
+/// when it starts, so everything in it existed before its POST was sent.
+#[derive(Default)]
+struct Known {
     /// The ids of every element, read or skipped, of any type.
     ids: HashSet<IntegrationId>,
-    /// How many skipped elements without an id may be of the create's type.
-    unnamed_skipped: usize,
+    /// The type of each skipped element without an id, when it has a string
+    /// one.
+    unnamed: Vec<Option<IntegrationType>>,
 }
 
-impl Before {
-    /// Reads the list answer for a create of type `ty`. Only each element's
-    /// id and type are read (the rest is skipped over, not parsed), since
-    /// every create makes this look-up and the list grows with the tenant.
-    /// What it keeps is what [`IntegrationList`] would give: an element
-    /// without a string or number id is one [`ImmutaClient::list`] skips.
-    fn read(label: &str, body: &[u8], ty: &IntegrationType) -> Result<Self, ClientError> {
-        let mut before = Before {
-            ids: HashSet::new(),
-            unnamed_skipped: 0,
-        };
+impl Known {
+    /// Reads the list answer. Only each element's id and type are read (the
+    /// rest is skipped over, not parsed), since the list grows with the
+    /// tenant. What it keeps is what [`IntegrationList`] would give: an
+    /// element without a string or number id is one [`ImmutaClient::list`]
+    /// skips.
+    fn read(label: &str, body: &[u8]) -> Result<Self, ClientError> {
+        let mut known = Known::default();
         for raw in raw_elements(label, body)? {
             let head = serde_json::from_str::<Head>(raw.get()).unwrap_or_default();
             match head.id() {
                 Some(id) => {
-                    before.ids.insert(id);
+                    known.ids.insert(id);
                 }
-                None if head.may_be_of_type(ty) => before.unnamed_skipped += 1,
-                None => {}
+                None => known.unnamed.push(head.string_type()),
             }
         }
-        Ok(before)
+        Ok(known)
+    }
+
+    /// This snapshot with what `list` (read later) holds: its ids added,
+    /// its unnamed elements in place of the old ones.
+    fn with(&self, list: &IntegrationList) -> Self {
+        let mut ids = self.ids.clone();
+        ids.extend(list.integrations.iter().map(|i| i.id.clone()));
+        ids.extend(list.skipped.iter().filter_map(|s| s.id.clone()));
+        let unnamed = list
+            .skipped
+            .iter()
+            .filter(|s| s.id.is_none())
+            .map(|s| s.integration_type.clone())
+            .collect();
+        Known { ids, unnamed }
+    }
+
+    /// How many skipped elements without an id may be of type `ty`.
+    fn unnamed_of(&self, ty: &IntegrationType) -> usize {
+        self.unnamed
+            .iter()
+            .filter(|t| t.as_ref().is_none_or(|t| t == ty))
+            .count()
     }
 }
 
@@ -291,12 +322,12 @@ impl Head {
         }
     }
 
-    /// Whether it may be of type `ty`: its type is `ty` or not a string.
-    fn may_be_of_type(&self, ty: &IntegrationType) -> bool {
-        match self.integration_type.as_ref().and_then(|t| t.as_str()) {
-            Some(t) => IntegrationType::from(t) == *ty,
-            None => true,
-        }
+    /// Its type, when it is a string.
+    fn string_type(&self) -> Option<IntegrationType> {
+        self.integration_type
+            .as_ref()
+            .and_then(|t| t.as_str())
+            .map(IntegrationType::from)
     }
 }
 
@@ -405,6 +436,8 @@ impl ImmutaClient {
                 request_timeout: config.request_timeout,
                 throttle: crate::throttle::Throttle::new(config.limits),
                 unnamed_creates: tokio::sync::Mutex::new(()),
+                known: tokio::sync::Mutex::new(None),
+                made: std::sync::Mutex::new(HashSet::new()),
             }),
             cancel: None,
         })
@@ -450,11 +483,14 @@ impl ImmutaClient {
     /// `status: creating`), or with `dry_run` only validates the payload
     /// (retried like a GET).
     ///
-    /// A real create is never sent twice blindly. It first lists the
-    /// integrations of its type. When its POST ends without a clear answer
-    /// (the connection broke or timed out after sending, or `429`/`5xx`),
-    /// it lists them again: an integration that was not there before and is
-    /// on the same target (Snowflake host, Databricks workspace,
+    /// A real create is never sent twice blindly. The client keeps one
+    /// snapshot of the integrations that exist, listed by its first create
+    /// (one `GET /integrations` per client, so per provider process, however
+    /// many creates follow). When a POST ends without a clear answer (the
+    /// connection broke or timed out after sending, or `429`/`5xx`), the
+    /// create lists them again: an integration that is neither in the
+    /// snapshot it started with nor made by another create of this client,
+    /// and that is on the same target (Snowflake host, Databricks workspace,
     /// Redshift/Synapse host and database, S3 name or location path,
     /// BigQuery dataset and location) is the one it made, and is returned
     /// as the create's answer. If there is none, the POST is sent again
@@ -470,7 +506,15 @@ impl ImmutaClient {
     /// [`ClientError::CreateUncertain`], unless exactly one readable new
     /// integration is on the create's target, which is then taken as before.
     /// The POST and the look-up after it are not abandoned on
-    /// cancellation, so what Immuta made is not lost.
+    /// cancellation, so what Immuta made is not lost. The list that look-up
+    /// reads refreshes the snapshot for the creates that start after it.
+    ///
+    /// What the snapshot cannot tell: an integration someone else (another
+    /// Terraform run, a person) made after it was read, on this create's
+    /// target (or of its type, for Trino), looks new. It is taken for this
+    /// create's only if this create's own POST then got no clear answer and
+    /// made nothing; on a named target Immuta would have refused that POST
+    /// with a `409`, so it takes a `409` lost on the way as well.
     pub async fn create(
         &self,
         payload: &IntegrationPayload,
@@ -859,11 +903,7 @@ impl ImmutaClient {
                     .await?,
             ),
         };
-        let before = self
-            .read(self.list_call()?, |label, body| {
-                Before::read(label, body, &ty)
-            })
-            .await?;
+        let before = self.known().await?;
         let sure = self.uncancelled();
         let mut budget = Budget::start(&self.inner.retry);
         let mut sends = 0u32;
@@ -880,12 +920,18 @@ impl ImmutaClient {
                 headers,
                 unclear: may_have_been_made,
             } = match sure.send_change(Method::POST, None, &body, sends).await? {
-                Ok(answer) => return Ok(answer),
+                Ok(answer) => {
+                    if let Some(id) = &answer.id {
+                        self.made(id.clone());
+                    }
+                    return Ok(answer);
+                }
                 Err(failed) => failed,
             };
             if may_have_been_made {
                 match sure.find_created(&ty, identity.as_ref(), &before).await {
                     Ok(Found::One(made)) => {
+                        self.made(made.id.clone());
                         tracing::info!(
                             request = %label,
                             id = %made.id,
@@ -942,6 +988,53 @@ impl ImmutaClient {
             self.resend_pause(&mut budget, kind, &label, error, headers, what)
                 .await?;
         }
+    }
+
+    /// The snapshot of what exists, listed by the first create of this
+    /// client (so at most one list per client, plus one per unclear
+    /// create). Everything in it existed before the POST of a create that
+    /// takes it.
+    async fn known(&self) -> Result<Arc<Known>, ClientError> {
+        let mut known = self
+            .cancellable(async { Ok(self.inner.known.lock().await) })
+            .await?;
+        if let Some(k) = known.as_ref() {
+            return Ok(Arc::clone(k));
+        }
+        let read = Arc::new(self.read(self.list_call()?, Known::read).await?);
+        *known = Some(Arc::clone(&read));
+        Ok(read)
+    }
+
+    /// Adds what a look-up's `list` holds to the snapshot, for the creates
+    /// that start after it.
+    async fn learn(&self, list: &IntegrationList) {
+        let mut known = self.inner.known.lock().await;
+        let next = known
+            .as_deref()
+            .map_or_else(|| Known::default().with(list), |k| k.with(list));
+        *known = Some(Arc::new(next));
+    }
+
+    /// Records `id` as made by one of this client's creates.
+    fn made(&self, id: IntegrationId) {
+        self.inner
+            .made
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(id);
+    }
+
+    /// Whether `id` was there before (in `before`) or made by another of
+    /// this client's creates.
+    fn not_new(&self, before: &Known, id: &IntegrationId) -> bool {
+        before.ids.contains(id)
+            || self
+                .inner
+                .made
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .contains(id)
     }
 
     /// The pause before a change that failed with `error` (a retry of
@@ -1112,29 +1205,31 @@ impl ImmutaClient {
         }))
     }
 
-    /// The integrations of type `ty`, not in `before`, on the target
-    /// `identity` names (any, when it names none), and the new elements
-    /// that could not be read but may be of type `ty`.
+    /// The integrations of type `ty`, neither in `before` nor made by this
+    /// client's other creates, on the target `identity` names (any, when it
+    /// names none), and the new elements that could not be read but may be
+    /// of type `ty`. The list it reads refreshes the client's snapshot.
     async fn find_created(
         &self,
         ty: &IntegrationType,
         identity: Option<&Identity>,
-        before: &Before,
+        before: &Known,
     ) -> Result<Found, ClientError> {
         let after = self.list().await?;
-        let unnamed = unnamed_skipped(&after, ty).saturating_sub(before.unnamed_skipped);
+        self.learn(&after).await;
+        let unnamed = unnamed_skipped(&after, ty).saturating_sub(before.unnamed_of(ty));
         let unread_ids: Vec<String> = after
             .skipped
             .iter()
             .filter(|s| s.may_be_of_type(ty))
             .filter_map(|s| s.id.as_ref())
-            .filter(|id| !before.ids.contains(*id))
+            .filter(|id| !self.not_new(before, id))
             .map(|id| id.0.clone())
             .collect();
         let mut fresh: Vec<Integration> = after
             .integrations
             .into_iter()
-            .filter(|i| &i.integration_type == ty && !before.ids.contains(&i.id))
+            .filter(|i| &i.integration_type == ty && !self.not_new(before, &i.id))
             .filter(|i| identity.is_none_or(|me| me.matches(i)))
             .collect();
         let unread = unread_ids.len() + unnamed;

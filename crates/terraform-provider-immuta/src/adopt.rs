@@ -315,7 +315,7 @@ fn adopt(i: &Integration, platform: Platform, name: String, write_only: bool) ->
     let secrets = platform.write_only_secrets();
     // Every secret Immuta answered, hidden or (never expected) in clear:
     // a value of the configuration, never of the file.
-    for path in &secrets {
+    for path in secrets {
         if !get_path(&a.block, path).is_null() {
             a.secret(path, write_only);
         }

@@ -26,8 +26,10 @@ fn main() -> ExitCode {
         eprintln!("Error: cannot set up logging: {e}");
         return ExitCode::FAILURE;
     }
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    let Some(runtime) = runtime(builder.worker_threads(2)) else {
+    // One thread: a provider's calls wait on Terraform and on Immuta, and
+    // its own work per call is small, so a second worker only added the
+    // cost of handing tasks and wake-ups between threads (issue 15).
+    let Some(runtime) = runtime(&mut tokio::runtime::Builder::new_current_thread()) else {
         return ExitCode::FAILURE;
     };
     let service = tf_framework::server::ProviderService::new(Arc::new(ImmutaProvider::new()));

@@ -544,3 +544,54 @@ fn snowflake_key_pair_and_oauth() {
         assert!(emu.integrations().is_empty());
     }
 }
+
+/// Issue 15: the create-twice guard lists the integrations once per
+/// provider process, not once per create. An apply of 200 S3 integrations
+/// (ten at a time) reads `GET /integrations` once; the second plan reads
+/// none. On the newest CLI only: the count does not depend on the CLI.
+#[test]
+fn an_apply_of_200_creates_lists_the_integrations_once() {
+    let emu = TestEmulator::with(|b| b.transition_delay(Duration::ZERO));
+    let cli = &clis()[0];
+    let mut wd = Workdir::new(cli);
+    wd.use_emulator(&emu);
+    wd.write(
+        "main.tf",
+        &format!(
+            r#"{}
+provider "immuta" {{}}
+
+resource "immuta_integration" "x" {{
+  count          = 200
+  auto_bootstrap = false
+  s3 = {{
+    name                = "bucket-${{count.index}}"
+    aws_account_id      = "123456789012"
+    aws_region          = "us-east-1"
+    aws_location_role   = "arn:aws:iam::123456789012:role/access-grants"
+    aws_location_path   = "s3://bucket-${{count.index}}/"
+    authentication_type = "auto"
+    aws_role_to_assume  = "arn:aws:iam::123456789012:role/immuta"
+  }}
+}}
+"#,
+            required_providers()
+        ),
+    );
+    wd.init().success();
+    let lists = || emu.handle().request_count("GET", "/integrations");
+    wd.apply(&["-parallelism=10"]).success();
+    assert_eq!(emu.integrations().len(), 200);
+    let creates = emu
+        .handle()
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path == "/integrations" && !r.is_dry_run())
+        .count();
+    assert_eq!(creates, 200, "one POST per create");
+    assert_eq!(lists(), 1, "one list for the whole apply");
+    let (code, out) = wd.plan_exit_code();
+    assert_eq!(code, 0, "{}", out.both());
+    assert_eq!(lists(), 1, "a plan lists nothing");
+    wd.destroy().success();
+}

@@ -86,6 +86,20 @@ pub struct MsgpackError {
     pub message: String,
 }
 
+impl MsgpackError {
+    /// This error one step further from the root: `step` goes before its
+    /// path. The reader and the writer name the path of a failure this way,
+    /// as it travels up, instead of keeping a path (one `String` per
+    /// attribute) for every value that succeeds.
+    fn under(mut self, step: PathStep) -> Self {
+        let mut steps = Vec::with_capacity(self.path.steps().len() + 1);
+        steps.push(step);
+        steps.extend_from_slice(self.path.steps());
+        self.path = AttributePath::from_steps(steps);
+        self
+    }
+}
+
 fn err(path: &[PathStep], message: impl Into<String>) -> MsgpackError {
     MsgpackError {
         path: AttributePath::from_steps(path.to_vec()),
@@ -299,9 +313,10 @@ impl<'a> Reader<'a> {
                 self.charge(cap.saturating_mul(SLOT))?;
                 let mut out = Vec::with_capacity(cap);
                 for i in 0..n {
-                    self.path.push(PathStep::ElementKeyInt(i as i64));
-                    out.push(self.value(e, depth + 1)?);
-                    self.path.pop();
+                    out.push(
+                        self.value(e, depth + 1)
+                            .map_err(|e| e.under(PathStep::ElementKeyInt(i as i64)))?,
+                    );
                 }
                 Ok(if matches!(ty, Type::List(_)) {
                     Value::List(out)
@@ -322,9 +337,10 @@ impl<'a> Reader<'a> {
                 self.charge(n.saturating_mul(SLOT))?;
                 let mut out = Vec::with_capacity(n);
                 for (i, e) in es.iter().enumerate() {
-                    self.path.push(PathStep::ElementKeyInt(i as i64));
-                    out.push(self.value(e, depth + 1)?);
-                    self.path.pop();
+                    out.push(
+                        self.value(e, depth + 1)
+                            .map_err(|e| e.under(PathStep::ElementKeyInt(i as i64)))?,
+                    );
                 }
                 Ok(Value::Tuple(out))
             }
@@ -336,9 +352,9 @@ impl<'a> Reader<'a> {
                 for _ in 0..n {
                     let k = self.key()?;
                     self.charge(ENTRY)?;
-                    self.path.push(PathStep::ElementKeyString(k.clone()));
-                    let v = self.value(e, depth + 1)?;
-                    self.path.pop();
+                    let v = self
+                        .value(e, depth + 1)
+                        .map_err(|e| e.under(PathStep::ElementKeyString(k.clone())))?;
                     out.insert(k, v);
                 }
                 Ok(Value::Map(out))
@@ -354,19 +370,23 @@ impl<'a> Reader<'a> {
                         return Err(err(&self.path, format!("unsupported attribute {k:?}")));
                     };
                     self.charge(ENTRY)?;
-                    self.path.push(PathStep::Attribute(k.clone()));
-                    let v = self.value(aty, depth + 1)?;
-                    self.path.pop();
+                    let v = self
+                        .value(aty, depth + 1)
+                        .map_err(|e| e.under(PathStep::Attribute(k.clone())))?;
                     if out.insert(k, v).is_some() {
                         return Err(err(&self.path, "duplicate attribute"));
                     }
                 }
-                // Attributes left out are null: each costs as much as one
-                // sent, so an empty map cannot stand for a large object.
-                for name in attributes.keys() {
-                    if !out.contains_key(name) {
-                        self.charge(ENTRY + name.len())?;
-                        out.insert(name.clone(), Value::Null);
+                // Unknown and repeated names were refused: as many as the
+                // schema has means every one is there. Attributes left out
+                // are null: each costs as much as one sent, so an empty map
+                // cannot stand for a large object.
+                if out.len() < attributes.len() {
+                    for name in attributes.keys() {
+                        if !out.contains_key(name) {
+                            self.charge(ENTRY + name.len())?;
+                            out.insert(name.clone(), Value::Null);
+                        }
                     }
                 }
                 Ok(Value::Object(out))
@@ -523,9 +543,8 @@ impl Writer {
             (Type::List(e) | Type::Set(e), Value::List(items) | Value::Set(items)) => {
                 self.array_len(items.len())?;
                 for (i, item) in items.iter().enumerate() {
-                    self.path.push(PathStep::ElementKeyInt(i as i64));
-                    self.value(item, e, depth + 1)?;
-                    self.path.pop();
+                    self.value(item, e, depth + 1)
+                        .map_err(|e| e.under(PathStep::ElementKeyInt(i as i64)))?;
                 }
                 Ok(())
             }
@@ -538,9 +557,8 @@ impl Writer {
                 }
                 self.array_len(items.len())?;
                 for (i, (item, e)) in items.iter().zip(es).enumerate() {
-                    self.path.push(PathStep::ElementKeyInt(i as i64));
-                    self.value(item, e, depth + 1)?;
-                    self.path.pop();
+                    self.value(item, e, depth + 1)
+                        .map_err(|e| e.under(PathStep::ElementKeyInt(i as i64)))?;
                 }
                 Ok(())
             }
@@ -548,25 +566,37 @@ impl Writer {
                 self.map_len(m.len())?;
                 for (k, item) in m {
                     self.str(k)?;
-                    self.path.push(PathStep::ElementKeyString(k.clone()));
-                    self.value(item, e, depth + 1)?;
-                    self.path.pop();
+                    self.value(item, e, depth + 1)
+                        .map_err(|e| e.under(PathStep::ElementKeyString(k.clone())))?;
                 }
                 Ok(())
             }
             (Type::Object { attributes, .. }, Value::Object(m) | Value::Map(m)) => {
-                if let Some(extra) = m.keys().find(|k| !attributes.contains_key(*k)) {
-                    return Err(err(
-                        &self.path,
-                        format!("attribute {extra:?} is not in the schema"),
-                    ));
+                // Both maps are sorted by name: one walk pairs each
+                // attribute with its value and finds a name not in the
+                // schema, instead of a look-up per name in each map.
+                let not_in_schema =
+                    |k: &String| err(&self.path, format!("attribute {k:?} is not in the schema"));
+                let mut values = m.iter().peekable();
+                let mut paired: Vec<&Value> = Vec::with_capacity(attributes.len());
+                for name in attributes.keys() {
+                    match values.peek() {
+                        Some((k, _)) if k.as_str() < name.as_str() => return Err(not_in_schema(k)),
+                        Some((k, v)) if *k == name => {
+                            paired.push(v);
+                            values.next();
+                        }
+                        _ => paired.push(&Value::Null),
+                    }
+                }
+                if let Some((k, _)) = values.next() {
+                    return Err(not_in_schema(k));
                 }
                 self.map_len(attributes.len())?;
-                for (k, aty) in attributes {
+                for ((k, aty), v) in attributes.iter().zip(paired) {
                     self.str(k)?;
-                    self.path.push(PathStep::Attribute(k.clone()));
-                    self.value(m.get(k).unwrap_or(&Value::Null), aty, depth + 1)?;
-                    self.path.pop();
+                    self.value(v, aty, depth + 1)
+                        .map_err(|e| e.under(PathStep::Attribute(k.clone())))?;
                 }
                 Ok(())
             }
@@ -837,5 +867,57 @@ mod tests {
         let e = encode(&Value::object([("a", Value::int(1))]), &ty).unwrap_err();
         assert_eq!(e.path, AttributePath::new("a"));
         assert!(encode(&Value::object([("zz", Value::Null)]), &ty).is_err());
+        // A name not in the schema is refused wherever it sorts; names the
+        // value leaves out are written as null.
+        let ty = Type::object([("b", Type::String), ("d", Type::String)]);
+        for extra in ["a", "c", "e"] {
+            let v = Value::object([("b", Value::string("x")), (extra, Value::Null)]);
+            let e = encode(&v, &ty).unwrap_err();
+            assert_eq!(
+                e.message,
+                format!("attribute {extra:?} is not in the schema"),
+                "{extra}"
+            );
+            assert!(e.path.is_root());
+        }
+        let v = Value::object([("d", Value::string("y"))]);
+        let back = decode(&encode(&v, &ty).unwrap(), &ty).unwrap();
+        assert_eq!(
+            back,
+            Value::object([("b", Value::Null), ("d", Value::string("y"))])
+        );
+    }
+
+    #[test]
+    fn msgpack_object_names_in_any_order_once_each() {
+        let ty = Type::object([("b", Type::String), ("d", Type::String)]);
+        let object = |names: &[&str]| {
+            let mut out = Vec::new();
+            rmp::encode::write_map_len(&mut out, names.len() as u32).unwrap();
+            for n in names {
+                rmp::encode::write_str(&mut out, n).unwrap();
+                rmp::encode::write_str(&mut out, &n.repeat(2)).unwrap();
+            }
+            out
+        };
+        let both = Value::object([("b", Value::string("bb")), ("d", Value::string("dd"))]);
+        assert_eq!(decode(&object(&["b", "d"]), &ty).unwrap(), both);
+        assert_eq!(decode(&object(&["d", "b"]), &ty).unwrap(), both);
+        for names in [&["b", "b"][..], &["d", "b", "d"], &["b", "d", "d"]] {
+            let e = decode(&object(names), &ty).unwrap_err();
+            assert_eq!(e.message, "duplicate attribute", "{names:?}");
+        }
+        for names in [&["a", "b"][..], &["b", "c"], &["d", "e"]] {
+            let e = decode(&object(names), &ty).unwrap_err();
+            assert!(
+                e.message.starts_with("unsupported attribute"),
+                "{names:?}: {e}"
+            );
+        }
+        let back = decode(&object(&["d"]), &ty).unwrap();
+        assert_eq!(
+            back,
+            Value::object([("b", Value::Null), ("d", Value::string("dd"))])
+        );
     }
 }

@@ -4,16 +4,29 @@
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::path::{AttributePath, PathStep};
-use crate::schema::{Attribute, AttributeKind, Block, NestingMode};
+use crate::schema::{Attribute, AttributeKind, Block, NestedBlock, NestingMode};
 use crate::value::Value;
 
 /// Marks computed attributes that are null in `config` and null in `planned`
 /// as unknown, recursing into set nested attributes and blocks.
 pub fn mark_computed_unknown(block: &Block, config: &Value, planned: &mut Value) {
+    mark_computed_unknown_in(&block.attributes, &block.blocks, config, planned)
+}
+
+// The helpers below take a block's attributes and nested blocks as slices,
+// so that a nested attribute's own attributes are walked in place: building
+// a `Block` of them meant cloning them (names, descriptions) on every call.
+
+fn mark_computed_unknown_in(
+    attributes: &[Attribute],
+    blocks: &[NestedBlock],
+    config: &Value,
+    planned: &mut Value,
+) {
     let Value::Object(pm) = planned else {
         return;
     };
-    for attr in &block.attributes {
+    for attr in attributes {
         let cfg = config.attr(&attr.name);
         let Some(pv) = pm.get_mut(&attr.name) else {
             if attr.computed && cfg.is_null() {
@@ -30,13 +43,12 @@ pub fn mark_computed_unknown(block: &Block, config: &Value, planned: &mut Value)
             attributes,
         } = &attr.kind
         {
-            let inner = Block::new(attributes.clone());
             for_each_nested(*nesting, cfg, pv, |c, p| {
-                mark_computed_unknown(&inner, c, p)
+                mark_computed_unknown_in(attributes, &[], c, p)
             });
         }
     }
-    for nb in &block.blocks {
+    for nb in blocks {
         let cfg = config.attr(&nb.type_name);
         if let Some(pv) = pm.get_mut(&nb.type_name) {
             for_each_nested(nb.nesting, cfg, pv, |c, p| {
@@ -50,10 +62,19 @@ pub fn mark_computed_unknown(block: &Block, config: &Value, planned: &mut Value)
 /// when `planned` holds a prior value: for updates where the remote system
 /// may recompute those values. Recurses like [`mark_computed_unknown`].
 pub fn mark_all_computed_unknown(block: &Block, config: &Value, planned: &mut Value) {
+    mark_all_computed_unknown_in(&block.attributes, &block.blocks, config, planned)
+}
+
+fn mark_all_computed_unknown_in(
+    attributes: &[Attribute],
+    blocks: &[NestedBlock],
+    config: &Value,
+    planned: &mut Value,
+) {
     let Value::Object(pm) = planned else {
         return;
     };
-    for attr in &block.attributes {
+    for attr in attributes {
         let cfg = config.attr(&attr.name);
         if attr.computed && cfg.is_null() && !attr.write_only {
             pm.insert(attr.name.clone(), Value::Unknown);
@@ -67,13 +88,12 @@ pub fn mark_all_computed_unknown(block: &Block, config: &Value, planned: &mut Va
             },
         ) = (pm.get_mut(&attr.name), &attr.kind)
         {
-            let inner = Block::new(attributes.clone());
             for_each_nested(*nesting, cfg, pv, |c, p| {
-                mark_all_computed_unknown(&inner, c, p)
+                mark_all_computed_unknown_in(attributes, &[], c, p)
             });
         }
     }
-    for nb in &block.blocks {
+    for nb in blocks {
         let cfg = config.attr(&nb.type_name);
         if let Some(pv) = pm.get_mut(&nb.type_name) {
             for_each_nested(nb.nesting, cfg, pv, |c, p| {
@@ -118,11 +138,15 @@ fn has_computed(attrs: &[Attribute]) -> bool {
 /// attributes, are taken from configuration. Write-only attributes are
 /// nulled. Returns whether anything had to be changed.
 pub fn enforce_config_in_plan(block: &Block, config: &Value, planned: &mut Value) -> bool {
+    enforce_config_in(&block.attributes, config, planned)
+}
+
+fn enforce_config_in(attributes: &[Attribute], config: &Value, planned: &mut Value) -> bool {
     let Value::Object(pm) = planned else {
         return false;
     };
     let mut changed = false;
-    for attr in &block.attributes {
+    for attr in attributes {
         let cfg = config.attr(&attr.name);
         let slot = pm.entry(attr.name.clone()).or_insert(Value::Null);
         if attr.write_only {
@@ -158,10 +182,9 @@ pub fn enforce_config_in_plan(block: &Block, config: &Value, planned: &mut Value
                     _ => false,
                 };
                 if shapes_agree {
-                    let inner = Block::new(attributes.clone());
                     let mut c = false;
                     for_each_nested(*nesting, cfg, slot, |cv, pv| {
-                        c |= enforce_config_in_plan(&inner, cv, pv)
+                        c |= enforce_config_in(attributes, cv, pv)
                     });
                     changed |= c;
                 } else if slot != cfg {
@@ -177,20 +200,23 @@ pub fn enforce_config_in_plan(block: &Block, config: &Value, planned: &mut Value
 /// Sets every write-only attribute (at any depth of nested attributes or
 /// blocks) to null.
 pub fn null_write_only(block: &Block, value: &mut Value) {
+    null_write_only_in(&block.attributes, &block.blocks, value)
+}
+
+fn null_write_only_in(attributes: &[Attribute], blocks: &[NestedBlock], value: &mut Value) {
     let Value::Object(m) = value else {
         return;
     };
-    for attr in &block.attributes {
+    for attr in attributes {
         if attr.write_only {
             if let Some(v) = m.get_mut(&attr.name) {
                 *v = Value::Null;
             }
         } else if let (Some(v), Some(attrs)) = (m.get_mut(&attr.name), attr.nested_attributes()) {
-            let inner = Block::new(attrs.to_vec());
-            each_object_mut(v, &mut |o| null_write_only(&inner, o));
+            each_object_mut(v, &mut |o| null_write_only_in(attrs, &[], o));
         }
     }
-    for nb in &block.blocks {
+    for nb in blocks {
         if let Some(v) = m.get_mut(&nb.type_name) {
             each_object_mut(v, &mut |o| null_write_only(&nb.block, o));
         }

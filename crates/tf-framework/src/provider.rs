@@ -11,6 +11,7 @@ use crate::json::{self, JsonOptions};
 use crate::path::AttributePath;
 use crate::plan::mark_computed_unknown;
 use crate::schema::Schema;
+use crate::types::Type;
 use crate::value::Value;
 
 /// What Terraform told us it supports.
@@ -240,6 +241,10 @@ pub struct ImportResponse {
 pub struct UpgradeRequest {
     /// The current resource schema.
     pub schema: Arc<Schema>,
+    /// Its value type, computed once per process (building it walks the
+    /// whole schema; Terraform upgrades every instance's state in every
+    /// plan).
+    pub value_type: Arc<Type>,
     /// Version the stored state was written with.
     pub from_version: i64,
     /// Stored state as JSON.
@@ -429,7 +434,7 @@ pub fn default_upgrade_state(req: &UpgradeRequest) -> Result<Value, Diagnostics>
     }
     json::decode_with(
         &req.raw_json,
-        &req.schema.value_type(),
+        &req.value_type,
         JsonOptions {
             ignore_undefined_attributes: true,
         },
@@ -578,8 +583,10 @@ mod tests {
 
     #[test]
     fn default_upgrade_same_version_only() {
+        let schema = schema();
         let req = UpgradeRequest {
-            schema: schema(),
+            value_type: Arc::new(schema.value_type()),
+            schema,
             from_version: 2,
             raw_json: br#"{"id":"1","name":"n","gone":3}"#.to_vec(),
         };

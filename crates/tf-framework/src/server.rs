@@ -31,7 +31,7 @@ type RpcResult<T> = Result<Response<T>, Status>;
 struct Entry<T: ?Sized> {
     imp: Arc<T>,
     schema: Arc<Schema>,
-    ty: Type,
+    ty: Arc<Type>,
 }
 
 impl<T: ?Sized> Entry<T> {
@@ -295,7 +295,7 @@ impl ProviderService {
                 continue;
             }
             resource_schemas.insert(name.clone(), schema.to_proto());
-            let ty = schema.value_type();
+            let ty = Arc::new(schema.value_type());
             resources.insert(name, Entry { imp: r, schema, ty });
         }
         let mut data_sources = HashMap::new();
@@ -312,7 +312,7 @@ impl ProviderService {
                 continue;
             }
             data_source_schemas.insert(name.clone(), schema.to_proto());
-            let ty = schema.value_type();
+            let ty = Arc::new(schema.value_type());
             data_sources.insert(name, Entry { imp: d, schema, ty });
         }
         let mut ephemeral_resources = HashMap::new();
@@ -329,7 +329,7 @@ impl ProviderService {
                 continue;
             }
             ephemeral_schemas.insert(name.clone(), schema.to_proto());
-            let ty = schema.value_type();
+            let ty = Arc::new(schema.value_type());
             ephemeral_resources.insert(name, Entry { imp: e, schema, ty });
         }
         let mut ephemeral_names: Vec<_> = ephemeral_resources.keys().cloned().collect();
@@ -593,6 +593,7 @@ impl proto::provider_server::Provider for ProviderService {
         }
         let up = UpgradeRequest {
             schema: entry.schema.clone(),
+            value_type: entry.ty.clone(),
             from_version: req.version,
             raw_json: raw.json,
         };

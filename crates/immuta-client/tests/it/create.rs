@@ -355,6 +355,31 @@ fn posts_to(fake: &Fake) -> usize {
     fake.seen().iter().filter(|s| s.method == "POST").count()
 }
 
+/// A fake Immuta listing `existing`, whose n-th POST (from 1) `post`
+/// answers, adding to the list what it makes; and a client of it that
+/// retries up to 3 times, 5 ms apart.
+async fn numbered_posts(
+    existing: Vec<Value>,
+    post: impl Fn(usize, &mut Vec<Value>) -> Reply + Send + Sync + 'static,
+) -> (Fake, ImmutaClient) {
+    let store = Mutex::new(existing);
+    let posts = Mutex::new(0usize);
+    let fake = Fake::start(move |s, _| {
+        let mut all = store.lock().unwrap();
+        if s.method == "GET" {
+            return Reply::json(200, Value::Array(all.clone()));
+        }
+        let mut n = posts.lock().unwrap();
+        *n += 1;
+        post(*n, &mut all)
+    })
+    .await;
+    let mut cfg = fake.config();
+    cfg.retry.max_retries = 3;
+    cfg.retry.base_delay = Duration::from_millis(5);
+    (fake, ImmutaClient::new(cfg).unwrap())
+}
+
 #[tokio::test]
 async fn two_new_trinos_make_the_create_uncertain_and_name_them() {
     // Someone else made a Trino integration between the list and the POST.
@@ -441,22 +466,14 @@ async fn unreadable_integrations_that_were_there_before_or_of_another_type_do_no
     // An odd Snowflake and an odd one without an id exist before; the first
     // POST fails without making anything while an odd Databricks one
     // appears: none of them can be the create, so it is sent again.
-    let store = Arc::new(Mutex::new(vec![
+    let existing = vec![
         odd(json!("5"), "Snowflake"),
         odd(json!(null), "Snowflake"),
         json!({"id": "6", "type": "Snowflake", "status": "enabled",
                "config": {"host": "other.snowflakecomputing.com"}}),
-    ]));
-    let st = Arc::clone(&store);
-    let posts = Arc::new(Mutex::new(0usize));
-    let fake = Fake::start(move |s, _| {
-        let mut all = st.lock().unwrap();
-        if s.method == "GET" {
-            return Reply::json(200, Value::Array(all.clone()));
-        }
-        let mut n = posts.lock().unwrap();
-        *n += 1;
-        if *n == 1 {
+    ];
+    let (fake, client) = numbered_posts(existing, |n, all| {
+        if n == 1 {
             all.push(odd(json!(7), "Databricks"));
             return Reply::error(503, "Service Unavailable", "not made");
         }
@@ -465,11 +482,7 @@ async fn unreadable_integrations_that_were_there_before_or_of_another_type_do_no
         Reply::json(200, json!({"id": "8", "status": "creating"}))
     })
     .await;
-    let mut cfg = fake.config();
-    cfg.retry.max_retries = 3;
-    cfg.retry.base_delay = Duration::from_millis(5);
-    let r = ImmutaClient::new(cfg)
-        .unwrap()
+    let r = client
         .create(&snowflake("acme.snowflakecomputing.com"), false)
         .await
         .unwrap();
@@ -646,4 +659,90 @@ async fn sixty_concurrent_creates_under_30_percent_faults_make_sixty_integration
         .count();
     assert!(faults > 20, "only {faults} faults injected");
     assert!(dropped_posts > 0, "no POST was dropped");
+}
+
+#[tokio::test]
+async fn two_hundred_creates_list_the_integrations_once() {
+    // Issue 15: one list per client, however many creates follow; ten at a
+    // time, as `terraform apply` sends them, of named and unnamed types.
+    let emu = Emulator::builder().start().await.unwrap();
+    let client = emulator_client(emu.url(), emu.api_key());
+    // The first create lists; none of the 200 after it does.
+    let old = client.create(&trino(), false).await.unwrap().id.unwrap();
+    let payloads: Vec<IntegrationPayload> = (0..200)
+        .map(|i| match i % 20 {
+            0 => trino(),
+            1 => snowflake(&format!("acct{i}.snowflakecomputing.com")),
+            _ => s3(&format!("bucket-{i}")),
+        })
+        .collect();
+    let mut ids = HashSet::new();
+    for chunk in payloads.chunks(10) {
+        let tasks: Vec<_> = chunk
+            .iter()
+            .cloned()
+            .map(|p| {
+                let c = client.clone();
+                tokio::spawn(async move { c.create(&p, false).await })
+            })
+            .collect();
+        for t in tasks {
+            assert!(ids.insert(t.await.unwrap().unwrap().id.unwrap()));
+        }
+    }
+    assert!(!ids.contains(&old));
+    assert_eq!(emu.integrations().await.len(), 201);
+    assert_eq!(emu.request_count("GET", "/integrations"), 1);
+    assert_eq!(emu.request_count("POST", "/integrations"), 201);
+}
+
+#[tokio::test]
+async fn a_lost_create_is_not_taken_for_one_this_client_made_before() {
+    // The second Trino create's answer is lost: the one new Trino is its
+    // own, the first create's is excluded although the snapshot, read
+    // before the first, does not hold it.
+    let old = json!({"id": "1", "type": "Trino", "status": "enabled"});
+    let imm = Immuta::start(vec![old], vec![Post::Make, Post::MakeThenFail(502)]).await;
+    let client = imm.client(SEC);
+    let first = client.create(&trino(), false).await.unwrap();
+    assert_eq!(first.id.unwrap().as_str(), "101");
+    let second = client.create(&trino(), false).await.unwrap();
+    assert_eq!(second.id.unwrap().as_str(), "102");
+    let shape: Vec<String> = imm.fake.seen().iter().map(|s| s.method.clone()).collect();
+    assert_eq!(shape, ["GET", "POST", "POST", "GET"]);
+}
+
+#[tokio::test]
+async fn what_a_look_up_saw_is_not_taken_by_a_later_create() {
+    // The first create's POST is not made and its look-up sees a Trino
+    // someone else made meanwhile; the create is sent again. Then a Trino
+    // create's answer is lost: the one new Trino is its own, since the
+    // other is in the snapshot that look-up refreshed.
+    let (fake, client) = numbered_posts(vec![], |n, all| match n {
+        1 => {
+            all.push(json!({"id": "50", "type": "Trino", "status": "enabled"}));
+            Reply::error(503, "Service Unavailable", "not made")
+        }
+        2 => {
+            all.push(
+                json!({"id": "51", "type": "Snowflake", "status": "creating",
+                            "config": {"host": "acme.snowflakecomputing.com"}}),
+            );
+            Reply::json(200, json!({"id": "51", "status": "creating"}))
+        }
+        _ => {
+            all.push(json!({"id": "52", "type": "Trino", "status": "creating"}));
+            Reply::error(502, "Bad Gateway", "lost")
+        }
+    })
+    .await;
+    let r = client
+        .create(&snowflake("acme.snowflakecomputing.com"), false)
+        .await
+        .unwrap();
+    assert_eq!(r.id.unwrap().as_str(), "51");
+    let r = client.create(&trino(), false).await.unwrap();
+    assert_eq!(r.id.unwrap().as_str(), "52");
+    let shape: Vec<String> = fake.seen().iter().map(|s| s.method.clone()).collect();
+    assert_eq!(shape, ["GET", "POST", "GET", "POST", "POST", "GET"]);
 }

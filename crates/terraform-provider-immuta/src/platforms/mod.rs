@@ -33,6 +33,7 @@ pub mod write_only;
 use immuta_api::config::{Impersonation, OAuthClientConfig, OktaConfig, PrivateKey, Toggle};
 use immuta_api::{DeleteCredentials, IntegrationConfig, IntegrationType, Secret};
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 use tf_framework::{Attribute, AttributePath, Diagnostics, Value};
 
 /// Which schema a type attribute is built for. Some descriptions differ:
@@ -44,6 +45,14 @@ pub enum Form {
     Resource,
     /// A data source that takes a type attribute (`immuta_integration_script`).
     DataSource,
+}
+
+/// See `Platform::derived`.
+struct Derived {
+    /// Its block with every attribute null.
+    null: Value,
+    /// The paths of its secrets that have write-only twins.
+    secrets: Vec<Vec<String>>,
 }
 
 /// One integration type, named after its nested attribute.
@@ -113,6 +122,34 @@ impl Platform {
     /// The path of its nested attribute.
     pub fn path(self) -> AttributePath {
         AttributePath::new(self.block_name())
+    }
+
+    /// What is derived from its schema, built once per process: the schema
+    /// is the same on every call, and building it (descriptions and all)
+    /// cost more than the rest of a refresh.
+    fn derived(self) -> &'static Derived {
+        static ALL: OnceLock<Vec<Derived>> = OnceLock::new();
+        let all = ALL.get_or_init(|| {
+            Platform::ALL
+                .into_iter()
+                .map(|p| {
+                    let attribute = p.attribute();
+                    Derived {
+                        null: null_object(&attribute),
+                        secrets: write_only::secret_paths(
+                            attribute.nested_attributes().unwrap_or_default(),
+                        ),
+                    }
+                })
+                .collect()
+        });
+        let i = Platform::ALL.iter().position(|p| *p == self);
+        &all[i.unwrap_or_default()]
+    }
+
+    /// Its block with every attribute null (a clone of one built once).
+    pub fn null_block(self) -> Value {
+        self.derived().null.clone()
     }
 
     /// The attributes inside its nested attribute.
@@ -234,7 +271,7 @@ impl Platform {
             (Platform::Trino, Some(C::Trino(c))) => trino::from_config(c, p),
             (Platform::Trino, _) => trino::from_config(&Default::default(), p),
             // No config, or one of another shape: an all-null object.
-            (_, _) => null_object(&self.attribute()),
+            (_, _) => self.null_block(),
         };
         defaults::reconcile(&mut v, prior);
         self.read_documented_defaults(&mut v);

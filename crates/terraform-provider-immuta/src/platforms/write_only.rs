@@ -150,22 +150,22 @@ impl Platform {
     }
 
     /// The paths of its secrets that have write-only twins.
-    pub fn write_only_secrets(self) -> Vec<Vec<String>> {
-        secret_paths(&self.nested_attributes())
+    pub fn write_only_secrets(self) -> &'static [Vec<String>] {
+        &self.derived().secrets
     }
 
     /// Checks the twins of a configured block: a secret and its twin not
     /// both, a twin with its version, a version only with its twin.
     pub fn validate_write_only(self, block: &Value, diags: &mut Diagnostics) {
         for path in self.write_only_secrets() {
-            let Some(obj) = parent(block, &path) else {
+            let Some(obj) = parent(block, path) else {
                 continue;
             };
-            let name = last(&path);
+            let name = last(path);
             let (wo, ver) = (wo_name(name), wo_version_name(name));
-            let plain_p = path_of(self, &path, name);
-            let wo_p = path_of(self, &path, &wo);
-            let ver_p = path_of(self, &path, &ver);
+            let plain_p = path_of(self, path, name);
+            let wo_p = path_of(self, path, &wo);
+            let ver_p = path_of(self, path, &ver);
             let set = |n: &str| !obj.attr(n).is_null();
             if set(name) && set(&wo) {
                 diags.attribute_error(
@@ -217,8 +217,8 @@ impl Platform {
     pub fn merge_write_only(self, block: &Value) -> Value {
         let mut out = block.clone();
         for path in self.write_only_secrets() {
-            let name = last(&path).to_string();
-            if let Some(obj) = parent_mut(&mut out, &path) {
+            let name = last(path).to_string();
+            if let Some(obj) = parent_mut(&mut out, path) {
                 let wo = obj.attr(&wo_name(&name)).clone();
                 if !wo.is_null() {
                     obj.set_attr(name, wo);
@@ -237,15 +237,15 @@ impl Platform {
     pub fn request_block(self, config: &Value, planned: &Value) -> Value {
         let mut out = planned.clone();
         for path in self.write_only_secrets() {
-            let name = last(&path).to_string();
-            let Some(cfg) = parent(config, &path) else {
+            let name = last(path).to_string();
+            let Some(cfg) = parent(config, path) else {
                 continue;
             };
             let wo = cfg.attr(&wo_name(&name)).clone();
             if wo.is_null() {
                 continue;
             }
-            if let Some(obj) = parent_mut(&mut out, &path) {
+            if let Some(obj) = parent_mut(&mut out, path) {
                 obj.set_attr(name, wo);
             }
         }
@@ -255,8 +255,8 @@ impl Platform {
     /// Sets every twin of a block to null (Terraform never stores them).
     pub fn null_write_only(self, block: &mut Value) {
         for path in self.write_only_secrets() {
-            let name = last(&path).to_string();
-            if let Some(obj) = parent_mut(block, &path) {
+            let name = last(path).to_string();
+            if let Some(obj) = parent_mut(block, path) {
                 obj.set_attr(wo_name(&name), Value::Null);
             }
         }
@@ -266,10 +266,10 @@ impl Platform {
     /// value null, the version kept from `prior` (Immuta does not know it).
     pub fn add_write_only_state(self, block: &mut Value, prior: &Value) {
         for path in self.write_only_secrets() {
-            let name = last(&path).to_string();
+            let name = last(path).to_string();
             let ver = wo_version_name(&name);
-            let prior_ver = parent(prior, &path).map_or(Value::Null, |p| p.attr(&ver).clone());
-            if let Some(obj) = parent_mut(block, &path) {
+            let prior_ver = parent(prior, path).map_or(Value::Null, |p| p.attr(&ver).clone());
+            if let Some(obj) = parent_mut(block, path) {
                 obj.set_attr(wo_name(&name), Value::Null);
                 obj.set_attr(ver, prior_ver);
             }
