@@ -24,18 +24,6 @@ struct Floor {
     next: AtomicU64,
 }
 
-/// Replaces every unknown in `v` with null: apply must leave none.
-fn unknowns_to_null(v: &mut Value) {
-    match v {
-        Value::Unknown => *v = Value::Null,
-        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
-            items.iter_mut().for_each(unknowns_to_null)
-        }
-        Value::Map(m) | Value::Object(m) => m.values_mut().for_each(unknowns_to_null),
-        _ => {}
-    }
-}
-
 #[async_trait]
 impl Resource for Floor {
     fn type_name(&self) -> &str {
@@ -54,7 +42,7 @@ impl Resource for Floor {
             }
             _ => {}
         }
-        unknowns_to_null(&mut state);
+        state.unknowns_to_null();
         ApplyResponse {
             new_state: state,
             ..ApplyResponse::default()

@@ -197,18 +197,6 @@ fn unknown_type(kind: &str, name: &str) -> Diagnostic {
     )
 }
 
-/// Replaces every unknown inside `v` with null.
-fn unknowns_to_null(v: &mut Value) {
-    match v {
-        Value::Unknown => *v = Value::Null,
-        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
-            items.iter_mut().for_each(unknowns_to_null)
-        }
-        Value::Map(m) | Value::Object(m) => m.values_mut().for_each(unknowns_to_null),
-        _ => {}
-    }
-}
-
 /// Warnings for configured deprecated attributes and errors for write-only
 /// attributes when Terraform does not support them.
 fn config_checks(
@@ -658,7 +646,7 @@ impl proto::provider_server::Provider for ProviderService {
         let mut state = resp.new_state;
         null_write_only(&entry.schema.block, &mut state);
         if diags.has_errors() {
-            unknowns_to_null(&mut state);
+            state.unknowns_to_null();
         } else {
             find_unknowns(&state, &mut Vec::new(), &mut diags);
         }
@@ -794,7 +782,7 @@ impl proto::provider_server::Provider for ProviderService {
         if !state.is_null() {
             if diags.has_errors() {
                 null_write_only(&entry.schema.block, &mut state);
-                unknowns_to_null(&mut state);
+                state.unknowns_to_null();
             } else {
                 diags.extend(enforce_apply_result(
                     &entry.schema.block,
@@ -803,7 +791,7 @@ impl proto::provider_server::Provider for ProviderService {
                     &mut state,
                 ));
                 if diags.has_errors() {
-                    unknowns_to_null(&mut state);
+                    state.unknowns_to_null();
                 }
             }
         }
@@ -892,11 +880,11 @@ impl proto::provider_server::Provider for ProviderService {
         }
         null_write_only(&entry.schema.block, &mut state);
         if diags.has_errors() {
-            unknowns_to_null(&mut state);
+            state.unknowns_to_null();
         } else {
             find_unknowns(&state, &mut Vec::new(), &mut diags);
             if diags.has_errors() {
-                unknowns_to_null(&mut state);
+                state.unknowns_to_null();
             }
         }
         let encoded = tri!(R, encode_dynamic(&state, &entry.ty, "data source state"));
@@ -946,7 +934,7 @@ impl proto::provider_server::Provider for ProviderService {
         enforce_config_in_plan(&entry.schema.block, &config, &mut result);
         null_write_only(&entry.schema.block, &mut result);
         if diags.has_errors() {
-            unknowns_to_null(&mut result);
+            result.unknowns_to_null();
         }
         let encoded = tri!(
             R,

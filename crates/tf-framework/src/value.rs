@@ -402,6 +402,19 @@ impl Value {
         !self.is_unknown()
     }
 
+    /// Replaces every unknown inside this value with null: what a state
+    /// saved after a failure, or an apply's result, may hold.
+    pub fn unknowns_to_null(&mut self) {
+        match self {
+            Value::Unknown => *self = Value::Null,
+            Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
+                items.iter_mut().for_each(Value::unknowns_to_null)
+            }
+            Value::Map(m) | Value::Object(m) => m.values_mut().for_each(Value::unknowns_to_null),
+            _ => {}
+        }
+    }
+
     /// Whether neither the value nor anything nested in it is unknown.
     pub fn is_fully_known(&self) -> bool {
         match self {
@@ -681,6 +694,23 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknowns_to_null_reaches_every_nested_value() {
+        let mut v = Value::object([
+            ("a", Value::Unknown),
+            ("b", Value::List(vec![Value::Unknown, Value::from("x")])),
+            ("c", Value::object([("d", Value::Unknown)])),
+        ]);
+        v.unknowns_to_null();
+        assert!(v.is_fully_known());
+        assert_eq!(v.attr("a"), &Value::Null);
+        assert_eq!(
+            v.attr("b"),
+            &Value::List(vec![Value::Null, Value::from("x")])
+        );
+        assert_eq!(v.attr("c").attr("d"), &Value::Null);
+    }
 
     #[test]
     fn number_parse_and_normalise() {

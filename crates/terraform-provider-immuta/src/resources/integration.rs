@@ -707,18 +707,6 @@ fn propose_nested(attrs: &[Attribute], config: &Value, prior: &Value, planned: &
     }
 }
 
-/// Replaces every unknown with null (for a state saved after a failure).
-fn unknowns_to_null(v: &mut Value) {
-    match v {
-        Value::Unknown => *v = Value::Null,
-        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
-            items.iter_mut().for_each(unknowns_to_null)
-        }
-        Value::Map(m) | Value::Object(m) => m.values_mut().for_each(unknowns_to_null),
-        _ => {}
-    }
-}
-
 // ===========================================================================
 // Lifecycle
 
@@ -907,7 +895,7 @@ impl IntegrationResource {
             "validation_results",
             validation_results_value(answer.validation_results.as_ref()),
         );
-        unknowns_to_null(&mut partial);
+        partial.unknowns_to_null();
         let timeouts = Timeouts::from_value(req.config.attr("timeouts"));
         let waited = Self::wait_enabled(
             &client,
@@ -1030,7 +1018,7 @@ impl IntegrationResource {
         if !api_changed(platform, &req.prior_state, &req.planned_state) {
             // Only Terraform-side settings changed (timeouts, credentials for destroy...).
             let mut v = req.planned_state.clone();
-            unknowns_to_null(&mut v);
+            v.unknowns_to_null();
             resp.new_state = v;
             return resp;
         }
@@ -1637,7 +1625,7 @@ mod tests {
         v.set_attr("id", Value::from("7"));
         v.set_attr("status", Value::from("enabled"));
         v.set_attr("validation_results", Value::Null);
-        unknowns_to_null(&mut v);
+        v.unknowns_to_null();
         v
     }
 
