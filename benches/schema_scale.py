@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """What the size of a resource's schema costs Terraform (issue 7).
 
-Builds `crates/tf-framework/examples/schema_scale.rs`, a provider whose one
+Builds `tests/providers/schema_scale.rs`, a provider whose one
 resource, `scale_thing`, has as many optional string attributes as asked,
 flat, in single nested attributes or in single nested blocks, and does
 nothing per call but echo. Then, side by side in one run, for each shape
@@ -54,8 +54,8 @@ resource "scale_thing" "x" {
 
 
 def build():
-    bench.log("schema_scale: cargo build --release --example schema_scale -p tf-framework")
-    subprocess.run(["cargo", "build", "--release", "--locked", "-p", "tf-framework",
+    bench.log("schema_scale: cargo build --release --example schema_scale")
+    subprocess.run(["cargo", "build", "--release", "--locked",
                     "--example", "schema_scale"], cwd=ROOT, check=True)
 
 

@@ -3,5 +3,5 @@
 # examples/. The docs test fails until the result is committed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-UPDATE_DOCS=1 cargo test --quiet -p terraform-provider-immuta --test docs
+UPDATE_DOCS=1 cargo test --quiet --test e2e docs::
 echo "gen-docs: docs/ regenerated"

@@ -1,0 +1,24 @@
+//! Data sources, one file each.
+//!
+//! - [`integrations`]: `immuta_integrations`, every integration (filtered).
+//! - [`integration`]: `immuta_integration`, one integration by id; also the
+//!   public (non-secret) view of a config that `integrations` shares.
+//! - [`integration_script`]: `immuta_integration_script`, Immuta's set-up,
+//!   edit and clean-up scripts.
+
+use crate::framework::DataSource;
+use crate::provider_data::ProviderData;
+use std::sync::Arc;
+
+pub mod integration;
+pub mod integration_script;
+pub mod integrations;
+
+/// Every data source this provider offers.
+pub fn all(data: Arc<ProviderData>) -> Vec<Arc<dyn DataSource>> {
+    vec![
+        Arc::new(integrations::IntegrationsDataSource::new(data.clone())),
+        Arc::new(integration::IntegrationDataSource::new(data.clone())),
+        Arc::new(integration_script::IntegrationScriptDataSource::new(data)),
+    ]
+}

@@ -1,0 +1,53 @@
+//! The Terraform provider for Immuta integrations.
+//!
+//! The binary (`src/main.rs`) only parses its flags and hands an
+//! [`ImmutaProvider`] to the plugin server of [`protocol`], through
+//! [`framework`]. Everything that talks to Immuta goes through
+//! `immuta-client` (in `crates/`), which knows nothing of Terraform.
+//!
+//! # Layout
+//!
+//! From the bottom up; each layer uses only the ones above it in this list
+//! (`tests/layering.rs` fails when a module uses a higher one):
+//!
+//! - [`protocol`]: Terraform's plugin protocol: tfplugin6 generated from
+//!   `proto/` by `build.rs`, go-plugin handshake, AutoMTLS, gRPC server,
+//!   the logs Terraform reads.
+//! - [`framework`]: schema, values with null and unknown (msgpack and JSON),
+//!   diagnostics with attribute paths, the provider traits, the gRPC service.
+//! - [`provider_data`]: the configured Immuta client (one per process) that
+//!   resources and data sources read.
+//! - [`provider`]: the provider block and its configuration, turned into one
+//!   Immuta client per process.
+//! - [`platforms`]: the seven integration types' config schema, checks and
+//!   converters to and from `immuta-api`, shared by the resource and the
+//!   script data source.
+//! - [`client_errors`]: Immuta's errors as diagnostics that point to the
+//!   fix, for every resource and data source.
+//! - [`resources`]: one file per resource.
+//! - [`data_sources`]: one file per data source.
+//! - [`ephemeral_resources`]: one file per ephemeral resource (Terraform 1.10+).
+//! - [`duration`]: Go-style duration strings (`30s`, `1h30m`).
+//! - [`import_id`]: import ids that carry values Immuta never returns.
+//! - [`adopt`]: the `adopt` command, which writes the configuration and
+//!   import blocks of a tenant's existing integrations.
+
+pub mod protocol;
+
+pub mod framework;
+
+pub mod adopt;
+pub mod client_errors;
+pub mod data_sources;
+pub mod duration;
+pub mod ephemeral_resources;
+pub mod import_id;
+pub mod platforms;
+pub mod provider;
+pub mod provider_data;
+pub mod resources;
+
+pub use provider::ImmutaProvider;
+
+/// The provider's address in the Terraform Registry.
+pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/immuta/immuta";

@@ -1,0 +1,142 @@
+//! `bigquery = { ... }`: Google BigQuery's config.
+
+use super::{obj, s, secret, secret_description, Check, Form, Reader};
+use crate::framework::{Attribute, Value};
+use immuta_api::config::BigQueryConfig;
+
+/// The attributes of `bigquery`, described for `form`.
+pub fn attributes(form: Form) -> Vec<Attribute> {
+    vec![
+        Attribute::string("role").optional().description(
+            "The Google Cloud role Immuta's service account connects with, created beforehand \
+             (see the Google BigQuery guide). Must be set.",
+        ),
+        Attribute::string("dataset_suffix").optional().description(
+            "The suffix of the policy-enforced datasets; starts with `_`, e.g. `_secureView`. \
+             Must be set.",
+        ),
+        Attribute::string("dataset")
+            .optional()
+            .description("The dataset where Immuta creates and manages its views. Must be set."),
+        Attribute::string("location")
+            .optional()
+            .description("The datasets' location, e.g. `us-east1`. Must be set."),
+        Attribute::string("credential")
+            .optional()
+            .sensitive()
+            .description(secret_description(
+                form,
+                "The service account's JSON key file, as a string (e.g. \
+                 `file(\"key.json\")`). Must be set.",
+            )),
+    ]
+}
+
+/// Reads a key file, forgiving raw newlines inside its strings (Immuta's own
+/// example sends its private key so).
+pub fn parse_key_file(text: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let parsed = serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .or_else(|| serde_json::from_str(&text.replace('\n', "\\n")).ok());
+    match parsed {
+        Some(serde_json::Value::Object(m)) => Some(m),
+        _ => None,
+    }
+}
+
+/// Checks a `bigquery` block.
+pub fn validate(c: &mut Check<'_>) {
+    c.required_all(
+        &[
+            "role",
+            "dataset_suffix",
+            "dataset",
+            "location",
+            "credential",
+        ],
+        "",
+    );
+    if let Some(sfx) = c.str("dataset_suffix") {
+        if !sfx.is_empty() && !sfx.starts_with('_') {
+            c.error(
+                "dataset_suffix",
+                format!("expected a suffix starting with \"_\", got \"{sfx}\""),
+            );
+        }
+    }
+    if let Some(cred) = c.str("credential") {
+        // The value is secret: the message never repeats it.
+        if !cred.trim().is_empty() && parse_key_file(cred).is_none() {
+            c.error(
+                "credential",
+                "expected the service account's JSON key file (a JSON object), got text that is not JSON",
+            );
+        }
+    }
+}
+
+/// The API config of a `bigquery` block.
+pub fn to_config(r: Reader<'_>) -> BigQueryConfig {
+    BigQueryConfig {
+        role: r.str("role"),
+        dataset_suffix: r.str("dataset_suffix"),
+        dataset: r.str("dataset"),
+        location: r.str("location"),
+        credential: r.secret("credential"),
+        ..Default::default()
+    }
+}
+
+/// The `bigquery` block of an API config.
+pub fn from_config(c: &BigQueryConfig, prior: Reader<'_>) -> Value {
+    obj([
+        ("role", s(&c.role)),
+        ("dataset_suffix", s(&c.dataset_suffix)),
+        ("dataset", s(&c.dataset)),
+        ("location", s(&c.location)),
+        ("credential", secret(&c.credential, prior.raw("credential"))),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::Diagnostics;
+    use crate::platforms::Platform;
+
+    #[test]
+    fn suffix_and_credential_checks() {
+        let v = obj([
+            ("role", Value::from("immuta")),
+            ("dataset_suffix", Value::from("secureView")),
+            ("dataset", Value::from("immuta")),
+            ("location", Value::from("us-east1")),
+            ("credential", Value::from("not json")),
+        ]);
+        let mut d = Diagnostics::new();
+        Platform::BigQuery.validate(&v, Some(false), &mut d);
+        let msgs: Vec<_> = d.iter().map(|d| d.summary.clone()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "bigquery.dataset_suffix: expected a suffix starting with \"_\", got \"secureView\"",
+                "bigquery.credential: expected the service account's JSON key file (a JSON object), got text that is not JSON",
+            ]
+        );
+        assert!(!msgs.concat().contains("not json"));
+        assert!(parse_key_file("{\"private_key\":\"a\nb\"}").is_some());
+    }
+
+    #[test]
+    fn round_trip() {
+        let v = obj([
+            ("role", Value::from("immuta")),
+            ("dataset_suffix", Value::from("_secureView")),
+            ("dataset", Value::from("immuta")),
+            ("location", Value::from("us-east1")),
+            ("credential", Value::from("{}")),
+        ]);
+        let c = Platform::BigQuery.to_config(&v).unwrap();
+        assert_eq!(Platform::BigQuery.from_config(Some(&c), &Value::Null), v);
+    }
+}

@@ -1,0 +1,325 @@
+//! `snowflake = { ... }`: Snowflake's config.
+
+use super::{
+    impersonation_attribute, impersonation_check, impersonation_from, impersonation_to,
+    oauth_attribute, oauth_check, oauth_from, oauth_to, obj, only_with_auth, port,
+    private_key_attribute, private_key_from, private_key_to, redacted_description, s, secret,
+    secret_description, toggle_attribute, toggle_from, toggle_to, when_unset, with_auth, Check,
+    Form, Platform, Reader,
+};
+use crate::framework::{Attribute, Value};
+use immuta_api::config::SnowflakeConfig;
+use immuta_api::DeleteCredentials;
+
+/// Accepted `authentication_type` values.
+pub const AUTH_TYPES: &[&str] = &["userPassword", "keyPair", "oAuthClientCredentials"];
+
+/// Immuta's default port.
+pub const DEFAULT_PORT: i64 = 443;
+
+/// The attributes of `snowflake`, described for `form`.
+pub fn attributes(form: Form) -> Vec<Attribute> {
+    vec![
+        Attribute::string("host").optional().description(
+            "The account host, e.g. `org.us-east-1.snowflakecomputing.com`. Must be set.",
+        ),
+        Attribute::number("port")
+            .optional()
+            .computed()
+            .description(format!(
+                "The port. {}",
+                when_unset(form, "Immuta's default `443`")
+            )),
+        Attribute::string("warehouse").optional().description(
+            "The default warehouse Immuta's system account runs queries in. Must be set.",
+        ),
+        Attribute::string("database")
+            .optional()
+            .description("The database Immuta creates and manages. Must be set."),
+        Attribute::string("role").optional().description(
+            "The privileged role Immuta uses to set the integration up. Must be set with \
+             `auto_bootstrap = true`.",
+        ),
+        Attribute::string("authentication_type")
+            .optional()
+            .description(
+            "How the system account signs in: `userPassword` (with `username` and `password`), \
+             `keyPair` (with `username` and `private_key`) or `oAuthClientCredentials` (with \
+             `oauth_client_config`). Must be set.",
+        ),
+        Attribute::string("username")
+            .optional()
+            .description(redacted_description(
+                form,
+                "The system account's user name. Must be set with `authentication_type = \
+                 \"userPassword\"` or `authentication_type = \"keyPair\"`.",
+            )),
+        Attribute::string("password")
+            .optional()
+            .sensitive()
+            .description(secret_description(
+                form,
+                &format!(
+                    "The system account's password. {}",
+                    only_with_auth("userPassword")
+                ),
+            )),
+        private_key_attribute(form),
+        Attribute::string("private_key_password")
+            .optional()
+            .sensitive()
+            .description(secret_description(
+                form,
+                "The passphrase of an encrypted private key. Only allowed with \
+                 `authentication_type = \"keyPair\"`.",
+            )),
+        oauth_attribute(Platform::Snowflake, form),
+        toggle_attribute(form, "audit", "Query audit"),
+        toggle_attribute(form, "workspaces", "Project workspaces"),
+        impersonation_attribute(form),
+        toggle_attribute(form, "lineage", "Lineage ingestion"),
+    ]
+}
+
+/// Checks a `snowflake` block.
+pub fn validate(c: &mut Check<'_>, auto_bootstrap: Option<bool>) {
+    c.required_all(&["host", "warehouse", "database"], "");
+    c.port("port");
+    if auto_bootstrap == Some(true) {
+        c.required("role", " when auto_bootstrap is true");
+    } else {
+        c.not_empty("role");
+    }
+    match c.authentication_type(AUTH_TYPES) {
+        Some(auth @ "userPassword") => {
+            let w = with_auth(auth);
+            c.required_all(&["username", "password"], &w);
+            for f in ["private_key", "private_key_password", "oauth_client_config"] {
+                c.forbidden(f, &w);
+            }
+        }
+        Some(auth @ "keyPair") => {
+            let w = with_auth(auth);
+            c.required("username", &w);
+            c.forbidden("password", &w);
+            c.forbidden("oauth_client_config", &w);
+            if c.value("private_key").is_null() {
+                c.error(
+                    "private_key",
+                    format!("required{w}, expected an object with content, got none"),
+                );
+            }
+            c.nested("private_key", |k| k.required("content", ""));
+        }
+        Some(auth) => {
+            let w = with_auth(auth);
+            for f in ["password", "private_key", "private_key_password"] {
+                c.forbidden(f, &w);
+            }
+            oauth_check(c, auth, true);
+        }
+        None => {}
+    }
+    impersonation_check(c);
+}
+
+/// The API config of a `snowflake` block.
+pub fn to_config(r: Reader<'_>) -> SnowflakeConfig {
+    SnowflakeConfig {
+        host: r.str("host"),
+        port: r.port("port"),
+        warehouse: r.str("warehouse"),
+        database: r.str("database"),
+        role: r.str("role"),
+        authentication_type: r.str("authentication_type"),
+        username: r.secret("username"),
+        password: r.secret("password"),
+        private_key: private_key_to(r.obj("private_key")),
+        private_key_password: r.secret("private_key_password"),
+        o_auth_client_config: oauth_to(r.obj("oauth_client_config")),
+        audit: toggle_to(r.obj("audit")),
+        workspaces: toggle_to(r.obj("workspaces")),
+        impersonation: impersonation_to(r.obj("impersonation")),
+        lineage: toggle_to(r.obj("lineage")),
+        ..Default::default()
+    }
+}
+
+/// The `snowflake` block of an API config.
+pub fn from_config(c: &SnowflakeConfig, prior: Reader<'_>) -> Value {
+    obj([
+        ("host", s(&c.host)),
+        ("port", port(c.port)),
+        ("warehouse", s(&c.warehouse)),
+        ("database", s(&c.database)),
+        ("role", s(&c.role)),
+        ("authentication_type", s(&c.authentication_type)),
+        ("username", secret(&c.username, prior.raw("username"))),
+        ("password", secret(&c.password, prior.raw("password"))),
+        (
+            "private_key",
+            private_key_from(&c.private_key, prior.nested("private_key")),
+        ),
+        (
+            "private_key_password",
+            secret(&c.private_key_password, prior.raw("private_key_password")),
+        ),
+        (
+            "oauth_client_config",
+            oauth_from(&c.o_auth_client_config, prior.nested("oauth_client_config")),
+        ),
+        ("audit", toggle_from(&c.audit)),
+        ("workspaces", toggle_from(&c.workspaces)),
+        ("impersonation", impersonation_from(&c.impersonation)),
+        ("lineage", toggle_from(&c.lineage)),
+    ])
+}
+
+/// The privileged credentials of a `snowflake` block, for DELETE.
+pub fn delete_credentials(r: Reader<'_>) -> DeleteCredentials {
+    let auth = r.str("authentication_type");
+    let mut creds = DeleteCredentials {
+        authentication_type: auth.clone(),
+        username: r.secret("username"),
+        password: r.secret("password"),
+        role: r.str("role"),
+        private_key: private_key_to(r.obj("private_key")),
+        private_key_password: r.secret("private_key_password"),
+        ..Default::default()
+    };
+    if auth.as_deref() == Some("oAuthClientCredentials") {
+        if let Some(o) = oauth_to(r.obj("oauth_client_config")) {
+            if let Ok(v) = serde_json::to_value(&o) {
+                creds.extra.insert("oAuthClientConfig".to_string(), v);
+            }
+        }
+    }
+    creds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::Diagnostics;
+    use crate::platforms::Platform;
+    use immuta_api::{IntegrationConfig, IntegrationType};
+    use serde_json::json;
+
+    fn block() -> Value {
+        let mut v = crate::platforms::null_object(&Platform::Snowflake.attribute());
+        v.set_attr("host", Value::from("org.us-east-1.snowflakecomputing.com"));
+        v.set_attr("warehouse", Value::from("SAMPLE_WAREHOUSE"));
+        v.set_attr("database", Value::from("SNOWFLAKE_SAMPLE_DATA"));
+        v.set_attr("role", Value::from("ACCOUNTADMIN"));
+        v.set_attr("authentication_type", Value::from("userPassword"));
+        v.set_attr("username", Value::from("taylor@snowflake.com"));
+        v.set_attr("password", Value::from("abc1234"));
+        v
+    }
+
+    #[test]
+    fn config_matches_immutas_post_example_without_nulls() {
+        let c = Platform::Snowflake.to_config(&block()).unwrap();
+        assert_eq!(
+            c.to_value(),
+            json!({
+                "host": "org.us-east-1.snowflakecomputing.com",
+                "warehouse": "SAMPLE_WAREHOUSE",
+                "database": "SNOWFLAKE_SAMPLE_DATA",
+                "authenticationType": "userPassword",
+                "username": "taylor@snowflake.com",
+                "password": "abc1234",
+                "role": "ACCOUNTADMIN"
+            })
+        );
+    }
+
+    #[test]
+    fn get_answer_keeps_prior_secrets_and_reads_defaults() {
+        let answer = IntegrationConfig::from_value(
+            &IntegrationType::Snowflake,
+            json!({
+                "host": "org.us-east-1.snowflakecomputing.com", "port": 443,
+                "warehouse": "W2", "database": "SNOWFLAKE_SAMPLE_DATA",
+                "audit": {"enabled": true}, "workspaces": {"enabled": false},
+                "impersonation": {"enabled": false}, "lineage": {"enabled": false},
+                "authenticationType": "userPassword",
+                "username": "<REDACTED>", "password": "<REDACTED>", "role": "ACCOUNTADMIN"
+            }),
+        )
+        .unwrap();
+        let v = Platform::Snowflake.from_config(Some(&answer), &block());
+        assert_eq!(v.attr("password").as_str(), Some("abc1234"));
+        assert_eq!(v.attr("username").as_str(), Some("taylor@snowflake.com"));
+        assert_eq!(v.attr("warehouse").as_str(), Some("W2"));
+        assert_eq!(v.attr("port").as_i64(), Some(443));
+        assert_eq!(v.attr("audit").attr("enabled"), &Value::Bool(true));
+        assert!(v.attr("private_key").is_null());
+        // After an import there is no prior value: null, never <REDACTED>.
+        let v = Platform::Snowflake.from_config(Some(&answer), &Value::Null);
+        assert!(v.attr("password").is_null());
+        // Every schema attribute is present.
+        let names: Vec<String> = attributes(Form::Resource)
+            .into_iter()
+            .map(|a| a.name)
+            .collect();
+        assert_eq!(v.as_map().unwrap().len(), names.len());
+    }
+
+    #[test]
+    fn plan_defaults_are_immutas() {
+        let config = block();
+        let mut planned = config.clone();
+        Platform::Snowflake.plan_defaults(&config, &mut planned);
+        assert_eq!(planned.attr("port").as_i64(), Some(443));
+        for t in ["audit", "workspaces", "lineage", "impersonation"] {
+            assert_eq!(planned.attr(t).attr("enabled"), &Value::Bool(false), "{t}");
+        }
+        assert!(planned.attr("impersonation").attr("role").is_null());
+    }
+
+    #[test]
+    fn validation_by_authentication_type() {
+        let check = |v: &Value, auto: Option<bool>| {
+            let mut d = Diagnostics::new();
+            Platform::Snowflake.validate(v, auto, &mut d);
+            d.iter().map(|d| d.summary.clone()).collect::<Vec<_>>()
+        };
+        assert!(check(&block(), Some(true)).is_empty());
+        let mut v = block();
+        v.set_attr("authentication_type", Value::from("keyPair"));
+        assert_eq!(
+            check(&v, Some(true)),
+            [
+                "snowflake.password: expected no value when authentication_type is \"keyPair\", got one",
+                "snowflake.private_key: required when authentication_type is \"keyPair\", expected an object with content, got none",
+            ]
+        );
+        let mut v = block();
+        v.set_attr("role", Value::Null);
+        v.set_attr("password", Value::Null);
+        assert_eq!(
+            check(&v, Some(true)),
+            [
+                "snowflake.role: required when auto_bootstrap is true, expected a value, got none",
+                "snowflake.password: required when authentication_type is \"userPassword\", expected a value, got none",
+            ]
+        );
+        assert_eq!(check(&v, Some(false)).len(), 1);
+        let mut v = block();
+        v.set_attr("authentication_type", Value::from("oAuthClientCredentials"));
+        v.set_attr("password", Value::Null);
+        assert_eq!(
+            check(&v, Some(true)),
+            ["snowflake.oauth_client_config: required when authentication_type is \"oAuthClientCredentials\", expected an object, got none"]
+        );
+    }
+
+    #[test]
+    fn delete_credentials_come_from_the_block() {
+        let c = delete_credentials(Reader(&block()));
+        assert_eq!(c.authentication_type.as_deref(), Some("userPassword"));
+        assert_eq!(c.password.unwrap().expose(), "abc1234");
+        assert_eq!(c.role.as_deref(), Some("ACCOUNTADMIN"));
+    }
+}
