@@ -12,6 +12,7 @@ use crate::support;
 use immuta_api::{IntegrationConfig, IntegrationType};
 use immuta_client::{wait_for, ClientConfig, ImmutaClient, WaitOptions, WaitTarget};
 use std::time::{Duration, Instant};
+use support::steps::Steps;
 use support::{clis, required_providers, TerraformCli, TestEmulator, Workdir};
 
 /// One integration type's scenario data.
@@ -25,8 +26,9 @@ struct Case {
     ty: IntegrationType,
     /// Whether the emulator's triggers apply (not for Trino, which has no config).
     triggers: bool,
-    /// Whether Immuta redacts a secret of this config (import then plans an update).
-    has_secrets: bool,
+    /// The attributes `terraform import` cannot read back: the secrets
+    /// Immuta redacts (the next apply sets them from the configuration).
+    not_imported: &'static [&'static str],
 }
 
 const BIGQUERY_KEY: &str = r#"jsonencode({
@@ -68,7 +70,7 @@ fn cases() -> Vec<Case> {
   }"#,
             ty: IntegrationType::Snowflake,
             triggers: true,
-            has_secrets: true,
+            not_imported: &["snowflake.password", "snowflake.username"],
         },
         Case {
             create: r#"
@@ -92,7 +94,7 @@ fn cases() -> Vec<Case> {
   }"#,
             ty: IntegrationType::Databricks,
             triggers: true,
-            has_secrets: true,
+            not_imported: &["databricks.token"],
         },
         Case {
             create: r#"
@@ -115,7 +117,7 @@ fn cases() -> Vec<Case> {
   }"#,
             ty: IntegrationType::BigQuery,
             triggers: true,
-            has_secrets: true,
+            not_imported: &["bigquery.credential"],
         },
         Case {
             create: r#"
@@ -146,7 +148,7 @@ fn cases() -> Vec<Case> {
   }"#,
             ty: IntegrationType::Redshift,
             triggers: true,
-            has_secrets: true,
+            not_imported: &["redshift.okta.password", "redshift.okta.username"],
         },
         Case {
             create: r#"
@@ -182,7 +184,7 @@ fn cases() -> Vec<Case> {
   }"#,
             ty: IntegrationType::AzureSynapse,
             triggers: true,
-            has_secrets: true,
+            not_imported: &["azure_synapse.password", "azure_synapse.username"],
         },
         Case {
             create: r#"
@@ -211,7 +213,7 @@ fn cases() -> Vec<Case> {
   }"#,
             ty: IntegrationType::S3,
             triggers: true,
-            has_secrets: true,
+            not_imported: &["s3.aws_secret_access_key"],
         },
         Case {
             create: r#"
@@ -221,7 +223,7 @@ fn cases() -> Vec<Case> {
   trino = {}"#,
             ty: IntegrationType::Trino,
             triggers: false,
-            has_secrets: false,
+            not_imported: &[],
         },
     ]
 }
@@ -298,146 +300,113 @@ fn dry_runs(emu: &TestEmulator) -> Vec<String> {
         .collect()
 }
 
+/// The resource every scenario manages.
+const X: &str = "immuta_integration.x";
+
 fn scenario(cli: &TerraformCli, case: &Case, next: &Case) {
     let emu = TestEmulator::start();
     let mut wd = Workdir::new(cli);
     wd.use_emulator(&emu);
-    let wd = wd;
+    let mut t = Steps::new(wd, &emu);
     let ty = &case.ty;
-    wd.write("main.tf", &config(case.create, ""));
-    wd.init().success();
 
     if case.triggers {
         // A failed validation test stops the plan; nothing is created.
-        wd.write("main.tf", &config(case.create, "-unreachable"));
-        wd.plan(&[])
-            .failure_with(&["Immuta's validation test", "failed", "unreachable"]);
+        t.plan_fails(
+            &config(case.create, "-unreachable"),
+            &["Immuta's validation test", "failed", "unreachable"],
+        );
         assert!(emu.integrations().is_empty());
         assert!(dry_runs(&emu).iter().all(|r| r == "POST /integrations"));
 
-        // A create that fails while waiting: in state, tainted; not orphaned.
-        wd.write("main.tf", &config(case.create, "-fail-create"));
-        wd.apply(&[])
-            .failure_with(&["did not become enabled", "createError"]);
+        // A create that fails while waiting: in state, tainted (the same
+        // configuration plans a replacement); not orphaned.
+        t.apply_fails(
+            &config(case.create, "-fail-create"),
+            &["did not become enabled", "createError"],
+        );
         let failed_id = only_id(&emu, ty);
-        let state = wd.show_json();
-        let res = &state["values"]["root_module"]["resources"][0];
-        assert_eq!(res["values"]["id"], failed_id.as_str(), "{state}");
-        let (code, out) = wd.plan_exit_code();
-        assert_eq!(code, 2, "{}", out.both());
-        assert!(out.stdout.contains("tainted"), "{}", out.both());
+        assert_eq!(t.resource(X)["id"], failed_id.as_str());
+        t.expect_plan(
+            &config(case.create, "-fail-create"),
+            &[(X, &["delete", "create"])],
+        );
         // The next apply replaces it.
-        wd.write("main.tf", &config(case.create, ""));
-        wd.apply(&[]).success();
-        let id = only_id(&emu, ty);
-        assert_ne!(id, failed_id);
+        t.apply(&config(case.create, ""));
+        assert_ne!(only_id(&emu, ty), failed_id);
     } else {
-        wd.apply(&[]).success();
+        t.apply(&config(case.create, ""));
     }
     let id = only_id(&emu, ty);
-    let state = wd.show_json();
-    let values = &state["values"]["root_module"]["resources"][0]["values"];
+    let values = t.resource(X);
+    assert_eq!(values["id"], id.as_str());
     assert_eq!(values["status"], "enabled");
     assert_eq!(values["type"], ty.as_str());
     assert_eq!(values["validation_results"]["status"], "passed", "{values}");
 
     // A second plan: nothing to do, and no dryRun.
     emu.handle().clear_requests();
-    let (code, out) = wd.plan_exit_code();
-    assert_eq!(code, 0, "{}", out.both());
+    t.expect_empty_plan();
     assert!(dry_runs(&emu).is_empty(), "{:?}", dry_runs(&emu));
 
     // The page's PUT example: an in-place update, validated by a PUT dryRun.
-    wd.write("main.tf", &config(case.update, ""));
-    let out = wd.plan(&[]).success();
-    assert!(
-        out.stdout.contains("1 to change, 0 to destroy"),
-        "{}",
-        out.both()
-    );
+    t.expect_plan(&config(case.update, ""), &[(X, &["update"])]);
     assert_eq!(dry_runs(&emu), [format!("PUT /integrations/{id}")]);
-    wd.apply(&[]).success();
+    t.apply(&config(case.update, ""));
     assert_eq!(only_id(&emu, ty), id, "updated in place");
     assert!(
         emu.handle()
             .request_count("PUT", &format!("/integrations/{id}"))
             >= 2
     );
-    let (code, out) = wd.plan_exit_code();
-    assert_eq!(code, 0, "after update: {}", out.both());
 
     // Drift: changed out of band shows as a change, and apply restores it.
     if case.triggers {
-        change_out_of_band(&emu, &id);
         // A refresh-only plan reads the drift and runs no dryRun.
         emu.handle().clear_requests();
-        let out = wd.plan(&["-refresh-only"]).success();
-        assert!(
-            out.stdout.contains("changed outside of Terraform"),
-            "{}",
-            out.both()
-        );
+        let drifted = t.refresh_drift(|emu| change_out_of_band(emu, &id));
+        assert_eq!(drifted, [X]);
         assert!(dry_runs(&emu).is_empty(), "{:?}", dry_runs(&emu));
-        let (code, out) = wd.plan_exit_code();
-        assert_eq!(code, 2, "{}", out.both());
-        assert!(out.stdout.contains("update in-place"), "{}", out.both());
-        wd.apply(&[]).success();
-        let (code, out) = wd.plan_exit_code();
-        assert_eq!(code, 0, "{}", out.both());
+        t.expect_plan(&config(case.update, ""), &[(X, &["update"])]);
+        t.apply(&config(case.update, ""));
     }
     // Drift: deleted out of band plans a create.
     delete_out_of_band(&emu, &id);
-    let (code, out) = wd.plan_exit_code();
-    assert_eq!(code, 2, "{}", out.both());
-    assert!(
-        out.stdout.contains("1 to add, 0 to change, 0 to destroy"),
-        "{}",
-        out.both()
-    );
-    wd.apply(&[]).success();
+    t.expect_plan(&config(case.update, ""), &[(X, &["create"])]);
+    t.apply(&config(case.update, ""));
     let id = only_id(&emu, ty);
 
-    // Import: forget it, import it by id; secrets Immuta never returns plan
-    // one in-place update, never a replacement. (`timeouts` is not imported:
-    // the configuration leaves it out.)
-    wd.write("main.tf", &config_with(case.update, "", ""));
-    wd.apply(&[]).success();
-    wd.run(&["state", "rm", "immuta_integration.x"]).success();
-    wd.run(&[
-        "import",
-        "-input=false",
-        "-no-color",
-        "immuta_integration.x",
-        &id,
-    ])
-    .success();
-    let (code, out) = wd.plan_exit_code();
-    assert!(!out.stdout.contains("must be replaced"), "{}", out.both());
-    if case.has_secrets {
-        assert_eq!(code, 2, "{}", out.both());
-        assert!(
-            out.stdout.contains("0 to add, 1 to change, 0 to destroy"),
-            "{}",
-            out.both()
-        );
-        wd.apply(&[]).success();
-        let (code, out) = wd.plan_exit_code();
-        assert_eq!(code, 0, "after import and update: {}", out.both());
+    // Import: forget it, import it by id. Only the secrets Immuta never
+    // returns differ, and they plan one in-place update, never a
+    // replacement. (`timeouts` is not imported: the configuration leaves it
+    // out.)
+    let imported = config_with(case.update, "", "");
+    t.apply(&imported);
+    // `delete_credentials` is imported as `{}` (its attributes null), which
+    // plans nothing against an unset block.
+    let mut not_imported = vec!["delete_credentials"];
+    not_imported.extend(case.not_imported);
+    not_imported.sort();
+    assert_eq!(
+        t.import_verify(X, &id),
+        not_imported,
+        "what import cannot read"
+    );
+    if case.not_imported.is_empty() {
+        t.expect_empty_plan();
     } else {
-        assert_eq!(code, 0, "after import: {}", out.both());
+        t.expect_plan(&imported, &[(X, &["update"])]);
+        t.apply(&imported);
     }
     assert_eq!(only_id(&emu, ty), id);
 
     // A change of type replaces.
-    wd.write("main.tf", &config(next.create, ""));
-    let out = wd.plan(&[]).success();
-    assert!(out.stdout.contains("must be replaced"), "{}", out.both());
-    wd.apply(&[]).success();
+    t.expect_plan(&config(next.create, ""), &[(X, &["delete", "create"])]);
+    t.apply(&config(next.create, ""));
     only_id(&emu, &next.ty);
 
-    // Destroy leaves nothing.
-    wd.destroy().success();
-    assert!(emu.integrations().is_empty());
+    // Destroy leaves nothing, in the state or in Immuta.
+    t.destroy();
 }
 
 fn run_case(index: usize) {

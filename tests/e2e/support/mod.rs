@@ -8,7 +8,12 @@
 //!   stopped when dropped.
 //! - [`Workdir`]: a temporary Terraform working directory whose every command
 //!   runs with our CLI config (never the user's `~/.terraformrc`).
+//! - [`steps`]: test steps in the shape of `resource.Test` (apply and check
+//!   the state, expected plan actions, import and verify, refresh-only drift,
+//!   destroy to an empty Immuta), read through Terraform's JSON.
 #![allow(dead_code)]
+
+pub mod steps;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
