@@ -12,8 +12,10 @@
 use crate::support;
 
 use immuta_api::IntegrationConfig;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
+use support::steps::saved_plan;
 use support::{clis, required_providers, TerraformCli, TestEmulator, Workdir};
 
 /// The environment variable the Snowflake case names in `delete_credentials_env`.
@@ -211,13 +213,16 @@ fn lifecycle(cli: &TerraformCli, case: &Case) {
 
     // A new version: one in-place update that sends the new secret.
     wd.write("main.tf", &config(case, 2));
-    let out = wd.plan(&[]).success();
-    assert!(
-        out.stdout.contains("0 to add, 1 to change, 0 to destroy"),
+    let plan = saved_plan(&wd, &[]);
+    assert_eq!(
+        plan.changes(),
+        BTreeMap::from([(
+            "immuta_integration.x".to_string(),
+            vec!["update".to_string()]
+        )]),
         "{}",
-        out.both()
+        plan.output.both()
     );
-    assert!(out.stdout.contains("update in-place"), "{}", out.both());
     emu.handle().clear_requests();
     wd.apply(&[]).success();
     assert_eq!(real_updates(&emu), 1, "one PUT");

@@ -40,6 +40,14 @@ impl Plan {
             .collect()
     }
 
+    /// The addresses the plan imports (import blocks, Terraform 1.5+).
+    pub fn importing(&self) -> Vec<String> {
+        entries(&self.json["resource_changes"])
+            .filter(|(_, c)| !c["change"]["importing"].is_null())
+            .map(|(address, _)| address)
+            .collect()
+    }
+
     /// The addresses a refresh found changed outside of Terraform.
     pub fn drift(&self) -> Vec<String> {
         entries(&self.json["resource_drift"])
@@ -76,6 +84,29 @@ fn entries_ref(list: &Value) -> impl Iterator<Item = (&str, &Value)> {
         .into_iter()
         .flatten()
         .filter_map(|c| Some((c["address"].as_str()?, c)))
+}
+
+/// A plan in `wd` (`-detailed-exitcode`, saved with `-out`) read back
+/// through `terraform show -json`; a failed plan fails the test.
+pub fn saved_plan(wd: &Workdir, extra: &[&str]) -> Plan {
+    let mut args = vec!["-detailed-exitcode", "-out=step.tfplan"];
+    args.extend_from_slice(extra);
+    let output = wd.plan(&args);
+    assert!(
+        output.code == 0 || output.code == 2,
+        "`{}` failed:\n{}",
+        output.command,
+        output.both()
+    );
+    let show = wd
+        .run(&["show", "-json", "-no-color", "step.tfplan"])
+        .success();
+    let json = serde_json::from_str(&show.stdout).expect("plan JSON");
+    Plan {
+        code: output.code,
+        output,
+        json,
+    }
 }
 
 /// The attributes of each resource in `terraform show -json`'s state, by
@@ -165,25 +196,7 @@ impl<'a> Steps<'a> {
 
     /// A plan of the current configuration, saved and read back as JSON.
     pub fn plan(&self, extra: &[&str]) -> Plan {
-        let mut args = vec!["-detailed-exitcode", "-out=step.tfplan"];
-        args.extend_from_slice(extra);
-        let output = self.wd.plan(&args);
-        assert!(
-            output.code == 0 || output.code == 2,
-            "`{}` failed:\n{}",
-            output.command,
-            output.both()
-        );
-        let show = self
-            .wd
-            .run(&["show", "-json", "-no-color", "step.tfplan"])
-            .success();
-        let json = serde_json::from_str(&show.stdout).expect("plan JSON");
-        Plan {
-            code: output.code,
-            output,
-            json,
-        }
+        saved_plan(&self.wd, extra)
     }
 
     /// Asserts that a plan of `hcl` makes exactly `expected` changes
