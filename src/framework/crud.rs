@@ -241,3 +241,193 @@ impl<R: CrudResource> Resource for CrudAdapter<R> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+
+    use serde::Deserialize;
+
+    use super::*;
+    use crate::framework::model::{assert_model_matches_schema, Field};
+    use crate::framework::schema::{Attribute, Block};
+
+    /// A remote store the test resource keeps its notes in.
+    #[derive(Default)]
+    struct Store(Mutex<BTreeMap<String, String>>);
+
+    struct Notes;
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    struct Note {
+        id: Field<String>,
+        text: String,
+    }
+
+    fn not_found() -> Diagnostics {
+        Diagnostic::error("Note not found", "").into()
+    }
+
+    #[async_trait]
+    impl CrudResource for Notes {
+        type Model = Note;
+
+        fn type_name(&self) -> &str {
+            "test_note"
+        }
+
+        fn schema(&self) -> Schema {
+            Schema::new(Block::new(vec![
+                Attribute::string("id").computed(),
+                Attribute::string("text").required(),
+            ]))
+        }
+
+        async fn create(&self, ctx: &Context, planned: Note) -> Result<Note, Diagnostics> {
+            let store = ctx.configured::<Store>()?;
+            let mut notes = store.0.lock().map_err(|_| not_found())?;
+            let id = format!("n{}", notes.len() + 1);
+            notes.insert(id.clone(), planned.text.clone());
+            Ok(Note {
+                id: Field::Known(id),
+                ..planned
+            })
+        }
+
+        async fn read(&self, ctx: &Context, state: Note) -> Result<Option<Note>, Diagnostics> {
+            let store = ctx.configured::<Store>()?;
+            let notes = store.0.lock().map_err(|_| not_found())?;
+            let id = state.id.known().cloned().unwrap_or_default();
+            Ok(notes.get(&id).map(|text| Note {
+                text: text.clone(),
+                ..state
+            }))
+        }
+
+        async fn update(&self, _ctx: &Context, _p: Note, _n: Note) -> Result<Note, Diagnostics> {
+            Err(not_found())
+        }
+
+        async fn delete(&self, ctx: &Context, state: Note) -> Result<(), Diagnostics> {
+            let store = ctx.configured::<Store>()?;
+            let id = state.id.known().cloned().unwrap_or_default();
+            let removed = store.0.lock().map_err(|_| not_found())?.remove(&id);
+            removed.map(|_| ()).ok_or_else(not_found)
+        }
+    }
+
+    fn adapter() -> (CrudAdapter<Notes>, Arc<Schema>) {
+        let a = CrudAdapter::new(Notes);
+        let schema = Arc::new(a.schema());
+        (a, schema)
+    }
+
+    fn configured() -> Context {
+        let ctx = Context::default();
+        ctx.set_configured(Store::default());
+        ctx
+    }
+
+    fn apply(schema: &Arc<Schema>, prior: Value, planned: Value) -> ApplyRequest {
+        ApplyRequest {
+            schema: schema.clone(),
+            prior_state: prior,
+            config: planned.clone(),
+            planned_state: planned,
+            planned_private: b"p".to_vec(),
+        }
+    }
+
+    #[test]
+    fn the_model_matches_the_schema() {
+        assert_model_matches_schema::<Note>(&adapter().1.block);
+    }
+
+    #[tokio::test]
+    async fn create_read_delete_and_a_gone_object() {
+        let (a, schema) = adapter();
+        let ctx = configured();
+        let planned = Value::object([("id", Value::Unknown), ("text", Value::from("hi"))]);
+        let resp = a.apply(&ctx, apply(&schema, Value::Null, planned)).await;
+        assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+        assert_eq!(resp.new_state.attr("id").as_str(), Some("n1"));
+        assert_eq!(resp.private, b"p");
+        let state = resp.new_state;
+
+        let read = ReadRequest {
+            schema: schema.clone(),
+            current_state: state.clone(),
+            private: Vec::new(),
+        };
+        let resp = a.read(&ctx, read.clone()).await;
+        assert_eq!(resp.new_state, state);
+
+        let resp = a
+            .apply(&ctx, apply(&schema, state.clone(), Value::Null))
+            .await;
+        assert!(resp.diagnostics.is_empty());
+        assert!(resp.new_state.is_null());
+        // Gone: the read drops it.
+        let resp = a.read(&ctx, read).await;
+        assert!(resp.new_state.is_null() && resp.diagnostics.is_empty());
+        // A failed delete keeps the prior state and reports why.
+        let resp = a
+            .apply(&ctx, apply(&schema, state.clone(), Value::Null))
+            .await;
+        assert_eq!(resp.new_state, state);
+        assert_eq!(
+            resp.diagnostics.iter().next().unwrap().summary,
+            "Note not found"
+        );
+    }
+
+    #[tokio::test]
+    async fn errors_keep_the_prior_state_and_name_the_attribute() {
+        let (a, schema) = adapter();
+        // Not configured: the diagnostic from the context.
+        let planned = Value::object([("id", Value::Unknown), ("text", Value::from("hi"))]);
+        let resp = a
+            .apply(&Context::default(), apply(&schema, Value::Null, planned))
+            .await;
+        assert!(resp.new_state.is_null());
+        let d = resp.diagnostics.iter().next().unwrap();
+        assert_eq!(d.summary, "Provider not configured");
+        // A state the model cannot read: kept as it was, with the path.
+        let bad = Value::object([("id", Value::from("n1")), ("text", Value::int(3))]);
+        let read = ReadRequest {
+            schema,
+            current_state: bad.clone(),
+            private: b"x".to_vec(),
+        };
+        let resp = a.read(&configured(), read).await;
+        assert_eq!(resp.new_state, bad);
+        assert_eq!(resp.private, b"x");
+        let d = resp.diagnostics.iter().next().unwrap();
+        assert_eq!(d.attribute.as_ref().unwrap().to_string(), "text");
+    }
+
+    #[tokio::test]
+    async fn plan_is_the_default_and_import_defaults_to_refusal() {
+        let (a, schema) = adapter();
+        let config = Value::object([("id", Value::Null), ("text", Value::from("hi"))]);
+        let plan = PlanRequest {
+            schema: schema.clone(),
+            prior_state: Value::Null,
+            proposed_new_state: config.clone(),
+            config,
+            prior_private: Vec::new(),
+        };
+        let resp = a.plan(&Context::default(), plan).await;
+        assert!(resp.planned_state.attr("id").is_unknown());
+        let import = ImportRequest {
+            schema,
+            id: "n1".into(),
+        };
+        let resp = a.import(&Context::default(), import).await;
+        assert_eq!(
+            resp.diagnostics.iter().next().unwrap().summary,
+            "Import not supported"
+        );
+    }
+}
