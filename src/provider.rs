@@ -377,6 +377,11 @@ impl Provider for ImmutaProvider {
                     client,
                     dry_run_on_plan: settings.dry_run_on_plan,
                 });
+                // The same value for resources that take it from the call
+                // context (`ctx.configured::<Configured>()`).
+                if let Ok(c) = self.data.configured() {
+                    ctx.set_configured_arc(c);
+                }
                 Diagnostics::new()
             }
             Err(d) => d.into(),

@@ -61,6 +61,22 @@ impl Diagnostic {
         Self::warning(summary, detail).with_attribute(path)
     }
 
+    /// The one style for a value that is not what was expected: a short
+    /// `summary`, a detail saying what was expected at `path` and what was
+    /// found, and the attribute path (none for the root path).
+    pub fn expected(
+        path: AttributePath,
+        summary: impl Into<String>,
+        expected: impl std::fmt::Display,
+        found: impl std::fmt::Display,
+    ) -> Self {
+        if path.is_root() {
+            return Self::error(summary, format!("Expected {expected}, found {found}."));
+        }
+        let detail = format!("Expected {expected} at {path}, found {found}.");
+        Self::attribute_error(path, summary, detail)
+    }
+
     /// Sets the attribute path.
     pub fn with_attribute(mut self, path: AttributePath) -> Self {
         self.attribute = Some(path);
@@ -205,5 +221,21 @@ mod tests {
             "snowflake.host"
         );
         assert_eq!(last.severity, Severity::Error);
+    }
+
+    #[test]
+    fn expected_names_path_and_both_sides() {
+        let d = Diagnostic::expected(
+            AttributePath::new("port"),
+            "Invalid port",
+            "a number",
+            "a string",
+        );
+        assert_eq!(d.detail, "Expected a number at port, found a string.");
+        assert_eq!(d.attribute.unwrap().to_string(), "port");
+        let root =
+            Diagnostic::expected(AttributePath::root(), "Invalid state", "an object", "null");
+        assert_eq!(root.detail, "Expected an object, found null.");
+        assert!(root.attribute.is_none());
     }
 }

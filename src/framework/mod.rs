@@ -5,16 +5,25 @@
 //!
 //! # Layout
 //! - [`types`]: [`Type`] and its JSON type-constraint encoding.
-//! - [`value`]: [`Value`] and [`Number`], with accessors for resource code.
+//! - [`number`]: [`Number`], arbitrary precision decimal text.
+//! - [`value`]: [`Value`], with accessors for resource code.
+//! - [`model`]: typed models: Rust structs to and from [`Value`]s with
+//!   serde, [`Field`] (null, unknown or known), the schema/model check.
 //! - [`msgpack`]: `DynamicValue.msgpack` decoding and encoding.
 //! - [`json`]: `DynamicValue.json` and state JSON decoding and encoding.
 //! - [`path`]: attribute paths ([`AttributePath`]).
 //! - [`diag`]: [`Diagnostic`] and [`Diagnostics`].
 //! - [`schema`]: [`Schema`], [`Block`], [`Attribute`] and the builder API.
 //! - [`plan`]: plan helpers and Terraform consistency rules.
-//! - [`provider`]: the [`Provider`], [`Resource`] and [`DataSource`] traits and [`Context`].
+//! - [`context`]: the per-call [`Context`], with the provider's configured
+//!   data ([`Context::configured`]).
+//! - [`provider`]: the [`Provider`], [`Resource`], [`DataSource`] and
+//!   [`EphemeralResource`] traits and their requests and responses.
+//! - [`crud`]: [`CrudResource`], typed lifecycle functions returning
+//!   `Result<_, Diagnostics>`, and [`CrudAdapter`], its [`Resource`].
 //! - [`convert`]: conversions to and from tfplugin6 messages.
-//! - [`server`]: [`ProviderService`], the tfplugin6 service implementation.
+//! - [`server`]: [`ProviderService`], the tfplugin6 service implementation
+//!   (its own `# Layout`).
 //! - [`docs`]: a schema rendered as a Terraform Registry documentation page.
 //!
 //! # Example
@@ -77,28 +86,33 @@
 //! # let _ = service;
 //! ```
 
+pub mod context;
 pub mod convert;
+pub mod crud;
 pub mod diag;
 pub mod docs;
 pub mod json;
+pub mod model;
 pub mod msgpack;
+pub mod number;
 pub mod path;
 pub mod plan;
 pub mod provider;
 pub mod schema;
 pub mod server;
-#[cfg(test)]
-mod server_tests;
 pub mod types;
 pub mod value;
 
+pub use context::{ClientCapabilities, Context};
+pub use crud::{CrudAdapter, CrudResource};
 pub use diag::{Diagnostic, Diagnostics, Severity};
+pub use model::{Field, ModelError};
 pub use path::{AttributePath, PathStep};
 pub use provider::{
-    ApplyKind, ApplyRequest, ApplyResponse, ClientCapabilities, Context, DataReadRequest,
-    DataReadResponse, DataSource, EphemeralResource, ImportRequest, ImportResponse, OpenRequest,
-    OpenResponse, PlanRequest, PlanResponse, Provider, ProviderData, ReadRequest, ReadResponse,
-    RenewResponse, Resource, UpgradeRequest,
+    ApplyKind, ApplyRequest, ApplyResponse, DataReadRequest, DataReadResponse, DataSource,
+    EphemeralResource, ImportRequest, ImportResponse, OpenRequest, OpenResponse, PlanRequest,
+    PlanResponse, Provider, ProviderData, ReadRequest, ReadResponse, RenewResponse, Resource,
+    UpgradeRequest,
 };
 pub use schema::{Attribute, AttributeKind, Block, NestedBlock, NestingMode, Schema};
 pub use server::ProviderService;

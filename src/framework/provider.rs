@@ -1,11 +1,9 @@
-//! Traits a provider implements (`Provider`, `Resource`, `DataSource`), the
-//! per-call [`Context`], and the request/response types.
+//! Traits a provider implements (`Provider`, `Resource`, `DataSource`,
+//! `EphemeralResource`) and their request/response types.
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
-use tokio_util::sync::CancellationToken;
-
+pub use crate::framework::context::{ClientCapabilities, Context};
 use crate::framework::diag::{Diagnostic, Diagnostics};
 use crate::framework::json::{self, JsonOptions};
 use crate::framework::path::AttributePath;
@@ -13,50 +11,7 @@ use crate::framework::plan::mark_computed_unknown;
 use crate::framework::schema::Schema;
 use crate::framework::types::Type;
 use crate::framework::value::Value;
-
-/// What Terraform told us it supports.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ClientCapabilities {
-    /// Terraform accepts deferred actions.
-    pub deferral_allowed: bool,
-    /// Terraform supports write-only attributes.
-    pub write_only_attributes_allowed: bool,
-}
-
-/// Facts about the current call, and the cancellation signal from StopProvider.
-#[derive(Debug, Clone, Default)]
-pub struct Context {
-    cancel: CancellationToken,
-    /// Client capabilities sent with this request (default when the request has none).
-    pub client_capabilities: ClientCapabilities,
-    /// Terraform version reported by ConfigureProvider, once it has been called.
-    pub terraform_version: Option<String>,
-}
-
-impl Context {
-    /// A context that is cancelled through `cancel`.
-    pub fn new(cancel: CancellationToken) -> Self {
-        Self {
-            cancel,
-            ..Self::default()
-        }
-    }
-
-    /// The cancellation token (cancelled when Terraform sends StopProvider).
-    pub fn cancellation_token(&self) -> &CancellationToken {
-        &self.cancel
-    }
-
-    /// Whether StopProvider has been received.
-    pub fn is_cancelled(&self) -> bool {
-        self.cancel.is_cancelled()
-    }
-
-    /// Completes when StopProvider is received.
-    pub async fn cancelled(&self) {
-        self.cancel.cancelled().await;
-    }
-}
+use async_trait::async_trait;
 
 /// A provider: its configuration schema and the resources it offers.
 #[async_trait]
@@ -518,12 +473,7 @@ impl<T> ProviderData<T> {
             .read()
             .ok()
             .and_then(|g| g.clone())
-            .ok_or_else(|| {
-                Diagnostic::error(
-                    "Provider not configured",
-                    "The provider has not been configured yet, so this operation cannot reach the remote API.",
-                )
-            })
+            .ok_or_else(crate::framework::context::not_configured)
     }
 }
 

@@ -7,17 +7,19 @@
 //! A plan that creates or replaces it checks, with one GET when
 //! `integration_id` is known, that the integration is a Trino one.
 //!
-//! File order: schema, model, converters, lifecycle.
+//! File order: schema, model, converters, lifecycle ([`CrudResource`]).
 
+use crate::framework::model::{self, Field};
 use crate::framework::{
-    ApplyKind, ApplyRequest, ApplyResponse, Attribute, AttributePath, Block, Context, Diagnostic,
-    Diagnostics, ImportRequest, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
-    ReadResponse, Resource, Schema, Type, Value,
+    Attribute, AttributePath, Block, Context, CrudAdapter, CrudResource, Diagnostic, Diagnostics,
+    PlanRequest, PlanResponse, Resource, Schema, Type, Value,
 };
-use crate::provider_data::ProviderData;
+use crate::provider_data::Configured;
 use async_trait::async_trait;
 use immuta_api::{Integration, IntegrationConfig, IntegrationType};
 use immuta_client::ClientError;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The resource's type name.
@@ -61,31 +63,45 @@ fn schema() -> Schema {
 // ===========================================================================
 // Model
 
-/// The resource's state, as read from a Terraform value.
-#[derive(Debug, PartialEq)]
-struct KeyModel {
-    integration_id: String,
+/// The resource's state and plan: one field per schema attribute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeyModel {
+    /// The integration's id; unknown until the first apply.
+    pub id: Field<String>,
+    /// The integration whose key is regenerated.
+    pub integration_id: String,
+    /// Passed through untouched; a change regenerates the key.
+    pub triggers: Option<BTreeMap<String, Option<String>>>,
+    /// The key; unknown whenever the plan regenerates it.
+    pub api_key: Field<String>,
 }
 
-impl KeyModel {
-    fn from_value(v: &Value) -> Result<Self, Diagnostic> {
-        let path = AttributePath::new("integration_id");
-        let id = v.required_string_at(&path)?;
-        if id.trim().is_empty() {
-            return Err(Diagnostic::attribute_error(
-                path,
-                "Invalid integration_id",
-                "Expected the id of an Immuta integration, got an empty string.",
-            ));
-        }
-        Ok(KeyModel {
-            integration_id: id.to_string(),
-        })
-    }
+/// What validation and plan-time checks read of the configuration, where
+/// `integration_id` may still be unknown.
+#[derive(Debug, Deserialize)]
+struct KeyConfig {
+    integration_id: Field<String>,
+}
+
+fn integration_id_path() -> AttributePath {
+    AttributePath::new("integration_id")
 }
 
 // ===========================================================================
 // Converters
+
+/// `integration_id` when it can name an integration: not blank.
+fn checked_id(id: &str) -> Result<&str, Diagnostic> {
+    if id.trim().is_empty() {
+        return Err(Diagnostic::expected(
+            integration_id_path(),
+            "Invalid integration_id",
+            "the id of an Immuta integration",
+            "an empty string",
+        ));
+    }
+    Ok(id)
+}
 
 /// The key an integration's answer carries, if any.
 fn key_of(integration: &Integration) -> Option<String> {
@@ -99,15 +115,24 @@ fn key_of(integration: &Integration) -> Option<String> {
     }
 }
 
-fn state_of(prior: &Value, integration_id: &str, api_key: Value) -> Value {
-    let mut s = prior.clone();
-    if !matches!(s, Value::Object(_)) {
-        s = Value::object([("triggers", Value::Null)]);
-    }
-    s.set_attr("id", Value::string(integration_id));
-    s.set_attr("integration_id", Value::string(integration_id));
-    s.set_attr("api_key", api_key);
-    s
+/// The state after a regeneration: the planned one with the id and key set.
+fn regenerated(planned: KeyModel, integration: &Integration) -> Result<KeyModel, Diagnostic> {
+    let id = planned.integration_id.clone();
+    let key = key_of(integration).ok_or_else(|| {
+        Diagnostic::error(
+            format!("Immuta returned no API key for integration {id}"),
+            format!(
+                "Integration {id} is a {} integration; key regeneration is for Starburst \
+                 (Trino) integrations.",
+                integration.integration_type
+            ),
+        )
+    })?;
+    Ok(KeyModel {
+        id: Field::Known(id),
+        api_key: Field::Known(key),
+        ..planned
+    })
 }
 
 fn client_error(action: &str, id: &str, e: &ClientError) -> Diagnostic {
@@ -120,52 +145,45 @@ fn client_error(action: &str, id: &str, e: &ClientError) -> Diagnostic {
 // ===========================================================================
 // Lifecycle
 
-/// The `immuta_integration_api_key` resource.
-pub struct IntegrationApiKeyResource {
-    data: Arc<ProviderData>,
+/// The `immuta_integration_api_key` resource, ready to register.
+pub fn resource() -> Arc<dyn Resource> {
+    CrudAdapter::shared(IntegrationApiKeyResource)
 }
 
-impl IntegrationApiKeyResource {
-    /// A resource acting through the provider's client.
-    pub fn new(data: Arc<ProviderData>) -> Self {
-        IntegrationApiKeyResource { data }
-    }
+/// The `immuta_integration_api_key` resource (see [`resource`]).
+pub struct IntegrationApiKeyResource;
 
-    async fn regenerate(&self, ctx: &Context, id: &str) -> Result<String, Diagnostic> {
-        let client = self.data.client_for(ctx)?;
+impl IntegrationApiKeyResource {
+    /// Regenerates the key of the planned integration (create and update
+    /// alike: an update is a change of `triggers`).
+    async fn regenerate(&self, ctx: &Context, planned: KeyModel) -> Result<KeyModel, Diagnostics> {
+        let id = checked_id(&planned.integration_id)?.to_string();
+        let client = ctx.configured::<Configured>()?.client_for(ctx);
         let integration = client
-            .regenerate(id)
+            .regenerate(&id)
             .await
-            .map_err(|e| client_error("regenerate", id, &e))?;
-        key_of(&integration).ok_or_else(|| {
-            Diagnostic::error(
-                format!("Immuta returned no API key for integration {id}"),
-                format!(
-                    "Integration {id} is a {} integration; key regeneration is for Starburst \
-                     (Trino) integrations.",
-                    integration.integration_type
-                ),
-            )
-        })
+            .map_err(|e| client_error("regenerate", &id, &e))?;
+        Ok(regenerated(planned, &integration)?)
     }
-}
 
-impl IntegrationApiKeyResource {
     /// At plan time, when `integration_id` is known: one GET, and an error
     /// on `integration_id` unless it names a Starburst (Trino) integration,
     /// the only type with a key, so the plan fails rather than the apply.
     async fn check_has_key(&self, ctx: &Context, config: &Value, diags: &mut Diagnostics) {
-        let Some(id) = config.attr("integration_id").as_str() else {
+        let Ok(KeyConfig {
+            integration_id: Field::Known(id),
+        }) = model::from_value(config)
+        else {
             return;
         };
         if id.trim().is_empty() {
             return;
         }
-        let Ok(client) = self.data.client_for(ctx) else {
+        let Ok(configured) = ctx.configured::<Configured>() else {
             return;
         };
-        let path = AttributePath::new("integration_id");
-        match client.get(id).await {
+        let path = integration_id_path();
+        match configured.client_for(ctx).get(&id).await {
             Ok(i) if i.integration_type == IntegrationType::Trino => {}
             Ok(i) => diags.attribute_error(
                 path,
@@ -186,13 +204,15 @@ impl IntegrationApiKeyResource {
                 format!("integration_id: expected the id of an existing integration, got \"{id}\""),
                 format!("{e}\n\nList what exists with the immuta_integrations data source."),
             ),
-            Err(e) => diags.push(client_error("check", id, &e)),
+            Err(e) => diags.push(client_error("check", &id, &e)),
         }
     }
 }
 
 #[async_trait]
-impl Resource for IntegrationApiKeyResource {
+impl CrudResource for IntegrationApiKeyResource {
+    type Model = KeyModel;
+
     fn type_name(&self) -> &str {
         TYPE_NAME
     }
@@ -201,141 +221,103 @@ impl Resource for IntegrationApiKeyResource {
         schema()
     }
 
-    async fn validate(&self, _ctx: &Context, config: &Value) -> Diagnostics {
-        let mut diags = Diagnostics::new();
-        let id = config.attr("integration_id");
-        if id.is_known() {
-            if let Err(d) = KeyModel::from_value(config) {
-                diags.push(d);
-            }
+    async fn validate(&self, _ctx: &Context, config: &Value) -> Result<(), Diagnostics> {
+        let config: KeyConfig = model::from_value(config)?;
+        match config.integration_id {
+            Field::Known(id) => checked_id(&id).map(|_| ()).map_err(Diagnostics::from),
+            Field::Unknown => Ok(()),
+            Field::Null => Err(Diagnostic::attribute_error(
+                integration_id_path(),
+                "Missing required value",
+                "integration_id must be set.",
+            )
+            .into()),
         }
-        diags
     }
 
-    async fn plan(&self, ctx: &Context, req: PlanRequest) -> PlanResponse {
-        let mut resp = PlanResponse {
-            planned_state: req.proposed_new_state.clone(),
-            planned_private: req.prior_private.clone(),
-            ..PlanResponse::default()
-        };
-        if req.proposed_new_state.is_null() {
-            return resp;
-        }
+    async fn modify_plan(
+        &self,
+        ctx: &Context,
+        req: &PlanRequest,
+        plan: &mut PlanResponse,
+    ) -> Result<(), Diagnostics> {
+        // On create the default plan already leaves `id` and `api_key` unknown.
         if req.is_create() {
-            resp.planned_state.set_attr("id", Value::Unknown);
-            resp.planned_state.set_attr("api_key", Value::Unknown);
-            self.check_has_key(ctx, &req.config, &mut resp.diagnostics)
+            self.check_has_key(ctx, &req.config, &mut plan.diagnostics)
                 .await;
-            return resp;
+            return Ok(());
         }
-        let id_path = AttributePath::new("integration_id");
+        let id_path = integration_id_path();
         if req.changed(&id_path) {
-            self.check_has_key(ctx, &req.config, &mut resp.diagnostics)
+            self.check_has_key(ctx, &req.config, &mut plan.diagnostics)
                 .await;
-            resp.requires_replace.push(id_path);
-            resp.planned_state.set_attr("id", Value::Unknown);
-            resp.planned_state.set_attr("api_key", Value::Unknown);
+            plan.requires_replace.push(id_path);
+            plan.planned_state.set_attr("id", Value::Unknown);
+            plan.planned_state.set_attr("api_key", Value::Unknown);
         } else if req.changed(&AttributePath::new("triggers")) {
-            resp.planned_state.set_attr("api_key", Value::Unknown);
+            plan.planned_state.set_attr("api_key", Value::Unknown);
         }
-        resp
+        Ok(())
     }
 
-    async fn apply(&self, ctx: &Context, req: ApplyRequest) -> ApplyResponse {
-        let mut resp = ApplyResponse {
-            private: req.planned_private.clone(),
-            ..ApplyResponse::default()
-        };
-        match req.kind() {
-            ApplyKind::Delete => {
-                // Nothing to undo in Immuta: the integration keeps its key.
-                resp.new_state = Value::Null;
-            }
-            ApplyKind::Create | ApplyKind::Update => {
-                let model = match KeyModel::from_value(&req.planned_state) {
-                    Ok(m) => m,
-                    Err(d) => {
-                        resp.diagnostics.push(d);
-                        resp.new_state = req.prior_state.clone();
-                        return resp;
-                    }
-                };
-                match self.regenerate(ctx, &model.integration_id).await {
-                    Ok(key) => {
-                        resp.new_state = state_of(
-                            &req.planned_state,
-                            &model.integration_id,
-                            Value::string(key),
-                        );
-                    }
-                    Err(d) => {
-                        resp.diagnostics.push(d);
-                        resp.new_state = req.prior_state.clone();
-                    }
-                }
-            }
-        }
-        resp
+    async fn create(&self, ctx: &Context, planned: KeyModel) -> Result<KeyModel, Diagnostics> {
+        self.regenerate(ctx, planned).await
     }
 
-    async fn read(&self, ctx: &Context, req: ReadRequest) -> ReadResponse {
-        let model = KeyModel::from_value(&req.current_state);
-        // The state is moved, not copied: the answer starts as it.
-        let mut resp = ReadResponse {
-            new_state: req.current_state,
-            private: req.private,
-            ..ReadResponse::default()
-        };
-        let model = match model {
-            Ok(m) => m,
-            Err(d) => {
-                resp.diagnostics.push(d);
-                return resp;
-            }
-        };
-        let client = match self.data.client_for(ctx) {
-            Ok(c) => c,
-            Err(d) => {
-                resp.diagnostics.push(d);
-                return resp;
-            }
-        };
-        match client.get(&model.integration_id).await {
-            Ok(integration) => {
-                // A key rotated outside Terraform shows as a change of api_key.
-                if let Some(key) = key_of(&integration) {
-                    resp.new_state.set_attr("api_key", Value::string(key));
-                }
-            }
-            Err(e) if e.is_not_found() => resp.new_state = Value::Null,
-            Err(e) => resp
-                .diagnostics
-                .push(client_error("read", &model.integration_id, &e)),
+    async fn read(&self, ctx: &Context, state: KeyModel) -> Result<Option<KeyModel>, Diagnostics> {
+        let id = checked_id(&state.integration_id)?.to_string();
+        let client = ctx.configured::<Configured>()?.client_for(ctx);
+        match client.get(&id).await {
+            // A key rotated outside Terraform shows as a change of api_key.
+            Ok(integration) => Ok(Some(KeyModel {
+                api_key: key_of(&integration).map_or(state.api_key.clone(), Field::Known),
+                ..state
+            })),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(client_error("read", &id, &e).into()),
         }
-        resp
     }
 
-    async fn import(&self, _ctx: &Context, req: ImportRequest) -> ImportResponse {
-        if let Some(refused) = super::refuse_import_id(&req.id, "immuta_integration_api_key") {
-            return refused;
+    async fn update(
+        &self,
+        ctx: &Context,
+        _prior: KeyModel,
+        planned: KeyModel,
+    ) -> Result<KeyModel, Diagnostics> {
+        self.regenerate(ctx, planned).await
+    }
+
+    /// Nothing to undo in Immuta: the integration keeps its key.
+    async fn delete(&self, _ctx: &Context, _state: KeyModel) -> Result<(), Diagnostics> {
+        Ok(())
+    }
+
+    /// The read that follows an import fills in the current key.
+    async fn import(&self, _ctx: &Context, id: &str) -> Result<KeyModel, Diagnostics> {
+        if let Some(refused) = super::refuse_import_id(id, TYPE_NAME) {
+            return Err(refused.diagnostics);
         }
-        // The read that follows an import fills in the current key.
-        ImportResponse {
-            state: Value::object([
-                ("id", Value::string(&req.id)),
-                ("integration_id", Value::string(&req.id)),
-                ("triggers", Value::Null),
-                ("api_key", Value::Null),
-            ]),
-            ..ImportResponse::default()
-        }
+        Ok(KeyModel {
+            id: Field::Known(id.to_string()),
+            integration_id: id.to_string(),
+            triggers: None,
+            api_key: Field::Null,
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::model::assert_model_matches_schema;
+    use crate::framework::model::assert_model_within_schema;
     use serde_json::json;
+
+    #[test]
+    fn the_models_match_the_schema() {
+        assert_model_matches_schema::<KeyModel>(&schema().block);
+        assert_model_within_schema::<KeyConfig>(&schema().block);
+    }
 
     #[test]
     fn the_key_comes_from_a_trino_answer_only() {
@@ -358,10 +340,11 @@ mod tests {
 
     #[test]
     fn an_empty_integration_id_names_the_attribute() {
-        let e = KeyModel::from_value(&Value::object([("integration_id", Value::string(" "))]))
-            .unwrap_err();
+        let e = checked_id(" ").unwrap_err();
         assert_eq!(e.attribute.unwrap().to_string(), "integration_id");
-        assert!(KeyModel::from_value(&Value::object([("integration_id", Value::Null)])).is_err());
+        let e = model::from_value::<KeyModel>(&Value::object([("integration_id", Value::Null)]))
+            .unwrap_err();
+        assert_eq!(e.path.to_string(), "integration_id");
     }
 
     #[test]
@@ -375,7 +358,13 @@ mod tests {
             ("api_key", Value::Unknown),
             ("id", Value::Unknown),
         ]);
-        let s = state_of(&prior, "7", Value::string("new"));
+        let planned: KeyModel = model::from_value(&prior).unwrap();
+        let trino: Integration = serde_json::from_value(json!({
+            "id": "7", "type": "Trino", "status": "enabled", "config": {"apiKey": "new"}
+        }))
+        .unwrap();
+        let m = regenerated(planned, &trino).unwrap();
+        let s = model::to_value(&m, &schema().value_type()).unwrap();
         assert_eq!(s.attr("api_key").as_str(), Some("new"));
         assert_eq!(s.attr("id").as_str(), Some("7"));
         assert!(s.attr("triggers").as_map().is_some());

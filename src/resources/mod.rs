@@ -11,7 +11,7 @@ use std::sync::Arc;
 pub fn all(data: Arc<ProviderData>) -> Vec<Arc<dyn Resource>> {
     vec![
         Arc::new(integration::IntegrationResource::new(data.clone())),
-        Arc::new(integration_api_key::IntegrationApiKeyResource::new(data)),
+        integration_api_key::resource(),
     ]
 }
 

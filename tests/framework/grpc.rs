@@ -7,6 +7,27 @@ use terraform_provider_immuta::framework::tfplugin6 as proto;
 use terraform_provider_immuta::framework::*;
 use tokio_stream::wrappers::TcpListenerStream;
 
+/// The provider served over real gRPC on a local port, and a client of it.
+pub(crate) async fn serve(
+    provider: Arc<dyn Provider>,
+) -> (
+    tokio::task::JoinHandle<Result<(), tonic::transport::Error>>,
+    proto::provider_client::ProviderClient<tonic::transport::Channel>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let service = ProviderService::new(provider);
+    let server = tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(service.into_server())
+            .serve_with_incoming(TcpListenerStream::new(listener)),
+    );
+    let client = proto::provider_client::ProviderClient::connect(format!("http://{addr}"))
+        .await
+        .unwrap();
+    (server, client)
+}
+
 struct Note;
 
 #[async_trait]
@@ -67,17 +88,7 @@ impl Provider for Demo {
 
 #[tokio::test]
 async fn grpc_schema_plan_apply_round_trip() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let service = ProviderService::new(Arc::new(Demo));
-    let server = tokio::spawn(
-        tonic::transport::Server::builder()
-            .add_service(service.into_server())
-            .serve_with_incoming(TcpListenerStream::new(listener)),
-    );
-    let mut client = proto::provider_client::ProviderClient::connect(format!("http://{addr}"))
-        .await
-        .unwrap();
+    let (server, mut client) = serve(Arc::new(Demo)).await;
 
     let schema = client
         .get_provider_schema(proto::get_provider_schema::Request {})

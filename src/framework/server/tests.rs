@@ -18,6 +18,9 @@ struct Shared {
     configured_host: Mutex<Option<String>>,
 }
 
+/// What the fake provider's configure leaves in the context.
+struct ConfiguredHost(String);
+
 struct FakeProvider {
     shared: Arc<Shared>,
 }
@@ -262,6 +265,9 @@ impl Provider for FakeProvider {
         *self.shared.terraform_version.lock().unwrap() = ctx.terraform_version.clone();
         *self.shared.configured_host.lock().unwrap() =
             config.attr("host").as_str().map(String::from);
+        ctx.set_configured(ConfiguredHost(
+            config.attr("host").as_str().unwrap_or_default().to_string(),
+        ));
         Diagnostics::new()
     }
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
@@ -401,25 +407,29 @@ async fn apply(
     .into_inner()
 }
 
+/// ConfigureProvider with `host`, from Terraform 1.11.0.
+async fn configure(svc: &ProviderService, host: &str) -> proto::configure_provider::Response {
+    svc.configure_provider(Request::new(proto::configure_provider::Request {
+        terraform_version: "1.11.0".into(),
+        config: Some(
+            encode_dynamic(
+                &Value::object([("host", Value::from(host))]),
+                &Type::object([("host", Type::String)]),
+                "t",
+            )
+            .unwrap(),
+        ),
+        client_capabilities: None,
+    }))
+    .await
+    .unwrap()
+    .into_inner()
+}
+
 #[tokio::test]
 async fn server_plan_apply_read_round_trip() {
     let (svc, shared) = service();
-    let c = svc
-        .configure_provider(Request::new(proto::configure_provider::Request {
-            terraform_version: "1.11.0".into(),
-            config: Some(
-                encode_dynamic(
-                    &Value::object([("host", Value::from("example"))]),
-                    &Type::object([("host", Type::String)]),
-                    "t",
-                )
-                .unwrap(),
-            ),
-            client_capabilities: None,
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+    let c = configure(&svc, "example").await;
     no_errors(&c.diagnostics);
     assert_eq!(
         shared.terraform_version.lock().unwrap().as_deref(),
@@ -843,4 +853,21 @@ async fn ephemeral_resources_are_served_opened_renewed_and_closed() {
         .into_inner();
     no_errors(&c.diagnostics);
     assert!(CLOSED.lock().unwrap().contains(&b"lease-2".to_vec()));
+}
+
+#[tokio::test]
+async fn configure_leaves_its_data_for_every_later_call() {
+    let (svc, _) = service();
+    let before = svc.context(None).configured::<ConfiguredHost>();
+    assert_eq!(before.err().unwrap().summary, "Provider not configured");
+    let resp = configure(&svc, "h1").await;
+    no_errors(&resp.diagnostics);
+    let after = svc.context(None).configured::<ConfiguredHost>().unwrap();
+    assert_eq!(after.0, "h1");
+    // Another service (another provider process) has its own.
+    assert!(service()
+        .0
+        .context(None)
+        .configured::<ConfiguredHost>()
+        .is_err());
 }

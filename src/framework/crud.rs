@@ -1,0 +1,433 @@
+//! [`CrudResource`]: a resource written as typed create/read/update/delete
+//! functions that each return `Result<_, Diagnostics>`, and
+//! [`CrudAdapter`], the one [`Resource`] implementation for all of them.
+//!
+//! The adapter reads the request's values into the resource's model,
+//! dispatches on [`ApplyKind`], writes the answer back as a value of the
+//! schema's type, and merges every diagnostic into the response. On an
+//! error the prior state is kept; a read that answers `Ok(None)` (the
+//! remote object is gone) drops the resource from the state.
+//!
+//! Every lifecycle body follows one skeleton: take what `configure` left
+//! with `ctx.configured::<T>()?`, call the remote API, map its error to a
+//! diagnostic with `map_err`, and build the model to return.
+
+use std::sync::{Arc, OnceLock};
+
+use async_trait::async_trait;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::framework::context::Context;
+use crate::framework::diag::{Diagnostic, Diagnostics};
+use crate::framework::model::{self, ModelError};
+use crate::framework::provider::{
+    default_plan, ApplyKind, ApplyRequest, ApplyResponse, ImportRequest, ImportResponse,
+    PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource,
+};
+use crate::framework::schema::Schema;
+use crate::framework::types::Type;
+use crate::framework::value::Value;
+
+/// A managed resource as typed lifecycle functions; wrap it in
+/// [`CrudAdapter`] to register it.
+#[async_trait]
+pub trait CrudResource: Send + Sync + 'static {
+    /// The resource's state (and plan) as a struct: one field per
+    /// attribute, [`model::Field`] where a plan may hold an unknown.
+    type Model: Serialize + DeserializeOwned + Send + Sync + 'static;
+
+    /// Full type name, e.g. `"immuta_integration_api_key"`.
+    fn type_name(&self) -> &str;
+
+    /// Schema (called once; the server caches it).
+    fn schema(&self) -> Schema;
+
+    /// Validates configuration (may contain unknowns, so it stays a
+    /// [`Value`]; read a partial model with `Field`s from it).
+    async fn validate(&self, _ctx: &Context, _config: &Value) -> Result<(), Diagnostics> {
+        Ok(())
+    }
+
+    /// Adjusts the plan the adapter made with [`default_plan`] (unknowns,
+    /// `requires_replace`, plan-time checks). Plan-time code sees unknowns
+    /// anywhere, so it works on values.
+    async fn modify_plan(
+        &self,
+        _ctx: &Context,
+        _req: &PlanRequest,
+        _plan: &mut PlanResponse,
+    ) -> Result<(), Diagnostics> {
+        Ok(())
+    }
+
+    /// Creates the remote object from the planned model; returns the new state.
+    async fn create(&self, ctx: &Context, planned: Self::Model)
+        -> Result<Self::Model, Diagnostics>;
+
+    /// Reads the remote object; `Ok(None)` when it is gone (Terraform then
+    /// plans to create it again).
+    async fn read(
+        &self,
+        ctx: &Context,
+        state: Self::Model,
+    ) -> Result<Option<Self::Model>, Diagnostics>;
+
+    /// Updates the remote object from `prior` to `planned`; returns the new state.
+    async fn update(
+        &self,
+        ctx: &Context,
+        prior: Self::Model,
+        planned: Self::Model,
+    ) -> Result<Self::Model, Diagnostics>;
+
+    /// Deletes the remote object.
+    async fn delete(&self, ctx: &Context, state: Self::Model) -> Result<(), Diagnostics>;
+
+    /// The state to import for `id` (Terraform reads it right after).
+    /// Default: import is not supported.
+    async fn import(&self, _ctx: &Context, _id: &str) -> Result<Self::Model, Diagnostics> {
+        Err(Diagnostic::error(
+            "Import not supported",
+            format!("Resource type {} cannot be imported.", self.type_name()),
+        )
+        .into())
+    }
+}
+
+/// The [`Resource`] of a [`CrudResource`].
+pub struct CrudAdapter<R> {
+    inner: R,
+    ty: OnceLock<Type>,
+}
+
+impl<R: CrudResource> CrudAdapter<R> {
+    /// Wraps `resource`.
+    pub fn new(resource: R) -> Self {
+        CrudAdapter {
+            inner: resource,
+            ty: OnceLock::new(),
+        }
+    }
+
+    /// Wraps `resource`, ready to register with a provider.
+    pub fn shared(resource: R) -> Arc<dyn Resource> {
+        Arc::new(Self::new(resource))
+    }
+
+    /// The wrapped resource.
+    pub fn inner(&self) -> &R {
+        &self.inner
+    }
+
+    /// The schema's value type, computed once.
+    fn ty(&self, schema: &Schema) -> &Type {
+        self.ty.get_or_init(|| schema.value_type())
+    }
+
+    fn write(&self, schema: &Schema, m: &R::Model) -> Result<Value, Diagnostics> {
+        model::to_value(m, self.ty(schema)).map_err(|e| provider_bug(&e))
+    }
+}
+
+/// A model the schema's type does not accept is the provider's mistake.
+fn provider_bug(e: &ModelError) -> Diagnostics {
+    let mut d = e.to_diagnostic();
+    d.summary = "Provider returned an invalid state".to_string();
+    d.detail = format!("{} This is a bug in the provider.", d.detail);
+    d.into()
+}
+
+fn read_model<M: DeserializeOwned>(v: &Value) -> Result<M, Diagnostics> {
+    model::from_value(v).map_err(Diagnostics::from)
+}
+
+#[async_trait]
+impl<R: CrudResource> Resource for CrudAdapter<R> {
+    fn type_name(&self) -> &str {
+        self.inner.type_name()
+    }
+
+    fn schema(&self) -> Schema {
+        self.inner.schema()
+    }
+
+    async fn validate(&self, ctx: &Context, config: &Value) -> Diagnostics {
+        self.inner
+            .validate(ctx, config)
+            .await
+            .err()
+            .unwrap_or_default()
+    }
+
+    async fn plan(&self, ctx: &Context, req: PlanRequest) -> PlanResponse {
+        let mut plan = default_plan(&req);
+        if let Err(d) = self.inner.modify_plan(ctx, &req, &mut plan).await {
+            plan.diagnostics.extend(d);
+        }
+        plan
+    }
+
+    async fn apply(&self, ctx: &Context, req: ApplyRequest) -> ApplyResponse {
+        let kind = req.kind();
+        let result = async {
+            match kind {
+                ApplyKind::Create => {
+                    let planned = read_model(&req.planned_state)?;
+                    let m = self.inner.create(ctx, planned).await?;
+                    self.write(&req.schema, &m)
+                }
+                ApplyKind::Update => {
+                    let prior = read_model(&req.prior_state)?;
+                    let planned = read_model(&req.planned_state)?;
+                    let m = self.inner.update(ctx, prior, planned).await?;
+                    self.write(&req.schema, &m)
+                }
+                ApplyKind::Delete => {
+                    let state = read_model(&req.prior_state)?;
+                    self.inner.delete(ctx, state).await?;
+                    Ok(Value::Null)
+                }
+            }
+        }
+        .await;
+        let (new_state, diagnostics) = match result {
+            Ok(v) => (v, Diagnostics::new()),
+            // Nothing changed that we know of: keep what Terraform had.
+            Err(d) => (req.prior_state.clone(), d),
+        };
+        ApplyResponse {
+            new_state,
+            private: req.planned_private,
+            diagnostics,
+        }
+    }
+
+    async fn read(&self, ctx: &Context, req: ReadRequest) -> ReadResponse {
+        let result = async {
+            let state = read_model(&req.current_state)?;
+            match self.inner.read(ctx, state).await? {
+                Some(m) => self.write(&req.schema, &m),
+                None => Ok(Value::Null),
+            }
+        }
+        .await;
+        let (new_state, diagnostics) = match result {
+            Ok(v) => (v, Diagnostics::new()),
+            Err(d) => (req.current_state, d),
+        };
+        ReadResponse {
+            new_state,
+            private: req.private,
+            diagnostics,
+        }
+    }
+
+    async fn import(&self, ctx: &Context, req: ImportRequest) -> ImportResponse {
+        let result = async {
+            let m = self.inner.import(ctx, &req.id).await?;
+            self.write(&req.schema, &m)
+        }
+        .await;
+        match result {
+            Ok(state) => ImportResponse {
+                state,
+                ..ImportResponse::default()
+            },
+            Err(diagnostics) => ImportResponse {
+                diagnostics,
+                ..ImportResponse::default()
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+
+    use serde::Deserialize;
+
+    use super::*;
+    use crate::framework::model::{assert_model_matches_schema, Field};
+    use crate::framework::schema::{Attribute, Block};
+
+    /// A remote store the test resource keeps its notes in.
+    #[derive(Default)]
+    struct Store(Mutex<BTreeMap<String, String>>);
+
+    struct Notes;
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    struct Note {
+        id: Field<String>,
+        text: String,
+    }
+
+    fn not_found() -> Diagnostics {
+        Diagnostic::error("Note not found", "").into()
+    }
+
+    #[async_trait]
+    impl CrudResource for Notes {
+        type Model = Note;
+
+        fn type_name(&self) -> &str {
+            "test_note"
+        }
+
+        fn schema(&self) -> Schema {
+            Schema::new(Block::new(vec![
+                Attribute::string("id").computed(),
+                Attribute::string("text").required(),
+            ]))
+        }
+
+        async fn create(&self, ctx: &Context, planned: Note) -> Result<Note, Diagnostics> {
+            let store = ctx.configured::<Store>()?;
+            let mut notes = store.0.lock().map_err(|_| not_found())?;
+            let id = format!("n{}", notes.len() + 1);
+            notes.insert(id.clone(), planned.text.clone());
+            Ok(Note {
+                id: Field::Known(id),
+                ..planned
+            })
+        }
+
+        async fn read(&self, ctx: &Context, state: Note) -> Result<Option<Note>, Diagnostics> {
+            let store = ctx.configured::<Store>()?;
+            let notes = store.0.lock().map_err(|_| not_found())?;
+            let id = state.id.known().cloned().unwrap_or_default();
+            Ok(notes.get(&id).map(|text| Note {
+                text: text.clone(),
+                ..state
+            }))
+        }
+
+        async fn update(&self, _ctx: &Context, _p: Note, _n: Note) -> Result<Note, Diagnostics> {
+            Err(not_found())
+        }
+
+        async fn delete(&self, ctx: &Context, state: Note) -> Result<(), Diagnostics> {
+            let store = ctx.configured::<Store>()?;
+            let id = state.id.known().cloned().unwrap_or_default();
+            let removed = store.0.lock().map_err(|_| not_found())?.remove(&id);
+            removed.map(|_| ()).ok_or_else(not_found)
+        }
+    }
+
+    fn adapter() -> (CrudAdapter<Notes>, Arc<Schema>) {
+        let a = CrudAdapter::new(Notes);
+        let schema = Arc::new(a.schema());
+        (a, schema)
+    }
+
+    fn configured() -> Context {
+        let ctx = Context::default();
+        ctx.set_configured(Store::default());
+        ctx
+    }
+
+    fn apply(schema: &Arc<Schema>, prior: Value, planned: Value) -> ApplyRequest {
+        ApplyRequest {
+            schema: schema.clone(),
+            prior_state: prior,
+            config: planned.clone(),
+            planned_state: planned,
+            planned_private: b"p".to_vec(),
+        }
+    }
+
+    #[test]
+    fn the_model_matches_the_schema() {
+        assert_model_matches_schema::<Note>(&adapter().1.block);
+    }
+
+    #[tokio::test]
+    async fn create_read_delete_and_a_gone_object() {
+        let (a, schema) = adapter();
+        let ctx = configured();
+        let planned = Value::object([("id", Value::Unknown), ("text", Value::from("hi"))]);
+        let resp = a.apply(&ctx, apply(&schema, Value::Null, planned)).await;
+        assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+        assert_eq!(resp.new_state.attr("id").as_str(), Some("n1"));
+        assert_eq!(resp.private, b"p");
+        let state = resp.new_state;
+
+        let read = ReadRequest {
+            schema: schema.clone(),
+            current_state: state.clone(),
+            private: Vec::new(),
+        };
+        let resp = a.read(&ctx, read.clone()).await;
+        assert_eq!(resp.new_state, state);
+
+        let resp = a
+            .apply(&ctx, apply(&schema, state.clone(), Value::Null))
+            .await;
+        assert!(resp.diagnostics.is_empty());
+        assert!(resp.new_state.is_null());
+        // Gone: the read drops it.
+        let resp = a.read(&ctx, read).await;
+        assert!(resp.new_state.is_null() && resp.diagnostics.is_empty());
+        // A failed delete keeps the prior state and reports why.
+        let resp = a
+            .apply(&ctx, apply(&schema, state.clone(), Value::Null))
+            .await;
+        assert_eq!(resp.new_state, state);
+        assert_eq!(
+            resp.diagnostics.iter().next().unwrap().summary,
+            "Note not found"
+        );
+    }
+
+    #[tokio::test]
+    async fn errors_keep_the_prior_state_and_name_the_attribute() {
+        let (a, schema) = adapter();
+        // Not configured: the diagnostic from the context.
+        let planned = Value::object([("id", Value::Unknown), ("text", Value::from("hi"))]);
+        let resp = a
+            .apply(&Context::default(), apply(&schema, Value::Null, planned))
+            .await;
+        assert!(resp.new_state.is_null());
+        let d = resp.diagnostics.iter().next().unwrap();
+        assert_eq!(d.summary, "Provider not configured");
+        // A state the model cannot read: kept as it was, with the path.
+        let bad = Value::object([("id", Value::from("n1")), ("text", Value::int(3))]);
+        let read = ReadRequest {
+            schema,
+            current_state: bad.clone(),
+            private: b"x".to_vec(),
+        };
+        let resp = a.read(&configured(), read).await;
+        assert_eq!(resp.new_state, bad);
+        assert_eq!(resp.private, b"x");
+        let d = resp.diagnostics.iter().next().unwrap();
+        assert_eq!(d.attribute.as_ref().unwrap().to_string(), "text");
+    }
+
+    #[tokio::test]
+    async fn plan_is_the_default_and_import_defaults_to_refusal() {
+        let (a, schema) = adapter();
+        let config = Value::object([("id", Value::Null), ("text", Value::from("hi"))]);
+        let plan = PlanRequest {
+            schema: schema.clone(),
+            prior_state: Value::Null,
+            proposed_new_state: config.clone(),
+            config,
+            prior_private: Vec::new(),
+        };
+        let resp = a.plan(&Context::default(), plan).await;
+        assert!(resp.planned_state.attr("id").is_unknown());
+        let import = ImportRequest {
+            schema,
+            id: "n1".into(),
+        };
+        let resp = a.import(&Context::default(), import).await;
+        assert_eq!(
+            resp.diagnostics.iter().next().unwrap().summary,
+            "Import not supported"
+        );
+    }
+}

@@ -1,0 +1,280 @@
+//! The `Deserializer` over a `&Value`, tracking the attribute path.
+
+use std::collections::btree_map;
+
+use serde::de::{DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserializer;
+
+use super::{ModelError, FIELD_TOKEN};
+use crate::framework::path::{AttributePath, PathStep};
+use crate::framework::value::Value;
+
+static NULL: Value = Value::Null;
+
+/// Reads one value at `path`.
+pub(crate) struct ValueDeserializer<'a> {
+    value: &'a Value,
+    path: AttributePath,
+}
+
+impl<'a> ValueDeserializer<'a> {
+    pub(crate) fn new(value: &'a Value, path: AttributePath) -> Self {
+        ValueDeserializer { value, path }
+    }
+
+    fn fail(&self, expected: &str) -> ModelError {
+        ModelError::new(expected, self.value.kind_name()).at(&self.path)
+    }
+
+    /// Deserializes a child, giving errors without a path the child's path.
+    fn child<'de, S: DeserializeSeed<'de>>(
+        seed: S,
+        value: &'a Value,
+        path: AttributePath,
+    ) -> Result<S::Value, ModelError>
+    where
+        'a: 'de,
+    {
+        seed.deserialize(ValueDeserializer::new(value, path.clone()))
+            .map_err(|e| e.at(&path))
+    }
+}
+
+impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
+    type Error = ModelError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
+        match self.value {
+            Value::Null => visitor.visit_none(),
+            Value::Unknown => Err(self.fail("a known value")),
+            Value::String(s) => visitor.visit_borrowed_str(s),
+            Value::Bool(b) => visitor.visit_bool(*b),
+            Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    visitor.visit_i64(i)
+                } else if let Some(u) = n.as_u64() {
+                    visitor.visit_u64(u)
+                } else if let Some(f) = n.as_f64() {
+                    visitor.visit_f64(f)
+                } else {
+                    Err(self.fail("a number that fits a 64-bit float"))
+                }
+            }
+            Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
+                visitor.visit_seq(Seq {
+                    items: items.iter().enumerate(),
+                    path: &self.path,
+                })
+            }
+            Value::Map(m) | Value::Object(m) => visitor.visit_map(Entries {
+                entries: m.iter(),
+                pending: None,
+                path: &self.path,
+            }),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+        byte_buf identifier ignored_any
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
+        match self.value {
+            Value::Null => visitor.visit_none(),
+            Value::Unknown => Err(self.fail("a known value")),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
+        match self.value {
+            Value::Null => visitor.visit_unit(),
+            _ => Err(self.fail("null")),
+        }
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, ModelError> {
+        self.deserialize_unit(visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, ModelError> {
+        if name == FIELD_TOKEN {
+            return match self.value {
+                Value::Null => visitor.visit_none(),
+                Value::Unknown => visitor.visit_unit(),
+                _ => visitor.visit_some(self),
+            };
+        }
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
+        match self.value {
+            Value::List(_) | Value::Set(_) | Value::Tuple(_) => self.deserialize_any(visitor),
+            _ => Err(self.fail("a list or set")),
+        }
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, ModelError> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, ModelError> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
+        match self.value {
+            Value::Map(_) | Value::Object(_) => self.deserialize_any(visitor),
+            _ => Err(self.fail("a map or object")),
+        }
+    }
+
+    /// Visits the model's fields in order, each with its attribute's value
+    /// (null when the value lacks it); attributes the model does not name
+    /// are skipped.
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, ModelError> {
+        match self.value {
+            Value::Map(m) | Value::Object(m) => visitor.visit_map(Fields {
+                fields: fields.iter(),
+                object: m,
+                pending: None,
+                path: &self.path,
+            }),
+            _ => Err(self.fail("an object")),
+        }
+    }
+
+    /// Enums are strings holding the variant name.
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, ModelError> {
+        match self.value {
+            Value::String(s) => visitor.visit_enum(
+                IntoDeserializer::<ModelError>::into_deserializer(s.as_str()),
+            ),
+            _ => Err(self.fail("a string naming a variant")),
+        }
+    }
+}
+
+struct Seq<'a, 'p> {
+    items: std::iter::Enumerate<std::slice::Iter<'a, Value>>,
+    path: &'p AttributePath,
+}
+
+impl<'de, 'a: 'de> SeqAccess<'de> for Seq<'a, '_> {
+    type Error = ModelError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, ModelError> {
+        let Some((i, v)) = self.items.next() else {
+            return Ok(None);
+        };
+        let path = self.path.clone().index(i as i64);
+        ValueDeserializer::child(seed, v, path).map(Some)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.items.len())
+    }
+}
+
+/// The entries of a map (or of an object read as a map).
+struct Entries<'a, 'p> {
+    entries: btree_map::Iter<'a, String, Value>,
+    pending: Option<(&'a String, &'a Value)>,
+    path: &'p AttributePath,
+}
+
+impl<'de, 'a: 'de> MapAccess<'de> for Entries<'a, '_> {
+    type Error = ModelError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, ModelError> {
+        let Some((k, v)) = self.entries.next() else {
+            return Ok(None);
+        };
+        self.pending = Some((k, v));
+        seed.deserialize(k.as_str().into_deserializer()).map(Some)
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<S::Value, ModelError> {
+        let (k, v) = self
+            .pending
+            .take()
+            .ok_or_else(|| ModelError::new("a map key before its value", "a value"))?;
+        let step = PathStep::ElementKeyString(k.clone());
+        let mut path = self.path.clone();
+        path.push(step);
+        ValueDeserializer::child(seed, v, path)
+    }
+}
+
+/// The model's fields, looked up in an object.
+struct Fields<'a, 'p> {
+    fields: std::slice::Iter<'static, &'static str>,
+    object: &'a std::collections::BTreeMap<String, Value>,
+    pending: Option<&'static str>,
+    path: &'p AttributePath,
+}
+
+impl<'de, 'a: 'de> MapAccess<'de> for Fields<'a, '_> {
+    type Error = ModelError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, ModelError> {
+        let Some(name) = self.fields.next() else {
+            return Ok(None);
+        };
+        self.pending = Some(name);
+        seed.deserialize((*name).into_deserializer()).map(Some)
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<S::Value, ModelError> {
+        let name = self
+            .pending
+            .take()
+            .ok_or_else(|| ModelError::new("a field name before its value", "a value"))?;
+        let value = self.object.get(name).unwrap_or(&NULL);
+        ValueDeserializer::child(seed, value, self.path.clone().attr(name))
+    }
+}
