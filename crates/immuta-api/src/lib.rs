@@ -22,8 +22,12 @@
 //! - [`lenient`]: `deserialize_with` functions reading a port or a flag
 //!   sent as a string (`"5439"`, `"true"`).
 //! - [`script`]: [`ScriptKind`], the script endpoints.
+//! - [`connection`]: the connection API (`/data/connection`, `/data/object`,
+//!   `/data/settings`, `/data/crawl`, `/jobs`): [`connection::ConnectionPayload`],
+//!   [`connection::Connection`], objects, settings, bulk jobs.
 
 pub mod config;
+pub mod connection;
 pub mod delete;
 pub mod error;
 pub mod integration;
