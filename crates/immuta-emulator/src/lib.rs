@@ -23,6 +23,8 @@
 //! - [`server`]: [`Emulator`] builder, [`RunningEmulator`], [`EmulatorHandle`],
 //!   accept loop, authentication, fault injection, request log.
 //! - `api`: routes and handlers of `/integrations` and `/_emulator`.
+//! - `connections`: the connection API (`/data/connection`, `/data/object`,
+//!   `/data/settings`, `/data/crawl`, `/jobs`), its own state and routes.
 //! - [`guesses`]: [`Guesses`], a switch for each answer the emulator guesses
 //!   where Immuta's page is silent.
 //! - [`validate`]: per-type payload checks, defaults, redaction.
@@ -34,6 +36,7 @@
 
 mod api;
 pub mod checks;
+mod connections;
 pub mod error;
 pub mod faults;
 pub mod guesses;
@@ -42,8 +45,10 @@ pub mod server;
 pub mod state;
 pub mod validate;
 
+pub use connections::HELP as CONNECTIONS_HELP;
 pub use error::{ApiError, EmulatorError};
 pub use faults::{Fault, FaultConfig};
+pub use guesses::{ConnectionAnswer, ConnectionDelete, ConnectionPut, ConnectionSecrets, JobShape};
 pub use guesses::{DeleteBody, ForceDisable, Guesses, IdType, Redact, StatusShape, TrinoKey};
 pub use server::{
     generate_api_key, Emulator, EmulatorBuilder, EmulatorHandle, RequestRecord, RunningEmulator,
