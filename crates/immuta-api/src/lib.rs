@@ -1,4 +1,5 @@
-//! Serde models of Immuta's `/integrations` REST API.
+//! Serde models of Immuta's `/integrations` REST API and of its connection
+//! API (`/data/connection` and the object, settings, crawl and job calls).
 //!
 //! The provider's client and the emulator both speak through these types, so
 //! the JSON shapes of the API are written down exactly once. The models know

@@ -3,6 +3,8 @@
 //! (list, create, get, update, delete, status, regenerate and the six script
 //! endpoints), checks payloads per integration type, runs simulated
 //! validation tests, moves statuses on asynchronously, and can inject faults.
+//! It serves Immuta's connection API as well (`/data/connection`,
+//! `/data/object`, `/data/settings`, `/data/crawl`, `/jobs`).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), immuta_emulator::EmulatorError> {
