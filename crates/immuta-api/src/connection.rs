@@ -378,7 +378,7 @@ pub struct ConnectionOptions {
 
 /// The body of `POST /data/connection` (and, by our guess, of
 /// `PUT /data/connection/{connectionKey}`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionPayload {
     /// A unique name; the root of every object path under it.
@@ -398,7 +398,7 @@ pub struct ConnectionPayload {
 
 /// What `GET /data/connection/{connectionKey}` answers (and, by default,
 /// the create and update answers): everything optional but the key.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Connection {
     /// The connection's key.
@@ -421,6 +421,52 @@ pub struct Connection {
     /// Unknown fields.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+/// A native integration for `Debug`: an untyped (`Other`) config, as Lake
+/// Formation's is, shows its keys only, since it may hold a secret.
+struct NativeDebug<'a>(&'a IntegrationPayload);
+
+impl fmt::Debug for NativeDebug<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("IntegrationPayload");
+        d.field("integration_type", &self.0.integration_type)
+            .field("auto_bootstrap", &self.0.auto_bootstrap);
+        match &self.0.config {
+            Some(IntegrationConfig::Other(m)) => d.field("config", &m.keys().collect::<Vec<_>>()),
+            typed => d.field("config", typed),
+        };
+        d.finish()
+    }
+}
+
+impl fmt::Debug for ConnectionPayload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionPayload")
+            .field("connection_key", &self.connection_key)
+            .field("connection", &self.connection)
+            .field("settings", &self.settings)
+            .field("options", &self.options)
+            .field("native_integration", &NativeDebug(&self.native_integration))
+            .finish()
+    }
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection")
+            .field("connection_key", &self.connection_key)
+            .field("connection", &self.connection)
+            .field("native_integration_id", &self.native_integration_id)
+            .field(
+                "native_integration",
+                &self.native_integration.as_ref().map(NativeDebug),
+            )
+            .field("settings", &self.settings)
+            .field("options", &self.options)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 mod objects;

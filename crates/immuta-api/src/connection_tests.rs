@@ -146,3 +146,19 @@ fn object_paths_in_urls() {
     let parts = ["k".to_string(), "my db".to_string(), "a/b".to_string()];
     assert_eq!(object_path_url(&parts), "k/my%20db/a%2Fb");
 }
+
+#[test]
+fn debug_shows_no_secret_of_an_untyped_native_config() {
+    let p: ConnectionPayload = serde_json::from_value(json!({
+        "connectionKey": "lf",
+        "connection": {"technology": "AWS Lake Formation", "awsSecretAccessKey": "aws-secret-1"},
+        "nativeIntegration": {"type": "AWS Lake Formation", "autoBootstrap": false,
+                              "config": {"awsSecretAccessKey": "aws-secret-2"}}
+    }))
+    .unwrap();
+    let d = format!("{p:?}");
+    assert!(!d.contains("aws-secret"), "{d}");
+    assert!(d.contains("awsSecretAccessKey"), "{d}");
+    let c: Connection = serde_json::from_value(serde_json::to_value(&p).unwrap()).unwrap();
+    assert!(!format!("{c:?}").contains("aws-secret"));
+}

@@ -396,7 +396,6 @@ pub fn check_settings(
 
 /// A checked create body: the payload, and the config the integration
 /// under `/integrations` is made with.
-#[derive(Debug)]
 pub struct Checked {
     /// The body, typed.
     pub payload: ConnectionPayload,

@@ -26,8 +26,9 @@ pub const MAX_ENABLE_CHILDREN: usize = 100_000;
 /// the connection fail.
 pub const FAIL_JOB: &str = "fail-job";
 
-/// One connection, as sent (secrets in clear).
-#[derive(Clone, Debug)]
+/// One connection, as sent (secrets in clear; no `Debug`: Lake Formation's
+/// native config is untyped JSON).
+#[derive(Clone)]
 pub struct Conn {
     /// Its technology.
     pub technology: Technology,
@@ -93,7 +94,7 @@ pub struct Bulk {
 }
 
 /// Everything the connection API holds.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct ConnState {
     /// Connections by key.
     pub conns: BTreeMap<String, Conn>,
