@@ -934,3 +934,70 @@ async fn a_delete_is_at_once_or_a_job() {
     assert_eq!(c.get("/data/connection/d").await.status, 404);
     assert_eq!(c.get(&format!("/integrations/{id}")).await.status, 404);
 }
+
+#[tokio::test]
+async fn the_models_read_every_answer_under_every_guess() {
+    use immuta_api::connection::{BulkAnswer, Connection, DataObject, SearchAnswer};
+    let mut all = Guesses::connection_variants();
+    all.push(("defaults", Guesses::default()));
+    all.push(("alternatives", Guesses::alternatives()));
+    for (name, g) in all {
+        let (_e, c) = start_with(g).await;
+        let mut key_pair = snowflake("kp", "kp.snowflakecomputing.com");
+        key_pair["connection"]["authenticationType"] = json!("keyPair");
+        key_pair["connection"]["privateKey"] =
+            json!({"keyName": "PRIV_KEY_FILE", "content": "-----BEGIN PRIVATE KEY-----"});
+        key_pair["connection"]
+            .as_object_mut()
+            .unwrap()
+            .remove("password");
+        let mut m2m = databricks("m2m", "m2m.cloud.databricks.com");
+        m2m["connection"]["authenticationType"] = json!("oAuthM2M");
+        m2m["connection"].as_object_mut().unwrap().remove("token");
+        m2m["connection"]["oAuthClientConfig"] = json!({"useCertificate": false,
+            "clientId": "id", "clientSecret": "m2m-secret", "authorityUrl": "https://login.example.com",
+            "scope": "all-apis"});
+        for body in [key_pair, m2m, lake_formation("lf")] {
+            let key = body["connectionKey"].as_str().unwrap();
+            let r = c.post("/data/connection", &body).await;
+            assert!(matches!(r.status, 200 | 204), "{name} {key}: {}", r.text());
+            if r.status == 200 {
+                let a: Value = r.json();
+                if a.get("nativeIntegration").is_some() {
+                    serde_json::from_value::<Connection>(a).unwrap();
+                } else {
+                    serde_json::from_value::<BulkAnswer>(a).unwrap();
+                }
+            }
+            let got = c.get(&format!("/data/connection/{key}")).await;
+            assert!(!got.text().contains("m2m-secret"), "{name}");
+            let conn: Connection = serde_json::from_slice(&got.body).unwrap();
+            assert!(conn.native_integration_id.is_some(), "{name}");
+            let o: DataObject =
+                serde_json::from_slice(&c.get(&format!("/data/object/{key}")).await.body).unwrap();
+            assert_eq!(o.object_path, vec![key.to_string()], "{name}");
+            let s: SearchAnswer = serde_json::from_slice(
+                &c.post(&format!("/data/object/search/{key}"), &json!({}))
+                    .await
+                    .body,
+            )
+            .unwrap();
+            assert_eq!(s.count, 2, "{name}");
+            let b: BulkAnswer = serde_json::from_slice(
+                &c.put(&format!("/data/settings/{key}"), &json!({"isActive": true}))
+                    .await
+                    .body,
+            )
+            .unwrap();
+            let bulk = serde_json::to_value(b.bulk_id.unwrap()).unwrap();
+            assert_eq!(wait_job(&c, &bulk).await, "completed", "{name}");
+            let d: BulkAnswer =
+                serde_json::from_slice(&c.delete(&format!("/data/object/{key}"), None).await.body)
+                    .unwrap();
+            assert!(d.child_count.unwrap() >= 3, "{name}");
+            if let Some(b) = d.bulk_id {
+                wait_job(&c, &serde_json::to_value(b).unwrap()).await;
+            }
+        }
+    }
+}
