@@ -1,4 +1,5 @@
-//! Serde models of Immuta's `/integrations` REST API.
+//! Serde models of Immuta's `/integrations` REST API and of its connection
+//! API (`/data/connection` and the object, settings, crawl and job calls).
 //!
 //! The provider's client and the emulator both speak through these types, so
 //! the JSON shapes of the API are written down exactly once. The models know
@@ -22,8 +23,12 @@
 //! - [`lenient`]: `deserialize_with` functions reading a port or a flag
 //!   sent as a string (`"5439"`, `"true"`).
 //! - [`script`]: [`ScriptKind`], the script endpoints.
+//! - [`connection`]: the connection API (`/data/connection`, `/data/object`,
+//!   `/data/settings`, `/data/crawl`, `/jobs`): [`connection::ConnectionPayload`],
+//!   [`connection::Connection`], objects, settings, bulk jobs.
 
 pub mod config;
+pub mod connection;
 pub mod delete;
 pub mod error;
 pub mod integration;

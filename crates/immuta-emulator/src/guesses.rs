@@ -55,6 +55,23 @@ pub struct Guesses {
     /// DELETE body sent where none is needed (Native S3, Google BigQuery,
     /// Trino, Databricks, or `autoBootstrap: false`).
     pub delete_body: DeleteBody,
+    /// `--connection-answer=connection|job|empty` (default connection):
+    /// what `POST` and `PUT /data/connection` answer.
+    pub connection_answer: ConnectionAnswer,
+    /// `--connection-put=full|merge` (default full): what
+    /// `PUT /data/connection/{connectionKey}` does with what its body
+    /// leaves out.
+    pub connection_put: ConnectionPut,
+    /// `--connection-secrets=redacted|bracketed|omitted` (default
+    /// redacted): how `GET /data/connection` shows secrets.
+    pub connection_secrets: ConnectionSecrets,
+    /// `--job-shape=summary|list` (default summary): the shape of
+    /// `GET /jobs?bulkId=...`.
+    pub job_shape: JobShape,
+    /// `--connection-delete=sync|job` (default sync): whether
+    /// `DELETE /data/object/{connectionKey}` removes the connection at once
+    /// or through a bulk job.
+    pub connection_delete: ConnectionDelete,
 }
 
 impl Default for Guesses {
@@ -69,6 +86,11 @@ impl Default for Guesses {
             store_redacted_put: false,
             scalars_as_strings: false,
             delete_body: DeleteBody::default(),
+            connection_answer: ConnectionAnswer::default(),
+            connection_put: ConnectionPut::default(),
+            connection_secrets: ConnectionSecrets::default(),
+            job_shape: JobShape::default(),
+            connection_delete: ConnectionDelete::default(),
         }
     }
 }
@@ -191,6 +213,68 @@ switch! {
     }
 }
 
+switch! {
+    /// What `POST` and `PUT /data/connection` answer.
+    pub enum ConnectionAnswer {
+        /// The connection, as `GET /data/connection/{connectionKey}` answers it.
+        #[default]
+        Connection => "connection",
+        /// `{"connectionKey", "bulkId"}`: the crawl job it started.
+        Job => "job",
+        /// 204, no body.
+        Empty => "empty",
+    }
+}
+
+switch! {
+    /// What `PUT /data/connection/{connectionKey}` does with what its body leaves out.
+    pub enum ConnectionPut {
+        /// The body replaces `connection`, `nativeIntegration` and `options`
+        /// whole: what it leaves out is reset (the body is a create body).
+        #[default]
+        Full => "full",
+        /// The body is merged over what is stored (JSON merge patch): what
+        /// it leaves out is kept.
+        Merge => "merge",
+    }
+}
+
+switch! {
+    /// How `GET /data/connection` shows secrets.
+    pub enum ConnectionSecrets {
+        /// `<REDACTED>`, as `/integrations` does.
+        #[default]
+        Redacted => "redacted",
+        /// `[REDACTED]`, as Immuta's newer connections API does.
+        Bracketed => "bracketed",
+        /// Left out of the answer.
+        Omitted => "omitted",
+    }
+}
+
+switch! {
+    /// The shape of `GET /jobs?bulkId=...`.
+    pub enum JobShape {
+        /// `{"bulkId", "status", "total", "completed", "failed"}`.
+        #[default]
+        Summary => "summary",
+        /// `[{"id", "bulkId", "status", "objectPath"}, ...]`, one job per object.
+        List => "list",
+    }
+}
+
+switch! {
+    /// How `DELETE /data/object/{connectionKey}` removes a connection.
+    pub enum ConnectionDelete {
+        /// At once: the answer is `{"childCount"}` and GET answers 404.
+        #[default]
+        Sync => "sync",
+        /// Through a bulk job: `{"childCount", "bulkId"}`; the connection
+        /// is gone when the job completes.
+        Job => "job",
+    }
+}
+
 impl Guesses {
     /// Every switch at its non-default value at once (`--trino-key=create`
     /// of the two).
@@ -205,7 +289,72 @@ impl Guesses {
             store_redacted_put: true,
             scalars_as_strings: true,
             delete_body: DeleteBody::Ignore,
+            connection_answer: ConnectionAnswer::Job,
+            connection_put: ConnectionPut::Merge,
+            connection_secrets: ConnectionSecrets::Bracketed,
+            job_shape: JobShape::List,
+            connection_delete: ConnectionDelete::Job,
         }
+    }
+
+    /// Like [`Guesses::variants`], for the connection API's switches: one
+    /// entry per non-default value, named by its flag without the dashes.
+    /// Kept apart so that the integration suites, which run every entry of
+    /// `variants`, are not run again under switches they never meet.
+    pub fn connection_variants() -> Vec<(&'static str, Guesses)> {
+        let d = Guesses::default();
+        let one = |name, g: Guesses| (name, g);
+        vec![
+            one(
+                "connection-answer=job",
+                Guesses {
+                    connection_answer: ConnectionAnswer::Job,
+                    ..d
+                },
+            ),
+            one(
+                "connection-answer=empty",
+                Guesses {
+                    connection_answer: ConnectionAnswer::Empty,
+                    ..d
+                },
+            ),
+            one(
+                "connection-put=merge",
+                Guesses {
+                    connection_put: ConnectionPut::Merge,
+                    ..d
+                },
+            ),
+            one(
+                "connection-secrets=bracketed",
+                Guesses {
+                    connection_secrets: ConnectionSecrets::Bracketed,
+                    ..d
+                },
+            ),
+            one(
+                "connection-secrets=omitted",
+                Guesses {
+                    connection_secrets: ConnectionSecrets::Omitted,
+                    ..d
+                },
+            ),
+            one(
+                "job-shape=list",
+                Guesses {
+                    job_shape: JobShape::List,
+                    ..d
+                },
+            ),
+            one(
+                "connection-delete=job",
+                Guesses {
+                    connection_delete: ConnectionDelete::Job,
+                    ..d
+                },
+            ),
+        ]
     }
 
     /// One entry per non-default value of each switch, the others at their
@@ -307,6 +456,15 @@ impl Guesses {
                 .then(|| "--scalars-as-strings".to_string()),
             (self.delete_body != d.delete_body)
                 .then(|| format!("--delete-body={}", self.delete_body)),
+            (self.connection_answer != d.connection_answer)
+                .then(|| format!("--connection-answer={}", self.connection_answer)),
+            (self.connection_put != d.connection_put)
+                .then(|| format!("--connection-put={}", self.connection_put)),
+            (self.connection_secrets != d.connection_secrets)
+                .then(|| format!("--connection-secrets={}", self.connection_secrets)),
+            (self.job_shape != d.job_shape).then(|| format!("--job-shape={}", self.job_shape)),
+            (self.connection_delete != d.connection_delete)
+                .then(|| format!("--connection-delete={}", self.connection_delete)),
         ]
         .into_iter()
         .flatten()
@@ -356,7 +514,7 @@ impl Guesses {
 }
 
 /// Every number and boolean inside `v`, as a string.
-fn scalars_to_strings(v: &mut Value) {
+pub(crate) fn scalars_to_strings(v: &mut Value) {
     match v {
         Value::Number(n) => *v = Value::String(n.to_string()),
         Value::Bool(b) => *v = Value::String(b.to_string()),
@@ -384,7 +542,13 @@ mod tests {
             // One switch away from the default, named by its flag.
             assert_eq!(g.flags(), vec![format!("--{name}")]);
         }
-        assert_eq!(a.flags().len(), 9);
+        // The nine integration switches and the five of the connection API.
+        assert_eq!(a.flags().len(), 14);
+        let c = Guesses::connection_variants();
+        assert_eq!(c.len(), 7);
+        for (name, g) in &c {
+            assert_eq!(g.flags(), vec![format!("--{name}")]);
+        }
         assert!(v.iter().all(|(_, g)| *g != d));
     }
 

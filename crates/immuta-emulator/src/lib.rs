@@ -3,6 +3,8 @@
 //! (list, create, get, update, delete, status, regenerate and the six script
 //! endpoints), checks payloads per integration type, runs simulated
 //! validation tests, moves statuses on asynchronously, and can inject faults.
+//! It serves Immuta's connection API as well (`/data/connection`,
+//! `/data/object`, `/data/settings`, `/data/crawl`, `/jobs`).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), immuta_emulator::EmulatorError> {
@@ -23,6 +25,8 @@
 //! - [`server`]: [`Emulator`] builder, [`RunningEmulator`], [`EmulatorHandle`],
 //!   accept loop, authentication, fault injection, request log.
 //! - `api`: routes and handlers of `/integrations` and `/_emulator`.
+//! - `connections`: the connection API (`/data/connection`, `/data/object`,
+//!   `/data/settings`, `/data/crawl`, `/jobs`), its own state and routes.
 //! - [`guesses`]: [`Guesses`], a switch for each answer the emulator guesses
 //!   where Immuta's page is silent.
 //! - [`validate`]: per-type payload checks, defaults, redaction.
@@ -34,6 +38,7 @@
 
 mod api;
 pub mod checks;
+mod connections;
 pub mod error;
 pub mod faults;
 pub mod guesses;
@@ -42,8 +47,10 @@ pub mod server;
 pub mod state;
 pub mod validate;
 
+pub use connections::HELP as CONNECTIONS_HELP;
 pub use error::{ApiError, EmulatorError};
 pub use faults::{Fault, FaultConfig};
+pub use guesses::{ConnectionAnswer, ConnectionDelete, ConnectionPut, ConnectionSecrets, JobShape};
 pub use guesses::{DeleteBody, ForceDisable, Guesses, IdType, Redact, StatusShape, TrinoKey};
 pub use server::{
     generate_api_key, Emulator, EmulatorBuilder, EmulatorHandle, RequestRecord, RunningEmulator,

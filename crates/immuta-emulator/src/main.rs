@@ -3,8 +3,9 @@
 
 use clap::{Parser, ValueEnum};
 use immuta_emulator::{
-    DeleteBody, Emulator, FaultConfig, ForceDisable, Guesses, IdType, Redact, StatusShape,
-    TrinoKey, TRIGGERS_HELP,
+    ConnectionAnswer, ConnectionDelete, ConnectionPut, ConnectionSecrets, DeleteBody, Emulator,
+    FaultConfig, ForceDisable, Guesses, IdType, JobShape, Redact, StatusShape, TrinoKey,
+    CONNECTIONS_HELP, TRIGGERS_HELP,
 };
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
@@ -48,7 +49,7 @@ Logs go to stderr (RUST_LOG sets the level); the URL and key to stdout.
 /// A local emulator of Immuta's /integrations API.
 #[derive(Parser, Debug)]
 #[command(name = "immuta-emulator", version, about, long_about = None,
-          after_help = format!("{AFTER_HELP}\n{TRIGGERS_HELP}"))]
+          after_help = format!("{AFTER_HELP}\n{CONNECTIONS_HELP}\n{TRIGGERS_HELP}"))]
 struct Args {
     /// Address to listen on.
     #[arg(long, env = "IMMUTA_EMULATOR_BIND", default_value = "127.0.0.1")]
@@ -187,6 +188,31 @@ struct GuessArgs {
     /// BigQuery, Trino, Databricks, autoBootstrap false). [default: refuse]
     #[arg(long, env = "IMMUTA_EMULATOR_DELETE_BODY", value_enum)]
     delete_body: Option<DeleteBody>,
+
+    /// What POST and PUT /data/connection answer: the connection as GET
+    /// answers it, {connectionKey, bulkId}, or 204. [default: connection]
+    #[arg(long, env = "IMMUTA_EMULATOR_CONNECTION_ANSWER", value_enum)]
+    connection_answer: Option<ConnectionAnswer>,
+
+    /// What PUT /data/connection/{key} does with what its body leaves out:
+    /// full resets it, merge keeps it. [default: full]
+    #[arg(long, env = "IMMUTA_EMULATOR_CONNECTION_PUT", value_enum)]
+    connection_put: Option<ConnectionPut>,
+
+    /// How GET /data/connection shows secrets: <REDACTED>, [REDACTED], or
+    /// left out. [default: redacted]
+    #[arg(long, env = "IMMUTA_EMULATOR_CONNECTION_SECRETS", value_enum)]
+    connection_secrets: Option<ConnectionSecrets>,
+
+    /// The shape of GET /jobs?bulkId=...: one summary object or a list of
+    /// jobs. [default: summary]
+    #[arg(long, env = "IMMUTA_EMULATOR_JOB_SHAPE", value_enum)]
+    job_shape: Option<JobShape>,
+
+    /// Whether DELETE /data/object/{connectionKey} removes the connection at
+    /// once or through a bulk job. [default: sync]
+    #[arg(long, env = "IMMUTA_EMULATOR_CONNECTION_DELETE", value_enum)]
+    connection_delete: Option<ConnectionDelete>,
 }
 
 /// `--guesses`.
@@ -215,6 +241,11 @@ impl GuessArgs {
             store_redacted_put: self.store_redacted_put.unwrap_or(base.store_redacted_put),
             scalars_as_strings: self.scalars_as_strings.unwrap_or(base.scalars_as_strings),
             delete_body: self.delete_body.unwrap_or(base.delete_body),
+            connection_answer: self.connection_answer.unwrap_or(base.connection_answer),
+            connection_put: self.connection_put.unwrap_or(base.connection_put),
+            connection_secrets: self.connection_secrets.unwrap_or(base.connection_secrets),
+            job_shape: self.job_shape.unwrap_or(base.job_shape),
+            connection_delete: self.connection_delete.unwrap_or(base.connection_delete),
         }
     }
 }

@@ -258,7 +258,8 @@ impl EmulatorBuilder {
             body_limit: self.body_limit,
             guesses: Mutex::new(self.guesses),
         });
-        let app = api::router(shared.clone(), self.admin);
+        let app = api::router(shared.clone(), self.admin)
+            .merge(crate::connections::router(shared.clone(), self.admin));
         let (tx, rx) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, app, shared.clone(), rx));
         Ok(RunningEmulator {
@@ -496,7 +497,9 @@ async fn handle(
     let method = cut(req.method().as_str());
     let path = cut(req.uri().path());
     let query = req.uri().query().map(str::to_string);
-    let is_api = path == "/integrations" || path.starts_with("/integrations/");
+    let is_api = path == "/integrations"
+        || path.starts_with("/integrations/")
+        || crate::connections::serves(&path);
     let (parts, incoming) = req.into_parts();
     // The key is checked before any body is read: a request that is not
     // let in costs no body. The body of one the log records is read
