@@ -36,7 +36,7 @@
 //! - [`error`]: [`ClientError`], the one error type.
 //! - `retry` (private): which requests may be repeated, backoff and `Retry-After`.
 //! - `identity` (private): what names a create's target, to find a create
-//!   whose answer was lost.
+//!   whose answer was lost; [`same_target`] asks it of two configs.
 //! - `applied` (private): whether what Immuta holds is what an update sent.
 //! - [`throttle`]: [`Limits`] on requests in flight and per second.
 //! - [`wait`]: [`wait::wait_for`], the cancellable status waiter. It reads
@@ -57,6 +57,7 @@ pub use client::{
 };
 pub use config::{ClientConfig, RetryPolicy, DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT};
 pub use error::{ClientError, ConnectCause, ErrorClass, TransportKind};
+pub use identity::same_target;
 pub use throttle::Limits;
 pub use wait::{wait_for, LastSeen, StatusSource, WaitError, WaitOptions, WaitOutcome, WaitTarget};
 

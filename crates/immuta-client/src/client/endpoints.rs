@@ -51,13 +51,16 @@ impl ImmutaClient {
     /// create lists them again: an integration that is neither in the
     /// snapshot it started with nor made by another create of this client,
     /// and that is on the same target (Snowflake host, Databricks workspace,
-    /// Redshift/Synapse host and database, S3 name or location path,
-    /// BigQuery dataset and location) is the one it made, and is returned
-    /// as the create's answer. If there is none, the POST is sent again
-    /// (within the [`RetryPolicy`]); a `409` on such a second send is looked
-    /// up the same way. Types without such fields (Trino) are created one
-    /// at a time by a client, so the one new integration of that type is
-    /// the one it made; two or more give [`ClientError::CreateUncertain`].
+    /// Redshift/Synapse host and database, S3 name or location path: the
+    /// targets Immuta refuses a second integration on, see [`same_target`])
+    /// is the one it made, and is returned as the create's answer. If there
+    /// is none, the POST is sent again (within the [`RetryPolicy`](crate::RetryPolicy)); a `409`
+    /// on such a second send is looked up the same way. Types without such
+    /// a target (BigQuery, Trino) are created one at a time by a client, so
+    /// the one new integration of that type is the one it made; two or more
+    /// give [`ClientError::CreateUncertain`].
+    ///
+    /// [`same_target`]: crate::same_target
     /// An element of the list that cannot be read (see
     /// [`ImmutaClient::list`]) cannot be matched: when the look-up after the
     /// POST finds one that was not in the list before and may be of this
@@ -105,7 +108,7 @@ impl ImmutaClient {
     /// to leave `editing` (the status waiter, within the retry budget),
     /// reads it back, and returns success (the status it reached) if it
     /// holds what was sent, ignoring fields Immuta redacts or leaves out;
-    /// only otherwise is the PUT sent again (within the [`RetryPolicy`]). A
+    /// only otherwise is the PUT sent again (within the [`RetryPolicy`](crate::RetryPolicy)). A
     /// `409` on such a second send is looked at the same way. A `429` or a
     /// connection that never opened means nothing was applied: the PUT is
     /// sent again after the usual pause.
