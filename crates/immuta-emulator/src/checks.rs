@@ -1,5 +1,6 @@
-//! The validation tests the emulator "runs" for an operation, with Immuta's
-//! test names per type, and the triggers that make them fail or warn.
+//! The validation tests the emulator "runs" for an operation (each type's
+//! test names and roles are in its file under [`crate::types`]), and the
+//! triggers that make them fail or warn.
 //!
 //! Triggers are looked for in every non-secret string of the config
 //! (case-insensitive): see [`crate::TRIGGERS_HELP`].
