@@ -3,9 +3,11 @@
 //! an unexpected type, or a body, may hold a secret. Also the script
 //! answer, in each form the client accepts.
 
-use super::transport::JSON;
 use crate::error::ClientError;
 use serde::{Deserialize, Serialize};
+
+/// The JSON media type, sent and accepted.
+pub(super) const JSON: &str = "application/json";
 
 /// Serializes a request body. Only the kind of failure is kept: the
 /// serializer's message could quote a value, and bodies hold secrets.
@@ -214,125 +216,5 @@ mod tests {
         );
         let e = decode::<OperationResponse>("PUT", br#"{"status": 12345678}"#).unwrap_err();
         assert!(!e.to_string().contains("12345678"), "{e}");
-    }
-}
-
-/// Property-based fuzzing of answer parsing: hostile or malformed bodies
-/// give `Decode` errors, never a panic. `FUZZ_CASES` sets the number of
-/// cases per property (default 2000).
-#[cfg(test)]
-mod fuzz {
-    use super::super::list::read_list;
-    use super::{decode, read_script};
-    use crate::error::ClientError;
-    use immuta_api::{Integration, OperationResponse};
-    use proptest::prelude::*;
-
-    fn config() -> ProptestConfig {
-        ProptestConfig {
-            cases: std::env::var("FUZZ_CASES")
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(2000),
-            failure_persistence: None,
-            ..ProptestConfig::default()
-        }
-    }
-
-    /// JSON documents shaped like Immuta's answers, with wrong types mixed in.
-    fn arb_json() -> impl Strategy<Value = serde_json::Value> {
-        use serde_json::Value as J;
-        let leaf = prop_oneof![
-            Just(J::Null),
-            any::<bool>().prop_map(J::Bool),
-            any::<i64>().prop_map(J::from),
-            any::<f64>().prop_map(J::from),
-            prop_oneof![
-                Just("Snowflake".to_string()),
-                Just("Trino".to_string()),
-                Just("enabled".to_string()),
-                Just("<REDACTED>".to_string()),
-                ".{0,8}",
-            ]
-            .prop_map(J::String),
-        ];
-        let key = prop_oneof![
-            Just("id".to_string()),
-            Just("type".to_string()),
-            Just("status".to_string()),
-            Just("config".to_string()),
-            Just("autoBootstrap".to_string()),
-            Just("validationResults".to_string()),
-            Just("validationTests".to_string()),
-            Just("name".to_string()),
-            Just("port".to_string()),
-            Just("script".to_string()),
-            "[a-zA-Z]{1,6}",
-        ];
-        leaf.prop_recursive(4, 48, 6, move |inner| {
-            prop_oneof![
-                proptest::collection::vec(inner.clone(), 0..4).prop_map(J::Array),
-                proptest::collection::btree_map(key.clone(), inner, 0..6)
-                    .prop_map(|m| J::Object(m.into_iter().collect())),
-            ]
-        })
-    }
-
-    fn is_decode(e: &ClientError) -> bool {
-        matches!(e, ClientError::Decode { .. })
-    }
-
-    proptest! {
-        #![proptest_config(config())]
-
-        #[test]
-        fn random_bytes_never_panic(body in proptest::collection::vec(any::<u8>(), 0..512)) {
-            if let Err(e) = read_list("list", &body) { prop_assert!(is_decode(&e)); }
-            if let Err(e) = decode::<Integration>("get", &body) { prop_assert!(is_decode(&e)); }
-            if let Err(e) = decode::<OperationResponse>("create", &body) { prop_assert!(is_decode(&e)); }
-            for ct in [None, Some("application/json"), Some("text/plain; charset=utf-8")] {
-                if let Err(e) = read_script("script", ct, &body) { prop_assert!(is_decode(&e)); }
-            }
-        }
-
-        #[test]
-        fn hostile_json_never_panics(doc in arb_json()) {
-            let body = serde_json::to_vec(&doc).expect("serialize");
-            match read_list("list", &body) {
-                Err(e) => prop_assert!(is_decode(&e)),
-                // Every element is either read or skipped.
-                Ok(l) => prop_assert_eq!(
-                    l.integrations.len() + l.skipped.len(),
-                    doc.as_array().map_or(0, Vec::len)
-                ),
-            }
-            if let Err(e) = decode::<Integration>("get", &body) { prop_assert!(is_decode(&e)); }
-            if let Err(e) = decode::<OperationResponse>("create", &body) { prop_assert!(is_decode(&e)); }
-            if let Err(e) = read_script("script", Some("application/json"), &body) { prop_assert!(is_decode(&e)); }
-        }
-    }
-
-    #[test]
-    fn deeply_nested_json_is_an_error_not_a_stack_overflow() {
-        let depth = 100_000;
-        let body = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
-        // The outer array is read; its one element, nested too deeply to
-        // read even as plain JSON, is skipped with the parser's reason.
-        let list = read_list("list", body.as_bytes()).unwrap();
-        assert!(list.integrations.is_empty());
-        assert_eq!(list.skipped.len(), 1);
-        assert_eq!(list.skipped[0].id, None);
-        assert!(
-            list.skipped[0]
-                .reason
-                .to_string()
-                .contains("invalid type: sequence"),
-            "{}",
-            list.skipped[0].reason
-        );
-        let body = format!("{}{}", "{\"a\":".repeat(depth), "}".repeat(depth));
-        assert!(is_decode(&read_list("list", body.as_bytes()).unwrap_err()));
-        let obj = format!("{}1{}", "{\"config\":".repeat(depth), "}".repeat(depth));
-        assert!(decode::<Integration>("get", obj.as_bytes()).is_err());
     }
 }

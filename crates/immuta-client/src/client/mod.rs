@@ -8,8 +8,12 @@
 //! - `update`: the update guard, which looks at what Immuta holds before a
 //!   PUT is sent again.
 //! - `list`: [`IntegrationList`], what the list answers, read element by
-//!   element.
+//!   element (and the fuzzing of every answer reader).
 //! - `decode`: reading answers and writing bodies without quoting a value.
+//!
+//! Among the rooms, uses run one way: `endpoints` uses the others,
+//! `update` uses `guard`, `guard` uses `transport` and `list`, and those
+//! two use `decode`, which uses none.
 
 mod decode;
 mod endpoints;

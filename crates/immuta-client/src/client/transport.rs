@@ -6,7 +6,7 @@
 //!
 //! [`RetryPolicy`]: crate::RetryPolicy
 
-use super::decode::decode;
+use super::decode::{decode, JSON};
 use super::ImmutaClient;
 use crate::error::ClientError;
 use crate::retry::{Budget, Idempotency, Transient};
@@ -17,7 +17,6 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
-pub(super) const JSON: &str = "application/json";
 pub(super) const SCRIPT_ACCEPT: &str = "text/plain, application/json;q=0.9";
 
 /// One request, before it is sent.
