@@ -3,10 +3,17 @@
 //!
 //! Immuta refuses (409) a second integration on the same target: one
 //! Snowflake integration per host, one Databricks per workspace, one
-//! Redshift or Synapse per host and database, S3 names and location paths
-//! unique. BigQuery is matched on its dataset and location. Trino (and any
-//! type this version does not know) has nothing that names it: such
+//! Redshift or Synapse per host and database (each ignoring letter case),
+//! S3 names and location paths unique (compared exactly: S3 locations are
+//! case-sensitive). Only a target Immuta enforces names a create: BigQuery,
+//! for which Immuta's pages state no such rule, and Trino (and any type
+//! this version does not know) have nothing that names them, so their
 //! creates are found by elimination (see [`crate::ImmutaClient::create`]).
+//!
+//! The emulator writes the same rule on its own (its 409s, one per type in
+//! `immuta_emulator::types`): the two are kept apart as a cross-check, and
+//! `tests/it/same_target.rs` holds them to one table. A new integration
+//! type needs an arm in [`Identity::of`].
 
 use immuta_api::{Integration, IntegrationConfig, IntegrationPayload};
 
@@ -19,9 +26,8 @@ pub(crate) enum Identity {
     Workspace(String),
     /// Redshift or Azure Synapse: host and database.
     HostDatabase(String, String),
-    /// BigQuery: dataset and location (either may be unset).
-    Dataset(Option<String>, Option<String>),
-    /// S3: the name and the location path; either one matching is enough.
+    /// S3: the name and the location path, as sent; either one matching
+    /// is enough.
     S3(Option<String>, Option<String>),
 }
 
@@ -29,6 +35,11 @@ fn norm(s: &Option<String>) -> Option<String> {
     s.as_deref()
         .map(|v| v.trim().to_ascii_lowercase())
         .filter(|v| !v.is_empty())
+}
+
+/// A value compared exactly: only an empty one is left out.
+fn exact(s: &Option<String>) -> Option<String> {
+    s.clone().filter(|v| !v.is_empty())
 }
 
 fn norm_url(s: &Option<String>) -> Option<String> {
@@ -41,8 +52,8 @@ fn norm_url(s: &Option<String>) -> Option<String> {
 }
 
 impl Identity {
-    /// The identity of a config, or `None` when it has none (Trino, an
-    /// unknown type, or the naming fields unset).
+    /// The identity of a config, or `None` when it has none (BigQuery,
+    /// Trino, an unknown type, or the naming fields unset).
     pub(crate) fn of(config: Option<&IntegrationConfig>) -> Option<Identity> {
         match config? {
             IntegrationConfig::Snowflake(c) => norm(&c.host).map(Identity::Host),
@@ -53,15 +64,13 @@ impl Identity {
             IntegrationConfig::AzureSynapse(c) => {
                 Some(Identity::HostDatabase(norm(&c.host)?, norm(&c.database)?))
             }
-            IntegrationConfig::BigQuery(c) => {
-                let (d, l) = (norm(&c.dataset), norm(&c.location));
-                (d.is_some() || l.is_some()).then_some(Identity::Dataset(d, l))
-            }
             IntegrationConfig::S3(c) => {
-                let (n, p) = (norm(&c.name), norm(&c.aws_location_path));
+                let (n, p) = (exact(&c.name), exact(&c.aws_location_path));
                 (n.is_some() || p.is_some()).then_some(Identity::S3(n, p))
             }
-            IntegrationConfig::Trino(_) | IntegrationConfig::Other(_) => None,
+            IntegrationConfig::BigQuery(_)
+            | IntegrationConfig::Trino(_)
+            | IntegrationConfig::Other(_) => None,
         }
     }
 
@@ -72,7 +81,12 @@ impl Identity {
 
     /// Whether an existing integration is on the same target.
     pub(crate) fn matches(&self, other: &Integration) -> bool {
-        let Some(theirs) = Identity::of(other.config.as_ref()) else {
+        self.matches_config(other.config.as_ref())
+    }
+
+    /// Whether a config (of the same type) is on the same target.
+    fn matches_config(&self, other: Option<&IntegrationConfig>) -> bool {
+        let Some(theirs) = Identity::of(other) else {
             return false;
         };
         match (self, &theirs) {
@@ -82,6 +96,16 @@ impl Identity {
             _ => *self == theirs,
         }
     }
+}
+
+/// Whether two configs name the same target, as the create guard judges it:
+/// both of one type, and on the host, workspace, host and database, or S3
+/// name or location path of the other (the targets Immuta refuses a second
+/// integration on). Never for BigQuery, Trino or a type this version does
+/// not know.
+pub fn same_target(a: &IntegrationConfig, b: &IntegrationConfig) -> bool {
+    a.integration_type() == b.integration_type()
+        && Identity::of(Some(a)).is_some_and(|me| me.matches_config(Some(b)))
 }
 
 #[cfg(test)]
@@ -175,11 +199,23 @@ mod tests {
             s3(Some("z"), Some("s3://c/"))
         )));
         assert!(Identity::of(Some(&s3(None, None))).is_none());
+        // S3 locations are case-sensitive: another case is another target.
+        assert!(!ours.matches(&existing(
+            IntegrationType::S3,
+            s3(Some("A"), Some("s3://B/"))
+        )));
     }
 
     #[test]
-    fn trino_and_unknown_types_have_no_identity() {
+    fn bigquery_trino_and_unknown_types_have_no_identity() {
         assert!(Identity::of(None).is_none());
+        let bq = IntegrationConfig::BigQuery(immuta_api::config::BigQueryConfig {
+            dataset: Some("immuta".into()),
+            location: Some("us-east1".into()),
+            ..Default::default()
+        });
+        assert!(Identity::of(Some(&bq)).is_none());
+        assert!(!same_target(&bq, &bq));
         assert!(Identity::of(Some(&IntegrationConfig::Trino(Default::default()))).is_none());
         assert!(Identity::of(Some(&IntegrationConfig::Other(Default::default()))).is_none());
     }

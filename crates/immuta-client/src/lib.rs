@@ -27,14 +27,21 @@
 //! # Layout
 //!
 //! - [`config`]: [`ClientConfig`], [`RetryPolicy`] and base-URL parsing.
-//! - [`client`]: [`ImmutaClient`], one method per endpoint, [`DeleteOptions`],
-//!   and [`IntegrationList`] (what the list answers: the integrations read,
-//!   and a [`SkippedIntegration`] for each element that did not fit).
+//! - [`client`]: [`ImmutaClient`] and [`DeleteOptions`], in rooms:
+//!   `endpoints` (one method per endpoint), `transport` (the one request
+//!   path), `guard` (the create guard and its list snapshot), `update` (the
+//!   update guard), `list` ([`IntegrationList`]: the integrations read, and
+//!   a [`SkippedIntegration`] for each element that did not fit) and
+//!   `decode` (reading answers without quoting values).
 //! - [`error`]: [`ClientError`], the one error type.
 //! - `retry` (private): which requests may be repeated, backoff and `Retry-After`.
 //! - `identity` (private): what names a create's target, to find a create
-//!   whose answer was lost.
-//! - [`wait`]: [`wait::wait_for`], the cancellable status waiter.
+//!   whose answer was lost; [`same_target`] asks it of two configs.
+//! - `applied` (private): whether what Immuta holds is what an update sent.
+//! - [`throttle`]: [`Limits`] on requests in flight and per second.
+//! - [`wait`]: [`wait::wait_for`], the cancellable status waiter. It reads
+//!   statuses through [`wait::StatusSource`], which the client implements:
+//!   `client` uses `wait`, never the other way round.
 
 mod applied;
 pub mod client;
@@ -50,8 +57,9 @@ pub use client::{
 };
 pub use config::{ClientConfig, RetryPolicy, DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT};
 pub use error::{ClientError, ConnectCause, ErrorClass, TransportKind};
+pub use identity::same_target;
 pub use throttle::Limits;
-pub use wait::{wait_for, LastSeen, WaitError, WaitOptions, WaitOutcome, WaitTarget};
+pub use wait::{wait_for, LastSeen, StatusSource, WaitError, WaitOptions, WaitOutcome, WaitTarget};
 
 /// The models this client speaks, re-exported for callers.
 pub use immuta_api;

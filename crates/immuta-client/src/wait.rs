@@ -6,14 +6,29 @@
 //! ([`WaitTarget::Enabled`]) or answers 404 ([`WaitTarget::Gone`]), starting
 //! with short pauses and backing off to a cap. It stops at once, mid-request
 //! or mid-pause, when its cancellation token fires.
+//!
+//! The waiter knows the client only through [`StatusSource`], the one
+//! request it makes; [`ImmutaClient`](crate::ImmutaClient) implements it
+//! (and uses the waiter in its update guard), so the dependency runs one
+//! way.
 
-use crate::client::ImmutaClient;
 use crate::error::ClientError;
 use immuta_api::{IntegrationStatus, StatusResponse, ValidationResults};
 use std::fmt;
+use std::future::Future;
 use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+
+/// Where the waiter reads an integration's status: `GET
+/// /integrations/{id}/status`, answered or failed as
+/// [`ImmutaClient::status`](crate::ImmutaClient::status) does (a missing
+/// integration is an error for which [`ClientError::is_not_found`] holds,
+/// cancellation is [`ClientError::Cancelled`]).
+pub trait StatusSource {
+    /// The status of integration `id`.
+    fn status(&self, id: &str) -> impl Future<Output = Result<StatusResponse, ClientError>> + Send;
+}
 
 /// What to wait for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -230,8 +245,8 @@ fn later(from: Instant, after: Duration) -> Instant {
 /// until the time limit; others end the wait with [`WaitError::Client`].
 /// Cancellation ends it at once with [`WaitError::Cancelled`], even in the
 /// middle of a request.
-pub async fn wait_for(
-    client: &ImmutaClient,
+pub async fn wait_for<S: StatusSource + ?Sized>(
+    client: &S,
     id: &str,
     target: WaitTarget,
     options: WaitOptions,

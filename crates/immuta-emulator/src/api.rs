@@ -1,13 +1,16 @@
 //! The routes of Immuta's `/integrations` API and of the admin endpoints,
-//! and their handlers.
+//! and their handlers. What differs per integration type is asked of the
+//! type's rules ([`crate::types`]); bodies are read by `body`.
 
+use crate::body::{parse_off_workers, read_body};
 use crate::checks::{self, Operation};
 use crate::error::{json_response, ApiError};
 use crate::faults::{FaultConfig, FaultState};
 use crate::guesses::{DeleteBody, ForceDisable, Guesses, TrinoKey};
 use crate::scripts;
-use crate::server::{lock, RequestRecord};
+use crate::shared::{generate_api_key, lock, Shared};
 use crate::state::{self, due_after, now_ms, Pending, PendingKind, Record, State};
+use crate::types::rules;
 use crate::validate::{
     check_config, check_delete_credentials, check_payload, credentials_match,
     keep_redacted_secrets, read_payload, ValidPayload,
@@ -25,29 +28,7 @@ use immuta_api::{
 };
 use serde_json::Value;
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-/// State shared by every request.
-pub(crate) struct Shared {
-    pub api_key: String,
-    pub unprivileged_key: Option<String>,
-    pub delay: Duration,
-    pub state: tokio::sync::Mutex<State>,
-    pub state_file: Option<PathBuf>,
-    pub faults: Mutex<FaultState>,
-    pub requests: Mutex<Vec<RequestRecord>>,
-    pub body_limit: usize,
-    pub guesses: Mutex<Guesses>,
-}
-
-impl Shared {
-    /// The guesses in force now.
-    fn guesses(&self) -> Guesses {
-        *lock(&self.guesses)
-    }
-}
+use std::sync::Arc;
 
 type Sh = AxState<Arc<Shared>>;
 type Q = Query<HashMap<String, String>>;
@@ -130,121 +111,6 @@ fn flag(q: &HashMap<String, String>, name: &str) -> Result<bool, ApiError> {
     }
 }
 
-/// Reads a body up to the limit (413 beyond it).
-pub(crate) async fn read_body(
-    sh: &Shared,
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<Vec<u8>, ApiError> {
-    let too_big = || {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("The request body is larger than {} bytes", sh.body_limit),
-        )
-    };
-    if let Some(len) = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-    {
-        if len > sh.body_limit {
-            return Err(too_big());
-        }
-    }
-    axum::body::to_bytes(body, sh.body_limit)
-        .await
-        .map(|b| b.to_vec())
-        .map_err(|_| too_big())
-}
-
-fn is_yaml(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.to_ascii_lowercase())
-        .is_some_and(|v| v.contains("yaml"))
-}
-
-/// The deepest `[`/`{` nesting accepted in a body. Immuta's payloads nest
-/// a few levels; YAML's parser takes quadratic time on deep flow nesting.
-const MAX_BODY_NESTING: usize = 32;
-
-/// Refuses a body whose `[`/`{` (outside quoted strings) nest deeper than
-/// [`MAX_BODY_NESTING`], before any parser sees it.
-fn check_nesting(text: &str) -> Result<(), ApiError> {
-    let (mut depth, mut quote, mut escaped) = (0usize, None, false);
-    for c in text.chars() {
-        match quote {
-            Some(q) => {
-                if escaped {
-                    escaped = false;
-                } else if c == '\\' && q == '"' {
-                    escaped = true;
-                } else if c == q {
-                    quote = None;
-                }
-            }
-            None => match c {
-                '"' | '\'' => quote = Some(c),
-                '[' | '{' => {
-                    depth += 1;
-                    if depth > MAX_BODY_NESTING {
-                        return Err(ApiError::bad_request(format!(
-                            "The request body is nested more than {MAX_BODY_NESTING} levels deep"
-                        )));
-                    }
-                }
-                ']' | '}' => depth = depth.saturating_sub(1),
-                _ => {}
-            },
-        }
-    }
-    Ok(())
-}
-
-/// [`parse_body`] on a blocking thread, so a slow parse stalls no other
-/// request; called before the state is locked.
-async fn parse_off_workers(headers: &HeaderMap, bytes: Vec<u8>) -> Result<Option<Value>, ApiError> {
-    let headers = headers.clone();
-    tokio::task::spawn_blocking(move || parse_body(&headers, &bytes))
-        .await
-        .map_err(|_| ApiError::internal("The request body could not be parsed"))?
-}
-
-/// Parses a JSON or YAML body. `None` when it is empty.
-fn parse_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Option<Value>, ApiError> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| ApiError::bad_request("The request body is not valid UTF-8"))?;
-    if text.trim().is_empty() {
-        return Ok(None);
-    }
-    check_nesting(text)?;
-    let yaml = |t: &str| {
-        serde_yaml_ng::from_str::<Value>(t)
-            .map_err(|e| ApiError::bad_request(format!("Invalid YAML payload: {e}")))
-    };
-    if is_yaml(headers) {
-        return yaml(text).map(Some);
-    }
-    match serde_json::from_str::<Value>(text) {
-        Ok(v) => Ok(Some(v)),
-        Err(e) => {
-            let first = text.trim_start().chars().next();
-            if matches!(first, Some('{' | '[' | '"')) {
-                Err(ApiError::bad_request(format!("Invalid JSON payload: {e}")))
-            } else {
-                // Not JSON-looking: YAML without a YAML content type.
-                yaml(text).map(Some).map_err(|y| {
-                    ApiError::bad_request(format!(
-                        "Invalid payload: neither JSON ({e}) nor YAML ({})",
-                        y.message.trim_start_matches("Invalid YAML payload: ")
-                    ))
-                })
-            }
-        }
-    }
-}
-
 async fn payload(sh: &Shared, headers: &HeaderMap, body: Body) -> Result<ValidPayload, ApiError> {
     let bytes = read_body(sh, headers, body).await?;
     match parse_off_workers(headers, bytes).await? {
@@ -283,78 +149,19 @@ async fn commit(sh: &Shared, guard: &mut State, next: State) -> Result<(), ApiEr
     Ok(())
 }
 
-fn norm_url(s: &str) -> String {
-    s.trim()
-        .trim_start_matches("https://")
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_ascii_lowercase()
-}
-
-/// Immuta's 409s: one Snowflake integration per host, S3 names and location
-/// paths unique; likewise one Databricks integration per workspace and one
-/// Redshift or Synapse integration per host and database.
+/// Immuta's 409s: a create or update on the target of another integration
+/// of its type, as the type's rules ([`crate::types::TypeRules::same_target`])
+/// judge it.
 fn check_duplicates(st: &State, p: &ValidPayload, except: Option<u64>) -> Result<(), ApiError> {
-    let eq = |a: &Option<String>, b: &Option<String>| match (a, b) {
-        (Some(a), Some(b)) => a.trim().eq_ignore_ascii_case(b.trim()),
-        _ => false,
+    let Some(rules) = rules(&p.integration_type) else {
+        return Ok(());
     };
     for r in st.integrations.values() {
         if Some(r.id) == except || r.integration_type != p.integration_type {
             continue;
         }
-        let id = r.id;
-        match (&p.config, r.typed_config()) {
-            (IntegrationConfig::Snowflake(n), IntegrationConfig::Snowflake(o))
-                if eq(&n.host, &o.host) =>
-            {
-                return Err(ApiError::conflict(format!(
-                    "Snowflake integration already exists on {} (id = {id}).",
-                    n.host.as_deref().unwrap_or_default()
-                )));
-            }
-            (IntegrationConfig::Databricks(n), IntegrationConfig::Databricks(o))
-                if norm_url(n.workspace_url.as_deref().unwrap_or_default())
-                    == norm_url(o.workspace_url.as_deref().unwrap_or_default()) =>
-            {
-                return Err(ApiError::conflict(format!(
-                    "Databricks integration already exists on {} (id = {id}).",
-                    n.workspace_url.as_deref().unwrap_or_default()
-                )));
-            }
-            (IntegrationConfig::Redshift(n), IntegrationConfig::Redshift(o))
-                if eq(&n.host, &o.host) && eq(&n.database, &o.database) =>
-            {
-                return Err(ApiError::conflict(format!(
-                    "Redshift integration already exists on {} for database {} (id = {id}).",
-                    n.host.as_deref().unwrap_or_default(),
-                    n.database.as_deref().unwrap_or_default()
-                )));
-            }
-            (IntegrationConfig::AzureSynapse(n), IntegrationConfig::AzureSynapse(o))
-                if eq(&n.host, &o.host) && eq(&n.database, &o.database) =>
-            {
-                return Err(ApiError::conflict(format!(
-                    "Azure Synapse Analytics integration already exists on {} for database {} (id = {id}).",
-                    n.host.as_deref().unwrap_or_default(),
-                    n.database.as_deref().unwrap_or_default()
-                )));
-            }
-            (IntegrationConfig::S3(n), IntegrationConfig::S3(o)) => {
-                if n.name.is_some() && n.name == o.name {
-                    return Err(ApiError::conflict(format!(
-                        "A Native S3 integration named \"{}\" already exists (id = {id}).",
-                        n.name.as_deref().unwrap_or_default()
-                    )));
-                }
-                if n.aws_location_path.is_some() && n.aws_location_path == o.aws_location_path {
-                    return Err(ApiError::conflict(format!(
-                        "A Native S3 integration already uses awsLocationPath {} (id = {id}).",
-                        n.aws_location_path.as_deref().unwrap_or_default()
-                    )));
-                }
-            }
-            _ => {}
+        if let Some(conflict) = rules.same_target(&p.config, &r.typed_config()) {
+            return Err(ApiError::conflict(format!("{conflict} (id = {}).", r.id)));
         }
     }
     Ok(())
@@ -399,7 +206,7 @@ async fn create(AxState(sh): Sh, Query(q): Q, headers: HeaderMap, body: Body) ->
     }
     let mut answer = op(None, Some(IntegrationStatus::Creating), &outcome);
     if let IntegrationConfig::Trino(t) = &mut p.config {
-        let key = crate::server::generate_api_key();
+        let key = generate_api_key();
         if g.trino_key == TrinoKey::Create {
             answer.config = Some(serde_json::json!({ "apiKey": key }));
         }
@@ -659,7 +466,7 @@ async fn regenerate(AxState(sh): Sh, Path(raw): Path<String>) -> Res {
     let mut answer = None;
     if let Some(r) = next.integrations.get_mut(&id) {
         let cfg = IntegrationConfig::Trino(TrinoConfig {
-            api_key: Some(Secret::new(crate::server::generate_api_key())),
+            api_key: Some(Secret::new(generate_api_key())),
             extra: Default::default(),
         });
         r.config = cfg.to_value();
@@ -814,41 +621,5 @@ mod tests {
         assert_eq!(parse_id("\"12\"").unwrap(), 12);
         assert_eq!(parse_id("'7'").unwrap(), 7);
         assert!(parse_id("abc").unwrap_err().message.contains("\"id\""));
-    }
-
-    #[test]
-    fn nesting_is_counted_outside_quoted_strings() {
-        let deep = "[".repeat(MAX_BODY_NESTING + 1);
-        assert!(check_nesting(&deep).is_err());
-        assert!(check_nesting(&"[".repeat(MAX_BODY_NESTING)).is_ok());
-        // Brackets inside strings do not nest.
-        assert!(check_nesting(&format!("a: \"{deep}\"")).is_ok());
-        assert!(check_nesting(&format!("a: '{deep}'")).is_ok());
-        assert!(check_nesting(&format!("{{\"a\": \"\\\"{deep}\"}}")).is_ok());
-        // Closed levels do not add up.
-        assert!(check_nesting(&"[]".repeat(1000)).is_ok());
-    }
-
-    #[test]
-    fn bodies_json_yaml_and_errors() {
-        let h = HeaderMap::new();
-        assert_eq!(parse_body(&h, b"{\"a\":1}").unwrap().unwrap()["a"], 1);
-        assert_eq!(parse_body(&h, b"a: 1\n").unwrap().unwrap()["a"], 1);
-        assert!(parse_body(&h, b"  ").unwrap().is_none());
-        let e = parse_body(&h, b"{\"a\":").unwrap_err();
-        assert!(
-            e.message.starts_with("Invalid JSON payload"),
-            "{}",
-            e.message
-        );
-        let mut y = HeaderMap::new();
-        y.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/yaml"),
-        );
-        assert!(parse_body(&y, b"a: [1,\n")
-            .unwrap_err()
-            .message
-            .starts_with("Invalid YAML"));
     }
 }

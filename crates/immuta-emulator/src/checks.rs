@@ -1,10 +1,12 @@
-//! The validation tests the emulator "runs" for an operation, with Immuta's
-//! test names per type, and the triggers that make them fail or warn.
+//! The validation tests the emulator "runs" for an operation (each type's
+//! test names and roles are in its file under [`crate::types`]), and the
+//! triggers that make them fail or warn.
 //!
 //! Triggers are looked for in every non-secret string of the config
 //! (case-insensitive): see [`crate::TRIGGERS_HELP`].
 
-use crate::validate::{is_role_arn, trigger_text};
+use crate::types::{rules, TestResult, TestRole};
+use crate::validate::trigger_text;
 use immuta_api::{
     IntegrationConfig, IntegrationType, TestStatus, ValidationResults, ValidationTest,
 };
@@ -53,76 +55,6 @@ pub struct Outcome {
     pub failure: Option<String>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Role {
-    /// Fails on `unreachable` (or wrong delete credentials).
-    Connection,
-    /// Warns on `warning`.
-    Warn,
-    /// Runs only with autoBootstrap.
-    Auto,
-    /// Runs only with autoBootstrap and impersonation enabled.
-    Impersonation,
-    /// Databricks metastore.
-    Metastore,
-    /// S3 role ARN format.
-    Arn,
-    /// Always passes.
-    Plain,
-}
-
-fn specs(ty: &IntegrationType) -> Vec<(&'static str, Role, bool)> {
-    use Role::*;
-    // (name, role, carries an empty `result` array)
-    match ty {
-        IntegrationType::Snowflake => vec![
-            ("Initial Validation: Basic Connection Test", Connection, false),
-            ("Initial Validation: Default Warehouse Access Test", Warn, true),
-            ("Initial Validation: Table Grants Role Prefix is Unique", Plain, false),
-            ("Initial Validation: Validate access to Privileged Role", Auto, true),
-            ("Validate Automatic: Database Does Not Exist", Auto, false),
-            ("Validate Automatic: Impersonation Role Does Not Exist", Impersonation, false),
-            ("Validate Automatic Bootstrap User Grants", Auto, false),
-        ],
-        IntegrationType::Databricks => vec![
-            ("Metastore validation", Metastore, false),
-            ("Basic Connection Test", Connection, false),
-        ],
-        IntegrationType::BigQuery => vec![
-            (
-                "Basic Validation: Verify service account not being used for data source connection credentials",
-                Connection,
-                false,
-            ),
-            ("Basic Validation: Immuta Service Account postfix", Warn, false),
-            ("Basic Validation: Non-matching service account in key file", Plain, false),
-        ],
-        IntegrationType::S3 => vec![
-            ("There is no existing integration matching this configuration", Connection, false),
-            ("The provided integration name is unique across Immuta S3 integrations", Warn, false),
-            ("The provided access grants location role is a valid ARN format", Arn, false),
-        ],
-        IntegrationType::Redshift | IntegrationType::AzureSynapse => vec![
-            ("Initial Validation: Basic Connection Test", Connection, false),
-            ("Initial Validation: Database Access Test", Warn, false),
-            ("Validate Automatic: Database Does Not Exist", Auto, false),
-            ("Validate Automatic: Impersonation Role Does Not Exist", Impersonation, false),
-            ("Validate Automatic Bootstrap User Grants", Auto, false),
-        ],
-        IntegrationType::Trino | IntegrationType::Other(_) => vec![],
-    }
-}
-
-fn impersonation_on(config: &IntegrationConfig) -> bool {
-    let i = match config {
-        IntegrationConfig::Snowflake(c) => &c.impersonation,
-        IntegrationConfig::Redshift(c) => &c.impersonation,
-        IntegrationConfig::AzureSynapse(c) => &c.impersonation,
-        _ => return false,
-    };
-    i.as_ref().and_then(|i| i.enabled) == Some(true)
-}
-
 /// Runs the type's tests for an operation. `credentials_ok` is false when a
 /// DELETE sent privileged credentials that do not log in; `platform` is false
 /// when the platform is not contacted at all (`forceDisable`).
@@ -138,26 +70,33 @@ pub fn run(
     let unreachable = text.contains(UNREACHABLE);
     let warn = text.contains(WARNING);
     let no_metastore = text.contains(NO_METASTORE);
-    let arn_ok = match config {
-        IntegrationConfig::S3(c) => c.aws_location_role.as_deref().is_some_and(is_role_arn),
-        _ => true,
+    let Some(rules) = rules(ty) else {
+        return Outcome {
+            results: ValidationResults {
+                status: TestStatus::Passed,
+                validation_tests: Vec::new(),
+            },
+            failure: None,
+        };
     };
+    let format_problem = rules.format_problem(config);
+    let impersonation_on = rules.impersonation_on(config);
     let mut tests = Vec::new();
     let mut failure: Option<String> = None;
     let mut stop = false;
-    for (name, role, result) in specs(ty) {
+    for spec in rules.tests() {
         let mut t = ValidationTest {
-            name: name.to_string(),
+            name: spec.name.to_string(),
             status: TestStatus::Passed,
             message: None,
-            result: result.then(|| json!([])),
+            result: (spec.result == TestResult::Empty).then(|| json!([])),
         };
         if stop || !platform {
             t.status = TestStatus::Skipped;
             t.result = None;
         } else {
-            match role {
-                Role::Connection if unreachable => {
+            match spec.role {
+                TestRole::Connection if unreachable => {
                     t.status = TestStatus::Failed;
                     t.message = Some(
                         "Could not reach the platform (emulator trigger \"unreachable\")."
@@ -165,29 +104,29 @@ pub fn run(
                     );
                     stop = true;
                 }
-                Role::Connection if !credentials_ok => {
+                TestRole::Connection if !credentials_ok => {
                     t.status = TestStatus::Failed;
                     t.message = Some(
                         "Could not log in with the privileged credentials provided.".to_string(),
                     );
                     stop = true;
                 }
-                Role::Connection if *ty == IntegrationType::Databricks => {
+                TestRole::Connection if spec.result == TestResult::Row => {
                     t.result = Some(json!([{"1": 1}]));
                 }
-                Role::Warn if warn => {
+                TestRole::Warn if warn => {
                     t.status = TestStatus::Warning;
                     t.message =
                         Some("Passed with a warning (emulator trigger \"warning\").".to_string());
                 }
-                Role::Auto if !auto_bootstrap => {
+                TestRole::Auto if !auto_bootstrap => {
                     t.status = TestStatus::Skipped;
                     t.result = None;
                 }
-                Role::Impersonation if !(auto_bootstrap && impersonation_on(config)) => {
+                TestRole::Impersonation if !(auto_bootstrap && impersonation_on) => {
                     t.status = TestStatus::Skipped;
                 }
-                Role::Metastore if no_metastore => {
+                TestRole::Metastore if no_metastore => {
                     t.status = TestStatus::Failed;
                     t.message = Some("Error trying to get the current metastore info.".to_string());
                     failure = Some(
@@ -196,12 +135,9 @@ pub fn run(
                     );
                     stop = true;
                 }
-                Role::Arn if !arn_ok => {
+                TestRole::Format if format_problem.is_some() => {
                     t.status = TestStatus::Failed;
-                    t.message = Some(
-                        "\"awsLocationRole\" is not an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)."
-                            .to_string(),
-                    );
+                    t.message = format_problem.map(str::to_string);
                 }
                 _ => {}
             }

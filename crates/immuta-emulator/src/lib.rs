@@ -24,27 +24,43 @@
 //!
 //! - [`server`]: [`Emulator`] builder, [`RunningEmulator`], [`EmulatorHandle`],
 //!   accept loop, authentication, fault injection, request log.
+//! - `shared` (private): `Shared`, the state every request sees, and
+//!   [`RequestRecord`]; `server` and `api` both use it, and `server` uses
+//!   `api` (to build the router), never the other way round.
 //! - `api`: routes and handlers of `/integrations` and `/_emulator`.
 //! - `connections`: the connection API (`/data/connection`, `/data/object`,
 //!   `/data/settings`, `/data/crawl`, `/jobs`), its own state and routes.
+//! - `body` (private): reading request bodies (size and nesting limits,
+//!   JSON or YAML).
+//! - `record` (private): the request log's records and its one log line
+//!   per request.
 //! - [`guesses`]: [`Guesses`], a switch for each answer the emulator guesses
 //!   where Immuta's page is silent.
-//! - [`validate`]: per-type payload checks, defaults, redaction.
+//! - [`types`]: one file per integration type behind one trait
+//!   ([`types::TypeRules`]) and a registry ([`types::rules`]): the type's
+//!   checks, defaults, redacted fields, duplicate rule, validation-test
+//!   names and scripts.
+//! - [`validate`]: reading payloads and DELETE credentials, redaction and
+//!   defaults, through the type's rules.
 //! - [`checks`]: simulated validation tests and the failure triggers.
 //! - [`state`]: the store, asynchronous transitions, the state file.
-//! - [`scripts`]: the generated scripts.
+//! - [`scripts`]: the generated scripts, through the type's rules.
 //! - [`faults`]: [`FaultConfig`] and [`Fault`].
 //! - [`error`]: [`EmulatorError`] and [`ApiError`].
 
 mod api;
+mod body;
 pub mod checks;
 mod connections;
 pub mod error;
 pub mod faults;
 pub mod guesses;
+mod record;
 pub mod scripts;
 pub mod server;
+mod shared;
 pub mod state;
+pub mod types;
 pub mod validate;
 
 pub use connections::HELP as CONNECTIONS_HELP;

@@ -2,10 +2,15 @@
 //! starts, the accept loop (which injects faults and can drop connections),
 //! authentication, per-request logging and recording.
 
-use crate::api::{self, Shared};
+use crate::api;
+use crate::body::read_body;
 use crate::error::{ApiError, EmulatorError};
 use crate::faults::{Fault, FaultConfig, FaultState};
 use crate::guesses::Guesses;
+use crate::record::{cut, finish, log_line, record, record_body};
+pub use crate::record::{MAX_RECORDED_BODY, MAX_RECORDED_TEXT, MAX_RECORDS};
+pub use crate::shared::{generate_api_key, RequestRecord};
+use crate::shared::{lock, query_flag, Shared};
 use crate::state::State;
 use axum::body::Body;
 use axum::http::{header, HeaderValue, Method, Request, Response, StatusCode};
@@ -14,82 +19,17 @@ use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use immuta_api::Integration;
-use serde::{Deserialize, Serialize};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tower::ServiceExt;
 
-/// How many requests the log keeps; the oldest tenth goes when it is full.
-pub const MAX_RECORDS: usize = 20_000;
-
-/// How much of a request's method, path and query its record and its log
-/// line keep, in bytes (`…` marks a cut): with [`MAX_RECORDS`], the record
-/// stays under about 16 MB and a log line under 1 KB, whatever is sent.
-pub const MAX_RECORDED_TEXT: usize = 256;
-
-/// `text` cut to [`MAX_RECORDED_TEXT`] bytes at a character boundary.
-fn cut(text: &str) -> String {
-    if text.len() <= MAX_RECORDED_TEXT {
-        return text.to_string();
-    }
-    let mut end = MAX_RECORDED_TEXT;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
-}
-
 /// The default limit of a request body: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
-
-/// How much of a request body the log keeps: 16 KiB.
-pub const MAX_RECORDED_BODY: usize = 16 * 1024;
-
-/// One request the emulator answered (or dropped), as recorded for tests.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RequestRecord {
-    /// HTTP method, e.g. `GET`.
-    pub method: String,
-    /// Path, e.g. `/integrations/1`.
-    pub path: String,
-    /// Query string without `?`, if any.
-    pub query: Option<String>,
-    /// Status answered (for `lose-answer`, the one not sent); 0 when the
-    /// connection was dropped before the request was handled.
-    pub status: u16,
-    /// The injected fault (`429`, `503`, `drop`, `lose-answer`), if any.
-    pub fault: Option<String>,
-    /// The body of a POST, PUT or DELETE as received (UTF-8, lossy), cut
-    /// to [`MAX_RECORDED_BODY`] bytes; `None` when there was none. It holds
-    /// the secrets sent: the log is for tests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
-}
-
-impl RequestRecord {
-    /// Whether the query asked for a dry run.
-    pub fn is_dry_run(&self) -> bool {
-        query_flag(self.query.as_deref(), "dryRun")
-    }
-}
-
-fn query_flag(query: Option<&str>, name: &str) -> bool {
-    query.unwrap_or("").split('&').any(|kv| {
-        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-        k == name && matches!(v, "" | "true" | "1")
-    })
-}
-
-/// Locks a std mutex, recovering from poisoning (the data stays usable).
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 /// Entry point of the library: `Emulator::builder()`.
 pub struct Emulator;
@@ -148,12 +88,6 @@ impl Default for EmulatorBuilder {
             guesses: Guesses::default(),
         }
     }
-}
-
-/// A random API key: 32 hexadecimal digits.
-pub fn generate_api_key() -> String {
-    let bytes: [u8; 16] = rand::random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl EmulatorBuilder {
@@ -511,7 +445,7 @@ async fn handle(
         && is_api
         && matches!(parts.method, Method::POST | Method::PUT | Method::DELETE)
     {
-        api::read_body(&shared, &parts.headers, Body::new(incoming))
+        read_body(&shared, &parts.headers, Body::new(incoming))
             .await
             .map(|bytes| {
                 recorded = record_body(&bytes);
@@ -693,123 +627,9 @@ async fn as_json_error(resp: Response<Body>) -> Response<Body> {
     ApiError::new(status, message).into_response()
 }
 
-/// A body as the log keeps it: `None` when empty, else UTF-8 (lossy) cut
-/// at a character boundary to at most [`MAX_RECORDED_BODY`] bytes.
-fn record_body(bytes: &[u8]) -> Option<String> {
-    if bytes.is_empty() {
-        return None;
-    }
-    let mut text =
-        String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_RECORDED_BODY + 4)]).into_owned();
-    if text.len() > MAX_RECORDED_BODY {
-        let mut cut = MAX_RECORDED_BODY;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        text.truncate(cut);
-    }
-    Some(text)
-}
-
-fn record(
-    method: &str,
-    path: &str,
-    query: Option<String>,
-    status: u16,
-    fault: Option<Fault>,
-    body: Option<String>,
-) -> RequestRecord {
-    RequestRecord {
-        method: method.to_string(),
-        path: path.to_string(),
-        query: query.map(|q| cut(&q)),
-        status,
-        fault: fault.map(|f| f.name().to_string()),
-        body,
-    }
-}
-
-/// Logs a request's line and keeps its record.
-fn finish(shared: &Shared, record: RequestRecord, start: Instant) {
-    log_line(
-        &record.method,
-        &record.path,
-        record.query.as_deref(),
-        record.status,
-        record.fault.as_deref(),
-        start,
-    );
-    let mut log = lock(&shared.requests);
-    if log.len() >= MAX_RECORDS {
-        log.drain(..MAX_RECORDS / 10);
-    }
-    log.push(record);
-}
-
-/// The query for a log line: the flags the API knows are shown, any other
-/// parameter only by name (its value could be anything, a secret included).
-fn safe_query(query: Option<&str>) -> String {
-    query
-        .unwrap_or("")
-        .split('&')
-        .filter(|kv| !kv.is_empty())
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            if matches!(k, "dryRun" | "forceDisable") && v.len() <= 5 {
-                kv.to_string()
-            } else {
-                format!("{k}=...")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// One line per request: method, path, query, status, latency. Never a body
-/// or a header (the query holds only flags such as `dryRun`).
-fn log_line(
-    method: &str,
-    path: &str,
-    query: Option<&str>,
-    status: u16,
-    fault: Option<&str>,
-    start: Instant,
-) {
-    let latency_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let query = cut(&safe_query(query));
-    tracing::info!(
-        target: "immuta_emulator::request",
-        method,
-        path,
-        query = query.as_str(),
-        status,
-        latency_ms = format_args!("{latency_ms:.1}"),
-        fault = fault.unwrap_or("none"),
-        "request"
-    );
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn logged_queries_hide_unknown_values() {
-        assert_eq!(
-            safe_query(Some("dryRun=true&token=abc")),
-            "dryRun=true&token=..."
-        );
-        assert_eq!(safe_query(None), "");
-    }
-
-    #[test]
-    fn recorded_text_is_cut_at_a_character_boundary() {
-        assert_eq!(cut("/integrations/1"), "/integrations/1");
-        let long = format!("/{}", "é".repeat(MAX_RECORDED_TEXT));
-        let c = cut(&long);
-        assert!(c.ends_with('…'));
-        assert!(c.len() <= MAX_RECORDED_TEXT + '…'.len_utf8());
-    }
 
     #[test]
     fn authorization_accepts_bare_and_bearer_keys_only() {

@@ -1,15 +1,17 @@
-//! Reading and checking create/update bodies and DELETE credentials, per
-//! integration type: required fields, accepted `authenticationType` values and
-//! the fields each needs, `autoBootstrap` rules, unknown fields. Also the
-//! defaults GET fills in, redaction, and the failure triggers' text.
+//! Reading and checking create/update bodies and DELETE credentials: the
+//! body's shape, `type`, `autoBootstrap`, the JSON types of the config's
+//! fields, then the type's own checks ([`crate::types`]). Also the defaults
+//! GET fills in, redaction, and the failure triggers' text, each through
+//! the type's table.
 
 use crate::error::ApiError;
 use crate::guesses::Redact;
-use immuta_api::config::{
-    AzureSynapseConfig, BigQueryConfig, DatabricksConfig, Extra, Impersonation, MetadataDelimiters,
-    OAuthClientConfig, OktaConfig, PrivateKey, RedshiftConfig, S3Config, SnowflakeConfig, Toggle,
-    TrinoConfig,
+use crate::types::fields::{
+    absent, check_oauth, check_okta, check_private_key, must_be_one_of, need_secret, not_allowed,
+    required,
 };
+use crate::types::{rules, rules_of};
+use immuta_api::config::{OAuthClientConfig, TrinoConfig};
 use immuta_api::{DeleteCredentials, IntegrationConfig, IntegrationType, Secret};
 use serde_json::{Map, Value};
 
@@ -23,110 +25,6 @@ pub struct ValidPayload {
     /// The config as sent (no defaults: see [`fill_defaults`]), `null`
     /// members left out.
     pub config: IntegrationConfig,
-}
-
-fn required(path: &str) -> ApiError {
-    ApiError::bad_request(format!("\"{path}\" is required"))
-}
-
-fn not_allowed(path: &str) -> ApiError {
-    ApiError::bad_request(format!("\"{path}\" is not allowed"))
-}
-
-fn not_allowed_with(path: &str, auth_path: &str, auth: &str) -> ApiError {
-    ApiError::bad_request(format!(
-        "\"{path}\" is not allowed when \"{auth_path}\" is \"{auth}\""
-    ))
-}
-
-fn must_be_one_of(path: &str, allowed: &[&str]) -> ApiError {
-    ApiError::bad_request(format!(
-        "\"{path}\" must be one of [{}]",
-        allowed.join(", ")
-    ))
-}
-
-/// Rejects the first unknown field of an object.
-fn no_extra(extra: &Extra, prefix: &str) -> Result<(), ApiError> {
-    match extra.iter().find(|(_, v)| !v.is_null()) {
-        Some((k, _)) => Err(not_allowed(&format!("{prefix}.{k}"))),
-        None => Ok(()),
-    }
-}
-
-/// A required, non-empty string.
-fn need_str(v: &Option<String>, path: &str) -> Result<(), ApiError> {
-    match v.as_deref() {
-        None => Err(required(path)),
-        Some(s) if s.trim().is_empty() => Err(ApiError::bad_request(format!(
-            "\"{path}\" is not allowed to be empty"
-        ))),
-        Some(_) => Ok(()),
-    }
-}
-
-/// A required, non-empty secret.
-fn need_secret(v: &Option<Secret>, path: &str) -> Result<(), ApiError> {
-    match v {
-        None => Err(required(path)),
-        Some(s) if s.expose().trim().is_empty() => Err(ApiError::bad_request(format!(
-            "\"{path}\" is not allowed to be empty"
-        ))),
-        Some(_) => Ok(()),
-    }
-}
-
-/// An optional string that, when sent, is not empty.
-fn opt_str(v: &Option<String>, path: &str) -> Result<(), ApiError> {
-    if v.is_some() {
-        need_str(v, path)?;
-    }
-    Ok(())
-}
-
-fn absent<T>(v: &Option<T>, path: &str, auth_path: &str, auth: &str) -> Result<(), ApiError> {
-    if v.is_some() {
-        return Err(not_allowed_with(path, auth_path, auth));
-    }
-    Ok(())
-}
-
-fn check_port(p: Option<u16>, path: &str) -> Result<(), ApiError> {
-    if p == Some(0) {
-        return Err(ApiError::bad_request(format!(
-            "\"{path}\" must be between 1 and 65535"
-        )));
-    }
-    Ok(())
-}
-
-fn check_toggle(t: &Option<Toggle>, path: &str) -> Result<(), ApiError> {
-    if let Some(t) = t {
-        no_extra(&t.extra, path)?;
-    }
-    Ok(())
-}
-
-fn check_impersonation(i: &Option<Impersonation>, path: &str) -> Result<(), ApiError> {
-    if let Some(i) = i {
-        no_extra(&i.extra, path)?;
-        opt_str(&i.role, &format!("{path}.role"))?;
-        if i.enabled != Some(true) && i.role.is_some() {
-            return Err(ApiError::bad_request(format!(
-                "\"{path}.role\" is not allowed when \"{path}.enabled\" is false"
-            )));
-        }
-    }
-    Ok(())
-}
-
-fn auth_type<'a>(v: &'a Option<String>, allowed: &[&str]) -> Result<&'a str, ApiError> {
-    let path = "config.authenticationType";
-    match v.as_deref() {
-        None => Err(required(path)),
-        Some(a) if allowed.contains(&a) => Ok(a),
-        Some(_) => Err(must_be_one_of(path, allowed)),
-    }
 }
 
 /// Checks the top-level shape of a body and returns `(type, autoBootstrap, config)`.
@@ -291,128 +189,10 @@ pub fn read_payload(body: &Value) -> Result<ValidPayload, ApiError> {
 
 /// Checks a read body's config against its type's rules.
 pub fn check_config(p: &ValidPayload) -> Result<(), ApiError> {
-    let auto_b = p.auto_bootstrap.unwrap_or(false);
-    match &p.config {
-        IntegrationConfig::Snowflake(c) => check_snowflake(c, auto_b)?,
-        IntegrationConfig::Databricks(c) => check_databricks(c)?,
-        IntegrationConfig::BigQuery(c) => check_bigquery(c)?,
-        IntegrationConfig::Redshift(c) => check_redshift(c, auto_b)?,
-        IntegrationConfig::AzureSynapse(c) => check_synapse(c)?,
-        IntegrationConfig::S3(c) => check_s3(c)?,
-        IntegrationConfig::Trino(c) => {
-            if c.api_key.is_some() {
-                return Err(ApiError::bad_request(
-                    "\"config.apiKey\" is not allowed: Immuta generates it (use POST /integrations/{id}/regenerate)",
-                ));
-            }
-            no_extra(&c.extra, "config")?;
-        }
-        IntegrationConfig::Other(_) => {
-            return Err(ApiError::bad_request("\"type\" is not supported"));
-        }
+    match rules(&p.integration_type) {
+        Some(r) => r.check(&p.config, p.auto_bootstrap.unwrap_or(false)),
+        None => Err(ApiError::bad_request("\"type\" is not supported")),
     }
-    Ok(())
-}
-
-const SNOWFLAKE_AUTH: &[&str] = &["userPassword", "keyPair", "oAuthClientCredentials"];
-
-fn check_private_key(k: &Option<PrivateKey>, path: &str) -> Result<(), ApiError> {
-    let Some(k) = k else {
-        return Err(required(path));
-    };
-    no_extra(&k.extra, path)?;
-    need_secret(&k.content, &format!("{path}.content"))?;
-    opt_str(&k.user_filename, &format!("{path}.userFilename"))?;
-    Ok(())
-}
-
-fn check_oauth(o: &Option<OAuthClientConfig>, path: &str, snowflake: bool) -> Result<(), ApiError> {
-    let Some(o) = o else {
-        return Err(required(path));
-    };
-    no_extra(&o.extra, path)?;
-    need_str(&o.client_id, &format!("{path}.clientId"))?;
-    if snowflake {
-        need_str(&o.authority_url, &format!("{path}.authorityUrl"))?;
-    }
-    let p = |f: &str| format!("{path}.{f}");
-    if o.use_certificate == Some(true) {
-        need_str(
-            &o.public_certificate_thumbprint,
-            &p("publicCertificateThumbprint"),
-        )?;
-        need_secret(&o.oauth_private_key, &p("oauthPrivateKey"))?;
-        if o.client_secret.is_some() {
-            return Err(ApiError::bad_request(format!(
-                "\"{}\" is not allowed when \"{}\" is true",
-                p("clientSecret"),
-                p("useCertificate")
-            )));
-        }
-    } else {
-        need_secret(&o.client_secret, &p("clientSecret"))?;
-    }
-    Ok(())
-}
-
-fn check_snowflake(c: &SnowflakeConfig, auto: bool) -> Result<(), ApiError> {
-    no_extra(&c.extra, "config")?;
-    need_str(&c.host, "config.host")?;
-    need_str(&c.warehouse, "config.warehouse")?;
-    need_str(&c.database, "config.database")?;
-    check_port(c.port, "config.port")?;
-    if auto {
-        need_str(&c.role, "config.role")?;
-    } else {
-        opt_str(&c.role, "config.role")?;
-    }
-    let ap = "config.authenticationType";
-    let auth = auth_type(&c.authentication_type, SNOWFLAKE_AUTH)?.to_string();
-    match auth.as_str() {
-        "userPassword" => {
-            need_secret(&c.username, "config.username")?;
-            need_secret(&c.password, "config.password")?;
-            absent(&c.private_key, "config.privateKey", ap, &auth)?;
-            absent(
-                &c.private_key_password,
-                "config.privateKeyPassword",
-                ap,
-                &auth,
-            )?;
-            absent(
-                &c.o_auth_client_config,
-                "config.oAuthClientConfig",
-                ap,
-                &auth,
-            )?;
-        }
-        "keyPair" => {
-            need_secret(&c.username, "config.username")?;
-            absent(&c.password, "config.password", ap, &auth)?;
-            check_private_key(&c.private_key, "config.privateKey")?;
-            absent(
-                &c.o_auth_client_config,
-                "config.oAuthClientConfig",
-                ap,
-                &auth,
-            )?;
-        }
-        _ => {
-            absent(&c.password, "config.password", ap, &auth)?;
-            absent(&c.private_key, "config.privateKey", ap, &auth)?;
-            absent(
-                &c.private_key_password,
-                "config.privateKeyPassword",
-                ap,
-                &auth,
-            )?;
-            check_oauth(&c.o_auth_client_config, "config.oAuthClientConfig", true)?;
-        }
-    }
-    check_toggle(&c.audit, "config.audit")?;
-    check_toggle(&c.workspaces, "config.workspaces")?;
-    check_toggle(&c.lineage, "config.lineage")?;
-    check_impersonation(&c.impersonation, "config.impersonation")
 }
 
 /// Fills in the defaults Immuta adds to what was sent (GET shows them when
@@ -422,333 +202,22 @@ fn check_snowflake(c: &SnowflakeConfig, auto: bool) -> Result<(), ApiError> {
 /// 1433, `impersonation` off and `metadataDelimiters`; an enabled
 /// `impersonation` without a role gets `IMMUTA_IMPERSONATION`.
 pub fn fill_defaults(config: &mut IntegrationConfig) {
-    fn off(t: &mut Option<Toggle>) {
-        let t = t.get_or_insert_with(|| Toggle::enabled(false));
-        t.enabled.get_or_insert(false);
-    }
-    match config {
-        IntegrationConfig::Snowflake(c) => {
-            c.port.get_or_insert(443);
-            for t in [&mut c.audit, &mut c.workspaces, &mut c.lineage] {
-                off(t);
-            }
-            default_impersonation(&mut c.impersonation);
-            if let Some(k) = &mut c.private_key {
-                k.key_name
-                    .get_or_insert_with(|| "PRIV_KEY_FILE".to_string());
-            }
-        }
-        IntegrationConfig::Databricks(c) => off(&mut c.audit),
-        IntegrationConfig::Redshift(c) => {
-            c.port.get_or_insert(5439);
-            default_impersonation(&mut c.impersonation);
-        }
-        IntegrationConfig::AzureSynapse(c) => {
-            c.port.get_or_insert(1433);
-            let d = c
-                .metadata_delimiters
-                .get_or_insert_with(MetadataDelimiters::default);
-            for (v, default) in [
-                (&mut d.hash_delimiter, "|"),
-                (&mut d.hash_key_delimiter, ":"),
-                (&mut d.array_delimiter, ","),
-            ] {
-                v.get_or_insert_with(|| default.to_string());
-            }
-            default_impersonation(&mut c.impersonation);
-        }
-        IntegrationConfig::BigQuery(_)
-        | IntegrationConfig::S3(_)
-        | IntegrationConfig::Trino(_)
-        | IntegrationConfig::Other(_) => {}
-    }
-}
-
-fn default_impersonation(i: &mut Option<Impersonation>) {
-    let i = i.get_or_insert_with(Impersonation::default);
-    let on = *i.enabled.get_or_insert(false);
-    if on && i.role.is_none() {
-        i.role = Some("IMMUTA_IMPERSONATION".to_string());
-    }
-}
-
-const DATABRICKS_AUTH: &[&str] = &["token", "oAuthM2M"];
-
-fn check_databricks(c: &DatabricksConfig) -> Result<(), ApiError> {
-    no_extra(&c.extra, "config")?;
-    need_str(&c.workspace_url, "config.workspaceUrl")?;
-    need_str(&c.http_path, "config.httpPath")?;
-    need_str(&c.catalog, "config.catalog")?;
-    let ap = "config.authenticationType";
-    let auth = auth_type(&c.authentication_type, DATABRICKS_AUTH)?.to_string();
-    if auth == "token" {
-        need_secret(&c.token, "config.token")?;
-        absent(
-            &c.o_auth_client_config,
-            "config.oAuthClientConfig",
-            ap,
-            &auth,
-        )?;
-    } else {
-        absent(&c.token, "config.token", ap, &auth)?;
-        check_oauth(&c.o_auth_client_config, "config.oAuthClientConfig", false)?;
-    }
-    check_toggle(&c.audit, "config.audit")?;
-    if let Some(g) = &c.group_pattern {
-        no_extra(&g.extra, "config.groupPattern")?;
-        need_str(&g.deny, "config.groupPattern.deny")?;
-    }
-    if let Some(ids) = &c.workspace_ids {
-        if let Some(i) = ids.iter().position(|s| s.trim().is_empty()) {
-            return Err(ApiError::bad_request(format!(
-                "\"config.workspaceIds[{i}]\" is not allowed to be empty"
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Reads a BigQuery key file, forgiving raw newlines inside its strings (as
-/// Immuta's own example sends them).
-pub fn parse_key_file(text: &str) -> Option<Map<String, Value>> {
-    let parsed = serde_json::from_str::<Value>(text)
-        .ok()
-        .or_else(|| serde_json::from_str::<Value>(&text.replace('\n', "\\n")).ok());
-    match parsed {
-        Some(Value::Object(m)) => Some(m),
-        _ => None,
-    }
-}
-
-fn check_bigquery(c: &BigQueryConfig) -> Result<(), ApiError> {
-    no_extra(&c.extra, "config")?;
-    need_str(&c.role, "config.role")?;
-    need_str(&c.dataset_suffix, "config.datasetSuffix")?;
-    if !c.dataset_suffix.as_deref().unwrap_or("").starts_with('_') {
-        return Err(ApiError::bad_request(
-            "\"config.datasetSuffix\" must start with \"_\"",
-        ));
-    }
-    need_str(&c.dataset, "config.dataset")?;
-    need_str(&c.location, "config.location")?;
-    need_secret(&c.credential, "config.credential")?;
-    let text = c.credential.as_ref().map(|s| s.expose()).unwrap_or("");
-    let key = parse_key_file(text).ok_or_else(|| {
-        ApiError::bad_request(
-            "\"config.credential\" must be the service account's JSON key file, as a string",
-        )
-    })?;
-    for field in ["type", "project_id", "client_email", "private_key"] {
-        if !key.get(field).is_some_and(|v| v.is_string()) {
-            return Err(ApiError::bad_request(format!(
-                "\"config.credential\" is missing \"{field}\" in the key file"
-            )));
-        }
-    }
-    Ok(())
-}
-
-const REDSHIFT_AUTH: &[&str] = &["userPassword", "okta"];
-
-fn check_okta(o: &Option<OktaConfig>, path: &str) -> Result<(), ApiError> {
-    let Some(o) = o else {
-        return Err(required(path));
-    };
-    no_extra(&o.extra, path)?;
-    need_secret(&o.username, &format!("{path}.username"))?;
-    need_secret(&o.password, &format!("{path}.password"))?;
-    need_str(&o.app_id, &format!("{path}.appId"))?;
-    need_str(&o.idp_host, &format!("{path}.idpHost"))?;
-    need_str(&o.role, &format!("{path}.role"))?;
-    Ok(())
-}
-
-fn check_redshift(c: &RedshiftConfig, auto: bool) -> Result<(), ApiError> {
-    no_extra(&c.extra, "config")?;
-    need_str(&c.host, "config.host")?;
-    need_str(&c.database, "config.database")?;
-    check_port(c.port, "config.port")?;
-    if auto {
-        need_str(&c.initial_database, "config.initialDatabase")?;
-    } else {
-        opt_str(&c.initial_database, "config.initialDatabase")?;
-    }
-    let ap = "config.authenticationType";
-    let auth = auth_type(&c.authentication_type, REDSHIFT_AUTH)?.to_string();
-    if auth == "userPassword" {
-        need_secret(&c.username, "config.username")?;
-        need_secret(&c.password, "config.password")?;
-        absent(&c.okta, "config.okta", ap, &auth)?;
-    } else {
-        absent(&c.username, "config.username", ap, &auth)?;
-        absent(&c.password, "config.password", ap, &auth)?;
-        check_okta(&c.okta, "config.okta")?;
-    }
-    check_impersonation(&c.impersonation, "config.impersonation")
-}
-
-const SYNAPSE_AUTH: &[&str] = &["userPassword"];
-
-fn check_synapse(c: &AzureSynapseConfig) -> Result<(), ApiError> {
-    no_extra(&c.extra, "config")?;
-    need_str(&c.host, "config.host")?;
-    need_str(&c.database, "config.database")?;
-    need_str(&c.schema, "config.schema")?;
-    check_port(c.port, "config.port")?;
-    auth_type(&c.authentication_type, SYNAPSE_AUTH)?;
-    need_secret(&c.username, "config.username")?;
-    need_secret(&c.password, "config.password")?;
-    if let Some(d) = &c.metadata_delimiters {
-        no_extra(&d.extra, "config.metadataDelimiters")?;
-        for (v, name) in [
-            (&d.hash_delimiter, "hashDelimiter"),
-            (&d.hash_key_delimiter, "hashKeyDelimiter"),
-            (&d.array_delimiter, "arrayDelimiter"),
-        ] {
-            if v.as_deref() == Some("") {
-                return Err(ApiError::bad_request(format!(
-                    "\"config.metadataDelimiters.{name}\" is not allowed to be empty"
-                )));
-            }
-        }
-    }
-    check_impersonation(&c.impersonation, "config.impersonation")
-}
-
-const S3_AUTH: &[&str] = &["auto", "accessKey"];
-
-fn check_s3(c: &S3Config) -> Result<(), ApiError> {
-    no_extra(&c.extra, "config")?;
-    need_str(&c.name, "config.name")?;
-    need_str(&c.aws_account_id, "config.awsAccountId")?;
-    if !c
-        .aws_account_id
-        .as_deref()
-        .unwrap_or("")
-        .chars()
-        .all(|ch| ch.is_ascii_digit())
-    {
-        return Err(ApiError::bad_request(
-            "\"config.awsAccountId\" must contain only digits",
-        ));
-    }
-    need_str(&c.aws_region, "config.awsRegion")?;
-    need_str(&c.aws_location_role, "config.awsLocationRole")?;
-    need_str(&c.aws_location_path, "config.awsLocationPath")?;
-    if !c
-        .aws_location_path
-        .as_deref()
-        .unwrap_or("")
-        .starts_with("s3://")
-    {
-        return Err(ApiError::bad_request(
-            "\"config.awsLocationPath\" must start with \"s3://\"",
-        ));
-    }
-    let ap = "config.authenticationType";
-    let auth = auth_type(&c.authentication_type, S3_AUTH)?.to_string();
-    if auth == "auto" {
-        need_str(&c.aws_role_to_assume, "config.awsRoleToAssume")?;
-        absent(&c.aws_access_key_id, "config.awsAccessKeyId", ap, &auth)?;
-        absent(
-            &c.aws_secret_access_key,
-            "config.awsSecretAccessKey",
-            ap,
-            &auth,
-        )?;
-    } else {
-        need_str(&c.aws_access_key_id, "config.awsAccessKeyId")?;
-        need_secret(&c.aws_secret_access_key, "config.awsSecretAccessKey")?;
-        absent(&c.aws_role_to_assume, "config.awsRoleToAssume", ap, &auth)?;
-    }
-    Ok(())
-}
-
-/// Whether a string is an IAM role ARN: `arn:<partition>:iam::<digits>:role/<name>`,
-/// the partition `aws` or another AWS partition (`aws-us-gov`, `aws-cn`,
-/// `aws-iso-b`...).
-pub fn is_role_arn(s: &str) -> bool {
-    let Some(rest) = s.strip_prefix("arn:") else {
-        return false;
-    };
-    let Some((partition, rest)) = rest.split_once(':') else {
-        return false;
-    };
-    let partition_ok = partition == "aws"
-        || partition.strip_prefix("aws-").is_some_and(|p| {
-            !p.is_empty()
-                && p.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        });
-    let Some(rest) = rest.strip_prefix("iam::") else {
-        return false;
-    };
-    let Some((account, role)) = rest.split_once(':') else {
-        return false;
-    };
-    partition_ok
-        && !account.is_empty()
-        && account.chars().all(|c| c.is_ascii_digit())
-        && role
-            .strip_prefix("role/")
-            .is_some_and(|name| !name.is_empty())
-}
-
-/// The secrets of each type, as JSON pointers into its config. Trino's API
-/// key is not here: where it is shown is the `trino_key` guess.
-fn secret_paths(ty: &IntegrationType) -> &'static [&'static str] {
-    const OAUTH: [&str; 2] = [
-        "/oAuthClientConfig/clientSecret",
-        "/oAuthClientConfig/oauthPrivateKey",
-    ];
-    match ty {
-        IntegrationType::Snowflake => &[
-            "/username",
-            "/password",
-            "/privateKeyPassword",
-            "/privateKey/content",
-            OAUTH[0],
-            OAUTH[1],
-        ],
-        IntegrationType::Databricks => &[DATABRICKS_TOKEN, OAUTH[0], OAUTH[1]],
-        IntegrationType::BigQuery => &["/credential"],
-        IntegrationType::Redshift => {
-            &["/username", "/password", "/okta/username", "/okta/password"]
-        }
-        IntegrationType::AzureSynapse => &["/username", "/password"],
-        IntegrationType::S3 => &["/awsSecretAccessKey"],
-        IntegrationType::Trino | IntegrationType::Other(_) => &[],
-    }
-}
-
-/// Databricks' token, which Immuta's GET example shows as the bare
-/// `REDACTED`.
-const DATABRICKS_TOKEN: &str = "/token";
-
-/// The strings that are no secret but that `--redact=more` redacts too.
-fn more_paths(ty: &IntegrationType) -> &'static [&'static str] {
-    match ty {
-        IntegrationType::Snowflake => &["/role", "/impersonation/role"],
-        IntegrationType::BigQuery => &["/role"],
-        IntegrationType::Redshift => &[
-            "/okta/appId",
-            "/okta/idpHost",
-            "/okta/role",
-            "/impersonation/role",
-        ],
-        IntegrationType::AzureSynapse => &["/impersonation/role"],
-        IntegrationType::S3 => &["/awsAccessKeyId", "/awsRoleToAssume"],
-        _ => &[],
+    if let Some(r) = rules_of(config) {
+        r.fill_defaults(config);
     }
 }
 
 /// What GET answers as `<REDACTED>` under `mode`.
 fn hidden_paths(ty: &IntegrationType, mode: Redact) -> impl Iterator<Item = &'static str> {
+    let (secrets, more) = match rules(ty) {
+        Some(r) => (r.secret_paths(), r.more_paths()),
+        None => (&[][..], &[][..]),
+    };
     let more = match mode {
         Redact::Secrets => &[][..],
-        Redact::More => more_paths(ty),
+        Redact::More => more,
     };
-    secret_paths(ty).iter().chain(more).copied()
+    secrets.iter().chain(more).copied()
 }
 
 /// Rewrites, through its JSON, the strings of a config at `paths`.
@@ -783,8 +252,9 @@ pub fn redact(config: &IntegrationConfig, mode: Redact) -> IntegrationConfig {
     let Some(ty) = config.integration_type() else {
         return config.clone();
     };
+    let bare_paths = rules(&ty).map_or(&[][..], |r| r.bare_redacted());
     patch_strings(config, hidden_paths(&ty, mode), |path, _| {
-        let bare = ty == IntegrationType::Databricks && path == DATABRICKS_TOKEN;
+        let bare = bare_paths.contains(&path);
         Some(Value::from(if bare {
             "REDACTED"
         } else {
@@ -870,11 +340,10 @@ pub fn check_delete_credentials(
             "Credentials are not accepted to disable this integration: {why}. Send no payload."
         )));
     }
-    let allowed: &[&str] = match ty {
-        IntegrationType::Snowflake => SNOWFLAKE_AUTH,
-        IntegrationType::Redshift => REDSHIFT_AUTH,
-        _ => SYNAPSE_AUTH,
+    let Some(rules) = rules(ty) else {
+        return Err(ApiError::bad_request("\"type\" is not supported"));
     };
+    let allowed = rules.delete_auth();
     let auth = match c.authentication_type.as_deref() {
         None => return Err(required("authenticationType")),
         Some(a) if allowed.contains(&a) => a,
@@ -919,44 +388,14 @@ pub fn check_delete_credentials(
             check_oauth(&o, "oAuthClientConfig", true)?;
         }
     }
-    if matches!(ty, IntegrationType::Snowflake) {
-        need_str(&c.role, "role")?;
-    }
-    Ok(())
+    rules.check_delete_credentials(c)
 }
 
 /// Whether the DELETE credentials match what the integration was configured
 /// with (the emulator's stand-in for "can log in to the platform"). Differing
 /// authentication types cannot be compared and are accepted.
 pub fn credentials_match(config: &IntegrationConfig, c: &DeleteCredentials) -> bool {
-    let same = |a: &Option<Secret>, b: &Option<Secret>| match (a, b) {
-        (Some(a), Some(b)) => a.expose() == b.expose(),
-        _ => true,
-    };
-    match config {
-        IntegrationConfig::Snowflake(s) if s.authentication_type == c.authentication_type => {
-            same(&s.username, &c.username)
-                && same(&s.password, &c.password)
-                && match (&s.private_key, &c.private_key) {
-                    (Some(a), Some(b)) => same(&a.content, &b.content),
-                    _ => true,
-                }
-        }
-        IntegrationConfig::Redshift(r) if r.authentication_type == c.authentication_type => {
-            same(&r.username, &c.username)
-                && same(&r.password, &c.password)
-                && match (&r.okta, &c.okta) {
-                    (Some(a), Some(b)) => {
-                        same(&a.username, &b.username) && same(&a.password, &b.password)
-                    }
-                    _ => true,
-                }
-        }
-        IntegrationConfig::AzureSynapse(a) if a.authentication_type == c.authentication_type => {
-            same(&a.username, &c.username) && same(&a.password, &c.password)
-        }
-        _ => true,
-    }
+    rules_of(config).is_none_or(|r| r.credentials_match(config, c))
 }
 
 #[cfg(test)]
@@ -1029,20 +468,6 @@ mod tests {
     }
 
     #[test]
-    fn role_arn_format() {
-        assert!(is_role_arn("arn:aws:iam::123456789:role/x"));
-        assert!(is_role_arn("arn:aws-us-gov:iam::123456789012:role/x"));
-        assert!(is_role_arn("arn:aws-cn:iam::123456789012:role/path/x"));
-        assert!(is_role_arn("arn:aws-iso-b:iam::123456789012:role/x"));
-        assert!(!is_role_arn("arn:gcp:iam::123:role/x"));
-        assert!(!is_role_arn("arn:aws-:iam::123:role/x"));
-        assert!(!is_role_arn("arn:aws:s3:::bucket"));
-        assert!(!is_role_arn("arn:aws:iam::12a:role/x"));
-        assert!(!is_role_arn("arn:aws:iam::123:user/x"));
-        assert!(!is_role_arn("role/x"));
-    }
-
-    #[test]
     fn a_put_of_placeholders_keeps_what_get_redacted() {
         let old = check_payload(&snowflake()).unwrap().config;
         let mut v = snowflake();
@@ -1058,13 +483,6 @@ mod tests {
         let mut new = sent;
         keep_redacted_secrets(&mut new, &old, Redact::More);
         assert_eq!(new.to_value()["role"], "R");
-    }
-
-    #[test]
-    fn key_file_with_raw_newlines_reads() {
-        let k = parse_key_file("{\"type\":\"service_account\",\"private_key\":\"a\nb\"}").unwrap();
-        assert_eq!(k["private_key"], "a\nb");
-        assert!(parse_key_file("not json").is_none());
     }
 
     #[test]

@@ -41,7 +41,7 @@ fn payloads() -> Vec<IntegrationPayload> {
     .collect()
 }
 
-async fn start(guesses: Guesses) -> (RunningEmulator, ImmutaClient) {
+pub(crate) async fn start(guesses: Guesses) -> (RunningEmulator, ImmutaClient) {
     let emu = Emulator::builder()
         .guesses(guesses)
         .transition_delay(Duration::ZERO)

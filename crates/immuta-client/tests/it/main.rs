@@ -6,6 +6,7 @@ mod create;
 mod fake;
 mod guesses;
 mod retry;
+mod same_target;
 mod tls;
 mod update;
 mod wait;

@@ -9,7 +9,8 @@
 
 use crate::checks::UNREACHABLE;
 use crate::error::ApiError;
-use crate::validate::{check_payload, is_role_arn, scrub};
+use crate::types::is_role_arn;
+use crate::validate::{check_payload, scrub};
 use immuta_api::connection::{
     ConnectionOptions, ConnectionPayload, ConnectionSpec, LakeFormationConfig, ObjectSettings,
     Technology,

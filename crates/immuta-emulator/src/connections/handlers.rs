@@ -3,11 +3,12 @@
 use super::answers::{bulk_json, connection_json, job_json, object, object_json};
 use super::check::{check_create, check_settings, Checked};
 use super::store::{default_catalog, Action, Conn, ConnState, Node, ObjPath, MAX_ENABLE_CHILDREN};
-use crate::api::{read_body, Shared};
+use crate::body::read_body;
 use crate::checks::{self, Operation};
 use crate::error::{json_response, ApiError};
 use crate::guesses::{ConnectionAnswer, ConnectionDelete, ConnectionPut, Guesses};
-use crate::server::lock;
+use crate::shared::lock;
+use crate::shared::Shared;
 use crate::state::{self, due_after, now_ms, Pending, PendingKind, Record, State};
 use axum::body::Body;
 use axum::extract::{Path, Query, State as AxState};

@@ -26,7 +26,7 @@ mod check;
 mod handlers;
 mod store;
 
-use crate::api::Shared;
+use crate::shared::Shared;
 use axum::routing::{get, post, put};
 use axum::Router;
 use std::sync::Arc;
