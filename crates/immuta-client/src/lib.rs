@@ -1,4 +1,6 @@
-//! A typed async client of Immuta's `/integrations` REST API.
+//! A typed async client of Immuta's `/integrations` REST API and of its
+//! connection API (`/data/connection`, `/data/object`, `/data/settings`,
+//! `/data/crawl`, `/jobs`).
 //!
 //! It speaks through the models of [`immuta_api`] and knows nothing of
 //! Terraform. Every request goes through one path that sends the API key as
@@ -31,17 +33,21 @@
 //!   `endpoints` (one method per endpoint), `transport` (the one request
 //!   path), `guard` (the create guard and its list snapshot), `update` (the
 //!   update guard), `list` ([`IntegrationList`]: the integrations read, and
-//!   a [`SkippedIntegration`] for each element that did not fit) and
-//!   `decode` (reading answers without quoting values).
+//!   a [`SkippedIntegration`] for each element that did not fit),
+//!   `connections` (the connection API's endpoints, [`ConnectionAnswer`],
+//!   [`check_object_path`]) and `decode` (reading answers without quoting
+//!   values).
 //! - [`error`]: [`ClientError`], the one error type.
 //! - `retry` (private): which requests may be repeated, backoff and `Retry-After`.
 //! - `identity` (private): what names a create's target, to find a create
 //!   whose answer was lost; [`same_target`] asks it of two configs.
 //! - `applied` (private): whether what Immuta holds is what an update sent.
 //! - [`throttle`]: [`Limits`] on requests in flight and per second.
-//! - [`wait`]: [`wait::wait_for`], the cancellable status waiter. It reads
-//!   statuses through [`wait::StatusSource`], which the client implements:
-//!   `client` uses `wait`, never the other way round.
+//! - [`wait`]: the one cancellable poll loop: [`wait::wait_for`] waits for
+//!   an integration's status, read through [`wait::StatusSource`], and
+//!   [`wait::wait_for_job`] (in `wait/jobs.rs`) for a bulk job, read
+//!   through [`wait::JobSource`]. The client implements both: `client`
+//!   uses `wait`, never the other way round.
 
 mod applied;
 pub mod client;
@@ -53,13 +59,17 @@ pub mod throttle;
 pub mod wait;
 
 pub use client::{
-    check_id, DeleteOptions, ImmutaClient, IntegrationList, SkipReason, SkippedIntegration,
+    check_id, check_object_path, ConnectionAnswer, DeleteOptions, ImmutaClient, IntegrationList,
+    SkipReason, SkippedIntegration,
 };
 pub use config::{ClientConfig, RetryPolicy, DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT};
 pub use error::{ClientError, ConnectCause, ErrorClass, TransportKind};
 pub use identity::same_target;
 pub use throttle::Limits;
-pub use wait::{wait_for, LastSeen, StatusSource, WaitError, WaitOptions, WaitOutcome, WaitTarget};
+pub use wait::{
+    wait_for, wait_for_job, JobOutcome, JobSource, JobWaitError, LastSeen, StatusSource, WaitError,
+    WaitOptions, WaitOutcome, WaitTarget,
+};
 
 /// The models this client speaks, re-exported for callers.
 pub use immuta_api;

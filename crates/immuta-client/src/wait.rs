@@ -7,12 +7,17 @@
 //! with short pauses and backing off to a cap. It stops at once, mid-request
 //! or mid-pause, when its cancellation token fires.
 //!
-//! The waiter knows the client only through [`StatusSource`], the one
-//! request it makes; [`ImmutaClient`](crate::ImmutaClient) implements it
+//! Bulk jobs of the connection API are waited for by [`wait_for_job`]
+//! (in `jobs`), through the same poll loop (`poll_until`): the same
+//! backoff, deadline and cancellation; a failed job is an error.
+//!
+//! The waiter knows the client only through [`StatusSource`] and
+//! [`JobSource`], the one request each wait makes; [`ImmutaClient`](crate::ImmutaClient) implements it
 //! (and uses the waiter in its update guard), so the dependency runs one
 //! way.
 
 use crate::error::ClientError;
+use immuta_api::connection::BulkJob;
 use immuta_api::{IntegrationStatus, StatusResponse, ValidationResults};
 use std::fmt;
 use std::future::Future;
@@ -110,6 +115,8 @@ pub enum LastSeen {
     Status(StatusResponse),
     /// The last poll failed with a transient error (shown as text).
     Error(String),
+    /// The last answer about a bulk job.
+    Job(BulkJob),
 }
 
 impl fmt::Display for LastSeen {
@@ -127,6 +134,14 @@ impl fmt::Display for LastSeen {
                 Ok(())
             }
             LastSeen::Error(e) => write!(f, "an error: {e}"),
+            LastSeen::Job(j) => write!(
+                f,
+                "job status {} ({} of {} done, {} failed)",
+                j.status.as_str(),
+                j.completed,
+                j.total,
+                j.failed
+            ),
         }
     }
 }
@@ -251,6 +266,90 @@ pub async fn wait_for<S: StatusSource + ?Sized>(
     target: WaitTarget,
     options: WaitOptions,
 ) -> Result<WaitOutcome, WaitError> {
+    let judge = |answer: Result<StatusResponse, ClientError>, polls: u32, elapsed: Duration| {
+        let resp = match answer {
+            Ok(resp) => resp,
+            Err(_) => {
+                return match target {
+                    WaitTarget::Gone | WaitTarget::GoneOrDisabled => {
+                        Step::Done(WaitOutcome::Gone { polls, elapsed })
+                    }
+                    WaitTarget::Enabled => Step::Fail(WaitError::NotFound { id: id.to_string() }),
+                }
+            }
+        };
+        match judge(target, resp.status.as_ref()) {
+            Verdict::Done => {
+                tracing::debug!(id, polls, "integration reached its target");
+                Step::Done(match target {
+                    WaitTarget::Enabled => WaitOutcome::Enabled {
+                        status: resp,
+                        polls,
+                        elapsed,
+                    },
+                    WaitTarget::Gone | WaitTarget::GoneOrDisabled => {
+                        WaitOutcome::Gone { polls, elapsed }
+                    }
+                })
+            }
+            Verdict::Fail(status) => Step::Fail(WaitError::Failed {
+                id: id.to_string(),
+                status,
+                validation_results: resp.validation_results,
+            }),
+            Verdict::KeepWaiting => Step::Keep(LastSeen::Status(resp)),
+        }
+    };
+    let stop = |stop: Stop| match stop {
+        Stop::Cancelled => WaitError::Cancelled { id: id.to_string() },
+        Stop::Timeout(last_seen) => WaitError::Timeout {
+            id: id.to_string(),
+            target,
+            after: options.timeout,
+            last_seen,
+        },
+        Stop::Client(source) => WaitError::Client {
+            id: id.to_string(),
+            source,
+        },
+    };
+    poll_until(id, &options, || client.status(id), judge, stop).await
+}
+
+/// What one answer (or a 404, as `Err`) means to a wait.
+enum Step<T, E> {
+    /// The wait ended well.
+    Done(T),
+    /// The wait ended badly.
+    Fail(E),
+    /// Poll again; what was seen, for a time-out's message.
+    Keep(LastSeen),
+}
+
+/// How the poll loop itself stopped a wait.
+enum Stop {
+    Cancelled,
+    Timeout(LastSeen),
+    /// A poll failed in a way waiting will not cure.
+    Client(ClientError),
+}
+
+/// The one poll loop of every wait: polls with `poll` (first at once, then
+/// after pauses from `options.poll_interval` doubling up to
+/// `options.max_poll_interval`) until `judge` ends it, the deadline
+/// passes, or the token fires (even mid-request). `judge` gets each answer
+/// and each 404 (as `Err`) with the poll count and the time taken;
+/// transient failures are polled through, other failures stop the wait.
+async fn poll_until<R, T, E, Fut>(
+    name: &str,
+    options: &WaitOptions,
+    mut poll: impl FnMut() -> Fut,
+    mut judge: impl FnMut(Result<R, ClientError>, u32, Duration) -> Step<T, E>,
+    stop: impl Fn(Stop) -> E,
+) -> Result<T, E>
+where
+    Fut: Future<Output = Result<R, ClientError>>,
+{
     let started = Instant::now();
     // A time limit too far away to represent is as good as none.
     let deadline = later(started, options.timeout);
@@ -260,80 +359,47 @@ pub async fn wait_for<S: StatusSource + ?Sized>(
     let cap = options.max_poll_interval.max(interval);
     let mut last_seen = LastSeen::Nothing;
     let mut polls = 0u32;
-    let timeout = |last_seen: LastSeen| WaitError::Timeout {
-        id: id.to_string(),
-        target,
-        after: options.timeout,
-        last_seen,
-    };
-    let cancelled = || WaitError::Cancelled { id: id.to_string() };
 
     loop {
         if cancel.is_cancelled() {
-            return Err(cancelled());
+            return Err(stop(Stop::Cancelled));
         }
         polls = polls.saturating_add(1);
         let answer = tokio::select! {
             biased;
-            () = cancel.cancelled() => return Err(cancelled()),
-            () = tokio::time::sleep_until(deadline) => return Err(timeout(last_seen)),
-            answer = client.status(id) => answer,
+            () = cancel.cancelled() => return Err(stop(Stop::Cancelled)),
+            () = tokio::time::sleep_until(deadline) => return Err(stop(Stop::Timeout(last_seen))),
+            answer = poll() => answer,
         };
-        match answer {
-            Ok(resp) => match judge(target, resp.status.as_ref()) {
-                Verdict::Done => {
-                    tracing::debug!(id, polls, "integration reached its target");
-                    return Ok(match target {
-                        WaitTarget::Enabled => WaitOutcome::Enabled {
-                            status: resp,
-                            polls,
-                            elapsed: started.elapsed(),
-                        },
-                        WaitTarget::Gone | WaitTarget::GoneOrDisabled => WaitOutcome::Gone {
-                            polls,
-                            elapsed: started.elapsed(),
-                        },
-                    });
-                }
-                Verdict::Fail(status) => {
-                    return Err(WaitError::Failed {
-                        id: id.to_string(),
-                        status,
-                        validation_results: resp.validation_results,
-                    })
-                }
-                Verdict::KeepWaiting => last_seen = LastSeen::Status(resp),
-            },
-            Err(e) if e.is_not_found() => {
-                return match target {
-                    WaitTarget::Gone | WaitTarget::GoneOrDisabled => Ok(WaitOutcome::Gone {
-                        polls,
-                        elapsed: started.elapsed(),
-                    }),
-                    WaitTarget::Enabled => Err(WaitError::NotFound { id: id.to_string() }),
-                }
-            }
-            Err(ClientError::Cancelled) => return Err(cancelled()),
-            Err(e) if e.is_transient() => {
-                tracing::debug!(id, error = %e, "status poll failed; will poll again");
+        let answer = match answer {
+            Err(ClientError::Cancelled) => return Err(stop(Stop::Cancelled)),
+            Err(e) if !e.is_not_found() && e.is_transient() => {
+                tracing::debug!(id = name, error = %e, "status poll failed; will poll again");
                 last_seen = LastSeen::Error(e.to_string());
+                None
             }
-            Err(e) => {
-                return Err(WaitError::Client {
-                    id: id.to_string(),
-                    source: e,
-                })
+            Err(e) if !e.is_not_found() => return Err(stop(Stop::Client(e))),
+            answer => Some(answer),
+        };
+        if let Some(answer) = answer {
+            match judge(answer, polls, started.elapsed()) {
+                Step::Done(t) => return Ok(t),
+                Step::Fail(e) => return Err(e),
+                Step::Keep(seen) => last_seen = seen,
             }
         }
         let wake = later(Instant::now(), interval).min(deadline);
         tokio::select! {
             biased;
-            () = cancel.cancelled() => return Err(cancelled()),
+            () = cancel.cancelled() => return Err(stop(Stop::Cancelled)),
             () = tokio::time::sleep_until(wake) => {}
         }
         interval = interval.saturating_mul(2).min(cap);
     }
 }
+
+mod jobs;
+pub use jobs::{wait_for_job, JobOutcome, JobSource, JobWaitError};
 
 #[cfg(test)]
 mod tests {

@@ -338,19 +338,8 @@ impl ImmutaClient {
             Err(Failure::Cancelled) => return Err(ClientError::Cancelled),
             Err(Failure::Failed(error, headers)) => (error, headers),
         };
-        let unclear = match &error {
-            // No connection: nothing was sent.
-            ClientError::Transport {
-                kind: crate::error::TransportKind::Connect,
-                ..
-            } => false,
-            ClientError::Transport { .. } => true,
-            e if e.is_transient() => true,
-            // A conflict after an earlier unclear send: maybe with what
-            // that send made (a create), or because it is being applied
-            // (an update: `is editing`).
-            e if e.status() == Some(409) && sends > 1 => true,
-            _ => return Err(error),
+        let Some(unclear) = unclear(&error, sends) else {
+            return Err(error);
         };
         Ok(Err(Unanswered {
             label: call.label,
@@ -403,5 +392,25 @@ impl ImmutaClient {
                 unnamed,
             },
         })
+    }
+}
+
+/// After a change (try number `sends`) failed with `error`: whether it may
+/// have been applied all the same (`Some(true)`: the connection broke or
+/// timed out after sending, a `5xx`, or a `409` after an earlier unclear
+/// try, maybe with what that try made or is applying), or surely not
+/// (`Some(false)`: no connection was made); `None` when the failure
+/// settles it (`400`, `401`, a first `409`...).
+pub(super) fn unclear(error: &ClientError, sends: u32) -> Option<bool> {
+    match error {
+        // No connection: nothing was sent.
+        ClientError::Transport {
+            kind: crate::error::TransportKind::Connect,
+            ..
+        } => Some(false),
+        ClientError::Transport { .. } => Some(true),
+        e if e.is_transient() => Some(true),
+        e if e.status() == Some(409) && sends > 1 => Some(true),
+        _ => None,
     }
 }

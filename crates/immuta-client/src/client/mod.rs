@@ -1,6 +1,9 @@
 //! [`ImmutaClient`] and what its endpoints take and give, in rooms:
 //!
 //! - `endpoints`: one public method per `/integrations` endpoint.
+//! - `connections`: one public method per endpoint of the connection API
+//!   (`/data/...`, `/jobs`), [`check_object_path`], [`ConnectionAnswer`],
+//!   and the connection create's guard.
 //! - `transport`: the one request path (`execute`): the key, the body
 //!   bound, the one log line, retries and cancellation; and [`check_id`].
 //! - `guard`: the create guard: a real POST is never sent twice blindly
@@ -11,10 +14,11 @@
 //!   element (and the fuzzing of every answer reader).
 //! - `decode`: reading answers and writing bodies without quoting a value.
 //!
-//! Among the rooms, uses run one way: `endpoints` uses the others,
-//! `update` uses `guard`, `guard` uses `transport` and `list`, and those
+//! Among the rooms, uses run one way: `endpoints` and `connections` use
+//! the others (never each other), `update` uses `guard`, `guard` uses `transport` and `list`, and those
 //! two use `decode`, which uses none.
 
+mod connections;
 mod decode;
 mod endpoints;
 mod guard;
@@ -22,6 +26,7 @@ mod list;
 mod transport;
 mod update;
 
+pub use connections::{check_object_path, ConnectionAnswer};
 pub use list::{IntegrationList, SkipReason, SkippedIntegration};
 pub use transport::check_id;
 

@@ -103,13 +103,28 @@ impl ImmutaClient {
         if let Some(id) = id {
             check_id(id)?;
         }
+        let mut segments = vec!["integrations"];
+        segments.extend(id);
+        segments.extend_from_slice(rest);
+        self.call_to(method, &segments, query, body, idempotency)
+    }
+
+    /// Builds the URL `<base>/<segments...>?<query>`, each segment
+    /// percent-encoded as one path segment. The caller checks the segments
+    /// first: the URL library drops `.` and `..`.
+    pub(super) fn call_to(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+        idempotency: Idempotency,
+    ) -> Result<Call, ClientError> {
         let mut url = self.inner.base.clone();
         url.path_segments_mut()
             .map_err(|()| ClientError::Config("the Immuta URL cannot take a path".into()))?
             .pop_if_empty()
-            .push("integrations")
-            .extend(id)
-            .extend(rest);
+            .extend(segments);
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
         }

@@ -2,6 +2,7 @@
 
 mod classes;
 mod client;
+mod connections;
 mod create;
 mod fake;
 mod guesses;

@@ -5,7 +5,7 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
-fn fast(timeout: Duration) -> WaitOptions {
+pub(crate) fn fast(timeout: Duration) -> WaitOptions {
     WaitOptions {
         timeout,
         poll_interval: Duration::from_millis(10),
