@@ -8,16 +8,17 @@
 
 use super::decode::{decode, encode};
 use super::guard::unclear;
-use super::transport::{check_id, transient, Failure};
+use super::transport::{check_id, transient, Call, Failure};
 use super::ImmutaClient;
 use crate::error::ClientError;
 use crate::retry::{Budget, Idempotency, Transient};
-use crate::wait::JobSource;
+use crate::wait::{JobSource, WaitError, WaitTarget};
 use immuta_api::connection::{
     BulkAnswer, BulkId, BulkJob, Connection, ConnectionPayload, DataObject, ObjectSettings,
     SearchAnswer, SearchRequest,
 };
 use immuta_api::IntegrationId;
+use reqwest::header::HeaderMap;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use std::future::Future;
@@ -127,12 +128,28 @@ impl ImmutaClient {
         path: &[String],
         body: Option<Vec<u8>>,
         idempotency: Idempotency,
-    ) -> Result<super::transport::Call, ClientError> {
+    ) -> Result<Call, ClientError> {
         check_object_path(path)?;
         let mut segments = vec!["data"];
         segments.extend_from_slice(first);
         segments.extend(path.iter().map(String::as_str));
         self.call_to(method, &segments, &[], body, idempotency)
+    }
+
+    /// Sends a connection create or update once (try number `sends`): its
+    /// answer, or the error and the answer's headers.
+    async fn send_change_once(
+        &self,
+        call: &Call,
+        sends: u32,
+    ) -> Result<Result<ConnectionAnswer, (ClientError, Option<HeaderMap>)>, ClientError> {
+        match self.send_once(call, sends).await {
+            Ok(answer) => answer
+                .or_not_json(call, ConnectionAnswer::read(&call.label, &answer.body))
+                .map(Ok),
+            Err(Failure::Cancelled) => Err(ClientError::Cancelled),
+            Err(Failure::Failed(error, headers)) => Ok(Err((error, headers))),
+        }
     }
 
     /// `GET /data/connection/{connectionKey}`: one connection, secrets
@@ -189,13 +206,9 @@ impl ImmutaClient {
         let mut sends = 0u32;
         loop {
             sends += 1;
-            let (error, headers) = match this.send_once(&call, sends).await {
-                Ok(answer) => {
-                    return answer
-                        .or_not_json(&call, ConnectionAnswer::read(&call.label, &answer.body))
-                }
-                Err(Failure::Cancelled) => return Err(ClientError::Cancelled),
-                Err(Failure::Failed(error, headers)) => (error, headers),
+            let (error, headers) = match this.send_change_once(&call, sends).await? {
+                Ok(answer) => return Ok(answer),
+                Err(failed) => failed,
             };
             let Some(may_be_made) = unclear(&error, sends) else {
                 return Err(error);
@@ -237,8 +250,15 @@ impl ImmutaClient {
 
     /// `PUT /data/connection/{connectionKey}` with the whole body (Immuta
     /// does not document a partial one; what a full body leaves out may be
-    /// reset). Sending the same whole body twice changes nothing more, so
-    /// it is retried as a GET is.
+    /// reset).
+    ///
+    /// Sending the same whole body twice changes nothing more, so a PUT
+    /// that failed without a clear answer (or met `429`/`5xx`) is sent
+    /// again within the [`RetryPolicy`](crate::RetryPolicy). A `409` on such
+    /// a second send means the first is being applied (the native
+    /// integration is `editing`): the client waits for the integration to
+    /// settle (the status waiter, within the retry budget) and sends the
+    /// body once more. A `409` on a first send is the answer.
     pub async fn update_connection(
         &self,
         key: &str,
@@ -250,9 +270,59 @@ impl ImmutaClient {
             &["connection"],
             &[key.to_string()],
             Some(body),
-            Idempotency::Safe,
+            Idempotency::Once,
         )?;
-        self.read(call, ConnectionAnswer::read).await
+        let mut budget = Budget::start(&self.inner.retry);
+        let mut sends = 0u32;
+        loop {
+            sends += 1;
+            let (error, headers) = match self.send_change_once(&call, sends).await? {
+                Ok(answer) => return Ok(answer),
+                Err(failed) => failed,
+            };
+            if unclear(&error, sends).is_none() {
+                return Err(error);
+            }
+            let kind = if error.status() == Some(409) {
+                if let Err(why) = self.settle(key).await {
+                    tracing::debug!(
+                        request = %call.label,
+                        error = %why,
+                        "the connection's native integration did not settle"
+                    );
+                    return Err(error);
+                }
+                Some(Transient::Failing)
+            } else {
+                transient(&error, headers.as_ref())
+            };
+            let what = "the connection's update may not be applied: sending it again";
+            self.resend_pause(&mut budget, kind, &call.label, error, headers, what)
+                .await?;
+        }
+    }
+
+    /// Waits, within the retry budget, for the native integration of
+    /// connection `key` to leave a transition (`editing`).
+    async fn settle(&self, key: &str) -> Result<(), ClientError> {
+        let connection = self.get_connection(key).await?;
+        let Some(id) = connection.native_integration_id else {
+            return Ok(());
+        };
+        let options = crate::wait::WaitOptions::new(
+            self.inner.retry.max_elapsed,
+            self.cancel.clone().unwrap_or_default(),
+        );
+        match crate::wait::wait_for(self, id.as_str(), WaitTarget::Enabled, options).await {
+            // A failure status settles too: the PUT sent again tells.
+            Ok(_) | Err(WaitError::Failed { .. }) => Ok(()),
+            Err(WaitError::Cancelled { .. }) => Err(ClientError::Cancelled),
+            Err(WaitError::Client { source, .. }) => Err(source),
+            Err(other) => Err(ClientError::Decode {
+                what: format!("integration {id}'s status"),
+                detail: other.to_string(),
+            }),
+        }
     }
 
     /// `GET /data/object/{objectPath}`: one object (the connection's root
@@ -336,5 +406,72 @@ impl ImmutaClient {
 impl JobSource for ImmutaClient {
     fn bulk_job(&self, bulk_id: &str) -> impl Future<Output = Result<BulkJob, ClientError>> + Send {
         ImmutaClient::bulk_job(self, bulk_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_answers_in_every_guessed_shape() {
+        let l = "POST /data/connection";
+        assert_eq!(ConnectionAnswer::read(l, b"").unwrap(), Default::default());
+        assert_eq!(
+            ConnectionAnswer::read(l, b" \n").unwrap(),
+            Default::default()
+        );
+        let job = ConnectionAnswer::read(l, br#"{"connectionKey":"k","bulkId":7}"#).unwrap();
+        assert_eq!((job.connection, job.bulk_id), (None, Some("7".into())));
+        let full = ConnectionAnswer::read(
+            l,
+            br#"{"connectionKey":"k","nativeIntegrationId":12,"bulkId":"b1",
+                 "connection":{"technology":"Snowflake","password":"[REDACTED]"}}"#,
+        )
+        .unwrap();
+        assert_eq!(full.native_integration_id().map(|i| i.as_str()), Some("12"));
+        assert_eq!(full.bulk_id.as_ref().map(|i| i.as_str()), Some("b1"));
+        assert!(!full.connection.unwrap().extra.contains_key("bulkId"));
+        for bad in [
+            &b"[1]"[..],
+            b"\"k\"",
+            b"{\"connectionKey\":\"k\",\"connection\":{\"port\":\"pw-9f\"}}",
+        ] {
+            let e = ConnectionAnswer::read(l, bad).unwrap_err();
+            assert!(matches!(e, ClientError::Decode { .. }), "{e:?}");
+            assert!(!e.to_string().contains("pw-9f"), "{e}");
+        }
+    }
+
+    #[test]
+    fn object_paths_are_plain_parts() {
+        let p = |parts: &[&str]| parts.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        for good in [p(&["k"]), p(&["k", "MY DB", "s.x", "t%?#é"])] {
+            check_object_path(&good).unwrap();
+        }
+        for bad in [
+            p(&[]),
+            p(&["k/x"]),
+            p(&["k", ".."]),
+            p(&["k", "a\tb"]),
+            p(&["k", ""]),
+        ] {
+            let e = check_object_path(&bad).unwrap_err();
+            assert!(matches!(e, ClientError::InvalidId { .. }), "{bad:?}");
+        }
+        let c = ImmutaClient::new(crate::ClientConfig::new("https://h/x/", "k")).unwrap();
+        let call = c
+            .data_call(
+                Method::GET,
+                &["object"],
+                &p(&["k", "MY DB", "50%?#"]),
+                None,
+                Idempotency::Safe,
+            )
+            .unwrap();
+        assert_eq!(
+            call.url.as_str(),
+            "https://h/x/data/object/k/MY%20DB/50%25%3F%23"
+        );
     }
 }

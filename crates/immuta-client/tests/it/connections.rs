@@ -415,3 +415,35 @@ async fn a_job_wait_stops_when_cancelled_or_out_of_time() {
         .unwrap();
     assert_eq!(st.status, Some(IntegrationStatus::Creating));
 }
+
+#[tokio::test]
+async fn an_update_whose_answer_was_lost_is_sent_again_once_settled() {
+    let retry = RetryPolicy {
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(20),
+        ..RetryPolicy::default()
+    };
+    let (emu, client) = start(Guesses::default(), Duration::from_millis(150), retry).await;
+    let p = snowflake("upd");
+    let made = client.create_connection(&p).await.unwrap();
+    let native = made.native_integration_id().unwrap().clone();
+    reach(&client, native.as_str(), WaitTarget::Enabled).await;
+    emu.set_faults(FaultConfig {
+        lose_answers_to: vec!["PUT".into()],
+        ..Default::default()
+    })
+    .unwrap();
+    let mut changed = p.clone();
+    changed.connection.warehouse = Some("WH_LOST".into());
+    // Lost, then 409 (`editing`), then, once enabled, applied again.
+    client.update_connection("upd", &changed).await.unwrap();
+    assert_eq!(emu.request_count("PUT", "/data/connection/upd"), 3);
+    let read = client.get_connection("upd").await.unwrap();
+    assert_eq!(
+        read.connection.unwrap().warehouse.as_deref(),
+        Some("WH_LOST")
+    );
+    // A 409 on a first send is the answer.
+    let e = client.update_connection("upd", &changed).await.unwrap_err();
+    assert_eq!(e.status(), Some(409), "{e}");
+}
