@@ -515,7 +515,7 @@ async fn cancelling_the_client_ends_a_request_at_once() {
 
 /// A `MakeWriter` that collects log output.
 #[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
+pub(crate) struct Capture(pub(crate) Arc<Mutex<Vec<u8>>>);
 
 impl Write for Capture {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -536,7 +536,7 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
 
 /// The log output of this whole test binary, collected by a global
 /// subscriber (a scoped one misses events under parallel tests).
-fn global_capture() -> &'static Capture {
+pub(crate) fn global_capture() -> &'static Capture {
     static CAPTURE: OnceLock<Capture> = OnceLock::new();
     CAPTURE.get_or_init(|| {
         let capture = Capture::default();

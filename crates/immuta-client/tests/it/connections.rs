@@ -77,6 +77,15 @@ async fn start(
     (emu, client)
 }
 
+/// Retries with short pauses.
+fn quick() -> RetryPolicy {
+    RetryPolicy {
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(20),
+        ..RetryPolicy::default()
+    }
+}
+
 fn path(parts: &[&str]) -> Vec<String> {
     parts.iter().map(|p| p.to_string()).collect()
 }
@@ -233,11 +242,7 @@ async fn every_technology_under_every_connection_switch() {
 
 #[tokio::test]
 async fn a_lost_create_answer_is_looked_up_not_sent_again() {
-    let retry = RetryPolicy {
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(20),
-        ..RetryPolicy::default()
-    };
+    let retry = quick();
     for g in [Guesses::default(), Guesses::alternatives()] {
         let (emu, client) = start(g, Duration::ZERO, retry.clone()).await;
         emu.set_faults(FaultConfig {
@@ -256,11 +261,7 @@ async fn a_lost_create_answer_is_looked_up_not_sent_again() {
 
 #[tokio::test]
 async fn a_refused_post_is_sent_again_and_a_taken_key_only_once() {
-    let retry = RetryPolicy {
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(20),
-        ..RetryPolicy::default()
-    };
+    let retry = quick();
     let (emu, client) = start(Guesses::default(), Duration::ZERO, retry).await;
     // The first GET passes; the POST meets a 503, is looked up, sent again.
     emu.set_faults(FaultConfig {
@@ -418,11 +419,7 @@ async fn a_job_wait_stops_when_cancelled_or_out_of_time() {
 
 #[tokio::test]
 async fn an_update_whose_answer_was_lost_is_sent_again_once_settled() {
-    let retry = RetryPolicy {
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(20),
-        ..RetryPolicy::default()
-    };
+    let retry = quick();
     let (emu, client) = start(Guesses::default(), Duration::from_millis(150), retry).await;
     let p = snowflake("upd");
     let made = client.create_connection(&p).await.unwrap();
@@ -446,4 +443,45 @@ async fn an_update_whose_answer_was_lost_is_sent_again_once_settled() {
     // A 409 on a first send is the answer.
     let e = client.update_connection("upd", &changed).await.unwrap_err();
     assert_eq!(e.status(), Some(409), "{e}");
+}
+
+#[tokio::test]
+async fn logs_name_requests_but_no_secret_key_or_body() {
+    let capture = crate::client::global_capture();
+    let retry = quick();
+    let (emu, client) = start(Guesses::default(), Duration::ZERO, retry).await;
+    emu.set_faults(FaultConfig {
+        lose_answers_to: vec!["POST".into(), "PUT".into()],
+        ..Default::default()
+    })
+    .unwrap();
+    let p = snowflake("logconn");
+    client.create_connection(&p).await.unwrap();
+    client.update_connection("logconn", &p).await.unwrap();
+    let e = client.create_connection(&p).await.unwrap_err();
+    assert!(!format!("{e} {e:?}").contains("sf-conn-pw"), "{e:?}");
+
+    let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let ours: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("/data/connection") && l.contains("logconn"))
+        .collect();
+    assert!(
+        ours.iter()
+            .any(|l| l.contains("PUT /data/connection/logconn") && l.contains("status=200")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("answer was lost") && l.contains("POST /data/connection")),
+        "{text}"
+    );
+    for s in SECRETS {
+        assert!(!text.contains(s), "{s} logged: {text}");
+    }
+    assert!(!text.contains(emu.api_key()), "{text}");
+    assert!(
+        !text.to_ascii_lowercase().contains("authorization"),
+        "{text}"
+    );
 }
