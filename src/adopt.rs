@@ -22,9 +22,9 @@
 //! integration that has one, in place, with the secrets from the variables.
 
 use crate::framework::{Attribute, PathStep, Severity, Value};
-use crate::platforms::write_only::{wo_name, wo_version_name};
-use crate::platforms::Platform;
-use crate::resources::integration::{validate_config, DELETE_CREDENTIALS_ENV, TYPE_NAME};
+use crate::integration::platforms::write_only::{wo_name, wo_version_name};
+use crate::integration::platforms::Platform;
+use crate::integration::{validate_config, DELETE_CREDENTIALS_ENV, TYPE_NAME};
 use immuta_api::{Integration, IntegrationConfig, Secret};
 use immuta_client::{ClientConfig, ClientError, ImmutaClient, IntegrationList};
 use std::collections::{BTreeMap, BTreeSet};

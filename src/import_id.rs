@@ -19,7 +19,7 @@
 //! is refused: a secret can only come from the configuration.
 
 use crate::framework::{Attribute, AttributeKind, Number, Type, Value};
-use crate::platforms::Platform;
+use crate::integration::platforms::Platform;
 use serde_json::Value as Json;
 
 /// Why an import id could not be read. Messages name paths, never values.
@@ -101,7 +101,7 @@ impl ImportId {
         };
         let mut block: Option<(Platform, Value)> = None;
         let mut settings = Vec::new();
-        let schema = crate::resources::integration::schema();
+        let schema = crate::integration::schema::schema();
         for (key, v) in &json {
             if key == "id" {
                 continue;

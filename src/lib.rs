@@ -42,7 +42,7 @@ pub mod data_sources;
 pub mod duration;
 pub mod ephemeral_resources;
 pub mod import_id;
-pub mod platforms;
+pub mod integration;
 pub mod provider;
 pub mod provider_data;
 pub mod resources;

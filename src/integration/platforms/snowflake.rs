@@ -201,12 +201,12 @@ pub fn delete_credentials(r: Reader<'_>) -> DeleteCredentials {
 mod tests {
     use super::*;
     use crate::framework::Diagnostics;
-    use crate::platforms::Platform;
+    use crate::integration::platforms::Platform;
     use immuta_api::{IntegrationConfig, IntegrationType};
     use serde_json::json;
 
     fn block() -> Value {
-        let mut v = crate::platforms::null_object(&Platform::Snowflake.attribute());
+        let mut v = crate::integration::platforms::null_object(&Platform::Snowflake.attribute());
         v.set_attr("host", Value::from("org.us-east-1.snowflakecomputing.com"));
         v.set_attr("warehouse", Value::from("SAMPLE_WAREHOUSE"));
         v.set_attr("database", Value::from("SNOWFLAKE_SAMPLE_DATA"));

@@ -144,7 +144,7 @@ pub fn delete_credentials(r: Reader<'_>) -> DeleteCredentials {
 mod tests {
     use super::*;
     use crate::framework::Diagnostics;
-    use crate::platforms::{null_object, Platform};
+    use crate::integration::platforms::{null_object, Platform};
     use serde_json::json;
 
     #[test]

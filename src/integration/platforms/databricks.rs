@@ -127,7 +127,7 @@ pub fn from_config(c: &DatabricksConfig, prior: Reader<'_>) -> Value {
 mod tests {
     use super::*;
     use crate::framework::Diagnostics;
-    use crate::platforms::{null_object, Platform};
+    use crate::integration::platforms::{null_object, Platform};
     use immuta_api::{IntegrationConfig, IntegrationType};
     use serde_json::json;
 
@@ -174,9 +174,9 @@ mod tests {
         let mut v = block();
         v.set_attr("authentication_type", Value::from("oAuthM2M"));
         v.set_attr("token", Value::Null);
-        let mut o = null_object(&crate::platforms::oauth_attribute(
+        let mut o = null_object(&crate::integration::platforms::oauth_attribute(
             Platform::Databricks,
-            crate::platforms::Form::Resource,
+            crate::integration::platforms::Form::Resource,
         ));
         o.set_attr("client_id", Value::from("id"));
         v.set_attr("oauth_client_config", o);

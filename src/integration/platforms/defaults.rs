@@ -236,7 +236,7 @@ fn get_mut<'a>(v: &'a mut Value, path: &[&str]) -> Option<&'a mut Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::platforms::{null_object, obj};
+    use crate::integration::platforms::{null_object, obj};
 
     fn block(p: Platform, pairs: &[(&str, Value)]) -> Value {
         let mut v = null_object(&p.attribute());

@@ -280,7 +280,7 @@ impl Platform {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::platforms::{null_object, obj};
+    use crate::integration::platforms::{null_object, obj};
 
     fn names(p: Platform) -> Vec<String> {
         p.write_only_secrets().iter().map(|p| p.join(".")).collect()

@@ -102,7 +102,7 @@ pub fn from_config(c: &BigQueryConfig, prior: Reader<'_>) -> Value {
 mod tests {
     use super::*;
     use crate::framework::Diagnostics;
-    use crate::platforms::Platform;
+    use crate::integration::platforms::Platform;
 
     #[test]
     fn suffix_and_credential_checks() {

@@ -156,7 +156,7 @@ pub fn from_config(c: &S3Config, prior: Reader<'_>) -> Value {
 mod tests {
     use super::*;
     use crate::framework::Diagnostics;
-    use crate::platforms::{null_object, Platform};
+    use crate::integration::platforms::{null_object, Platform};
     use serde_json::json;
 
     fn example() -> Value {
