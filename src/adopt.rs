@@ -931,7 +931,7 @@ mod tests {
     #[test]
     fn filters_and_plain_secrets() {
         let only = Options {
-            types: vec![Platform::S3, Platform::Trino],
+            types: vec![Platform::S3, Platform::TRINO],
             statuses: vec!["enabled".into()],
             write_only: false,
             terraform_block: false,
@@ -971,7 +971,7 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(c.host.as_deref(), Some("h"));
-        assert_eq!(c.options.types, [Platform::S3, Platform::Trino]);
+        assert_eq!(c.options.types, [Platform::S3, Platform::TRINO]);
         assert_eq!(c.options.statuses, ["enabled"]);
         assert!(!c.options.write_only);
         assert!(parse_args(&args("--help")).unwrap().is_none());

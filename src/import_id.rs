@@ -223,7 +223,7 @@ mod tests {
         .unwrap();
         assert_eq!(p.id, "7");
         let (platform, block) = p.block.clone().unwrap();
-        assert_eq!(platform, Platform::Redshift);
+        assert_eq!(platform, Platform::REDSHIFT);
         assert_eq!(block.attr("username").as_str(), Some("rs"));
         assert_eq!(block.attr("password_wo_version").as_i64(), Some(2));
         assert!(block.attr("host").is_null());
@@ -233,7 +233,7 @@ mod tests {
             Some(1)
         );
         // A whole object of the schema.
-        let attrs = Platform::Redshift.resource_attribute();
+        let attrs = Platform::REDSHIFT.resource_attribute();
         assert_eq!(
             block.as_map().unwrap().len(),
             attrs.nested_attributes().unwrap().len()

@@ -15,6 +15,7 @@ use crate::framework::{
     Diagnostics, Schema, Value,
 };
 use crate::integration::public::{config_attributes, config_values};
+use crate::integration::Platform;
 use crate::provider_data::ProviderData;
 use async_trait::async_trait;
 use immuta_api::{Integration, IntegrationStatus, IntegrationType};
@@ -24,9 +25,9 @@ use std::sync::Arc;
 // ---- schema ----------------------------------------------------------------
 
 fn schema() -> Schema {
-    let type_names = IntegrationType::ALL
+    let type_names = Platform::ALL
         .iter()
-        .map(|t| format!("`{t}`"))
+        .map(|p| format!("`{}`", p.integration_type()))
         .collect::<Vec<_>>()
         .join(", ");
     let status_names = IntegrationStatus::ALL
@@ -107,9 +108,9 @@ impl Filters {
                 "Unknown integration type",
                 format!(
                     "Expected one of {}, got {t:?}.",
-                    IntegrationType::ALL
+                    Platform::ALL
                         .iter()
-                        .map(|t| format!("{:?}", t.as_str()))
+                        .map(|p| format!("{:?}", p.integration_type().as_str()))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),

@@ -154,13 +154,13 @@ mod tests {
 
     #[test]
     fn payload_is_type_auto_bootstrap_and_config_only() {
-        let p = to_payload(Platform::Snowflake, &snowflake_config());
+        let p = to_payload(Platform::SNOWFLAKE, &snowflake_config());
         let json = serde_json::to_value(&p).unwrap();
         assert_eq!(json["type"], json!("Snowflake"));
         assert_eq!(json["autoBootstrap"], json!(true));
         assert_eq!(json["config"].as_object().unwrap().len(), 7);
         let trino = to_payload(
-            Platform::Trino,
+            Platform::TRINO,
             &Value::object([("trino", Value::object([("api_key", Value::Null)]))]),
         );
         assert_eq!(

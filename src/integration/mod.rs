@@ -50,7 +50,7 @@ pub(crate) mod test_support {
 
     /// A complete Snowflake configuration of the resource.
     pub fn snowflake_config() -> Value {
-        let mut block = platforms_null(Platform::Snowflake);
+        let mut block = platforms_null(Platform::SNOWFLAKE);
         for (k, v) in [
             ("host", "org.us-east-1.snowflakecomputing.com"),
             ("warehouse", "SAMPLE_WAREHOUSE"),

@@ -1,6 +1,7 @@
 //! The schema of an integration: the `immuta_integration` resource's, whose
 //! type attributes come from the registry of platforms.
 
+use super::platforms::list_names;
 use super::{Platform, DELETE_CREDENTIALS_ENV};
 use crate::framework::{Attribute, Block, Schema};
 
@@ -16,10 +17,14 @@ pub fn schema() -> Schema {
         Attribute::string("status")
             .computed()
             .description("The integration's status, `enabled` once it is ready."),
-        Attribute::bool("auto_bootstrap").optional().description(
-            "Whether Immuta sets up the platform side itself. Must be set for every type but \
-             `trino`, and be `false` for `s3` and `bigquery`.",
-        ),
+        Attribute::bool("auto_bootstrap")
+            .optional()
+            .description(format!(
+                "Whether Immuta sets up the platform side itself. Must be set for every type but \
+                 {}, and be `false` for {}.",
+                block_names(|p| !p.requires_auto_bootstrap(), "and"),
+                block_names(Platform::must_not_auto_bootstrap, "and"),
+            )),
     ];
     attrs.extend(Platform::ALL.into_iter().map(Platform::resource_attribute));
     attrs.extend([
@@ -34,16 +39,16 @@ pub fn schema() -> Schema {
         delete_credentials_attribute(),
         Attribute::string(DELETE_CREDENTIALS_ENV)
             .optional()
-            .description(
+            .description(format!(
                 "The name of an environment variable that holds, when the integration is \
                  destroyed, privileged credentials for the DELETE as a JSON object with the keys \
-                 of `delete_credentials` (e.g. `{\"password\": \"...\"}`). Its keys override \
+                 of `delete_credentials` (e.g. `{{\"password\": \"...\"}}`). Its keys override \
                  those of `delete_credentials` or, without it, of the type attribute. Only the \
                  name is stored. Meant for write-only secrets, which Terraform does not send at \
-                 destroy: an auto-bootstrapped Snowflake, Redshift or Azure Synapse integration \
-                 whose secret is set through `*_wo` needs it (or \
-                 `force_disable_on_destroy = true`) to be destroyed.",
-            ),
+                 destroy: an auto-bootstrapped {} integration whose secret is set through \
+                 `*_wo` needs it (or `force_disable_on_destroy = true`) to be destroyed.",
+                products(Platform::delete_needs_credentials, "or"),
+            )),
         Attribute::single_nested(
             "timeouts",
             ["create", "update", "delete"]
@@ -89,15 +94,34 @@ pub fn schema() -> Schema {
         .computed()
         .description("The validation tests Immuta ran last."),
     ]);
-    Schema::new(Block::new(attrs).description(
-        "An Immuta integration: Snowflake, Databricks Unity Catalog, Google BigQuery, Redshift, \
-         Azure Synapse Analytics, Amazon S3 or Starburst (Trino). Set exactly one of the type \
+    Schema::new(Block::new(attrs).description(format!(
+        "An Immuta integration: {}. Set exactly one of the type \
          attributes.\n\nSecrets (passwords, tokens, keys) are never returned by Immuta: \
          Terraform keeps the values it sent. After `terraform import` they are unknown, so a \
          configuration that sets them plans one in-place update (never a replacement).",
-    ))
+        products(|_| true, "or"),
+    )))
 }
 
+/// The block names of the registry's types for which `f` holds, in prose.
+fn block_names(f: impl Fn(Platform) -> bool, last: &str) -> String {
+    let names: Vec<String> = Platform::all_where(f)
+        .into_iter()
+        .map(|p| format!("`{}`", p.block_name()))
+        .collect();
+    list_names(&names, last)
+}
+
+/// The product names of the registry's types for which `f` holds, in prose.
+fn products(f: impl Fn(Platform) -> bool, last: &str) -> String {
+    let names: Vec<String> = Platform::all_where(f)
+        .into_iter()
+        .map(|p| p.product_name().to_string())
+        .collect();
+    list_names(&names, last)
+}
+
+/// `delete_credentials`: privileged credentials for the DELETE.
 pub fn delete_credentials_attribute() -> Attribute {
     let s = |n: &str, d: &str| Attribute::string(n).optional().description(d.to_string());
     Attribute::single_nested(
@@ -141,10 +165,11 @@ pub fn delete_credentials_attribute() -> Attribute {
     .optional()
     .computed()
     .sensitive()
-    .description(
+    .description(format!(
         "Privileged credentials sent when the integration is destroyed. Immuta needs them to \
-         remove an auto-bootstrapped Snowflake, Redshift or Azure Synapse integration; left \
-         unset, the credentials of the type attribute are used. Ignored for other integrations \
-         (Immuta refuses a body then) and with `force_disable_on_destroy`.",
-    )
+         remove an auto-bootstrapped {} integration; left unset, the credentials of the type \
+         attribute are used. Ignored for other integrations (Immuta refuses a body then) and \
+         with `force_disable_on_destroy`.",
+        products(Platform::delete_needs_credentials, "or"),
+    ))
 }

@@ -211,10 +211,10 @@ fn payload_of(i: &Integration) -> IntegrationPayload {
 /// What Immuta's own pages say about the scripts a type has, when a
 /// refusal matches it.
 fn known_rule(kind: ScriptKind, ty: &str) -> Option<&'static str> {
-    let trino = Platform::Trino.integration_type();
+    let trino = Platform::TRINO.integration_type();
     match kind {
         ScriptKind::InitialCreate
-            if ![Platform::Redshift, Platform::AzureSynapse]
+            if ![Platform::REDSHIFT, Platform::AZURE_SYNAPSE]
                 .iter()
                 .any(|p| p.integration_type().as_str() == ty) =>
         {
@@ -223,7 +223,7 @@ fn known_rule(kind: ScriptKind, ty: &str) -> Option<&'static str> {
                  Analytics integrations only.",
             )
         }
-        ScriptKind::PostCleanup if Platform::AzureSynapse.integration_type().as_str() != ty => {
+        ScriptKind::PostCleanup if Platform::AZURE_SYNAPSE.integration_type().as_str() != ty => {
             Some("Immuta generates the post_cleanup script for Azure Synapse Analytics integrations only.")
         }
         _ if ty == trino.as_str() => Some(
@@ -361,7 +361,7 @@ mod tests {
         v.set_attr("action", Value::from(action));
         v.set_attr("integration_id", Value::opt_string(id));
         v.set_attr("auto_bootstrap", Value::Bool(false));
-        let mut sf = null_object(&Platform::Snowflake.attribute());
+        let mut sf = null_object(&Platform::SNOWFLAKE.attribute());
         for (k, val) in [
             ("host", "org.us-east-1.snowflakecomputing.com"),
             ("warehouse", "W"),
@@ -399,7 +399,7 @@ mod tests {
         let mut d = Diagnostics::new();
         let r = check(&config("initial_create", None), &mut d).unwrap();
         assert_eq!(r.kind, ScriptKind::InitialCreate);
-        assert_eq!(r.platform, Some(Platform::Snowflake));
+        assert_eq!(r.platform, Some(Platform::SNOWFLAKE));
     }
 
     #[test]
@@ -461,7 +461,7 @@ mod tests {
     #[test]
     fn payload_comes_from_the_shared_converters() {
         let v = config("create", None);
-        let p = to_payload(Platform::Snowflake, &v);
+        let p = to_payload(Platform::SNOWFLAKE, &v);
         let json = serde_json::to_value(&p).unwrap();
         assert_eq!(json["config"]["warehouse"], "W");
         assert_eq!(json["autoBootstrap"], false);

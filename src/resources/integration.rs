@@ -159,7 +159,7 @@ impl IntegrationResource {
         let mut planned = req.planned_state.clone();
         if let (Some(key), Some(trino)) = (
             answer.trino_api_key(),
-            planned.get_attr_mut(Platform::Trino.block_name()),
+            planned.get_attr_mut(Platform::TRINO.block_name()),
         ) {
             if trino.attr("api_key").is_unknown() {
                 trino.set_attr("api_key", Value::string(key.expose()));
@@ -902,7 +902,7 @@ mod tests {
         assert_ne!(resp.planned_state, prior);
         // The update sends the defaults back.
         let body = serde_json::to_value(
-            request_payload(Platform::Snowflake, &config, &resp.planned_state).unwrap(),
+            request_payload(Platform::SNOWFLAKE, &config, &resp.planned_state).unwrap(),
         )
         .unwrap();
         assert_eq!(body["config"]["audit"], json!({"enabled": false}));
@@ -929,7 +929,7 @@ mod tests {
         assert!(sf.attr("password").is_null());
         assert_eq!(sf.attr("password_wo_version").as_i64(), Some(1));
         // The create sends the write-only value.
-        let body = serde_json::to_value(to_payload(Platform::Snowflake, &config)).unwrap();
+        let body = serde_json::to_value(to_payload(Platform::SNOWFLAKE, &config)).unwrap();
         assert_eq!(body["config"]["password"], json!("first-secret"));
         let prior = applied(&created.planned_state);
         // Same version, even with another value: nothing to do.
@@ -946,7 +946,7 @@ mod tests {
         assert!(resp.requires_replace.is_empty());
         assert_eq!(resp.planned_state.attr("status").as_str(), Some("enabled"));
         let body = serde_json::to_value(
-            request_payload(Platform::Snowflake, &bumped, &resp.planned_state).unwrap(),
+            request_payload(Platform::SNOWFLAKE, &bumped, &resp.planned_state).unwrap(),
         )
         .unwrap();
         assert_eq!(body["config"]["password"], json!("second-secret"));
@@ -960,7 +960,7 @@ mod tests {
             .plan(&Context::default(), request(&prior, &other))
             .await;
         let body = serde_json::to_value(
-            request_payload(Platform::Snowflake, &other, &resp.planned_state).unwrap(),
+            request_payload(Platform::SNOWFLAKE, &other, &resp.planned_state).unwrap(),
         )
         .unwrap();
         assert_eq!(body["config"]["password"], json!("first-secret"));
