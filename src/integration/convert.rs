@@ -4,7 +4,7 @@
 
 use super::platforms::{defaults, obj, Platform};
 use super::DELETE_CREDENTIALS_ENV;
-use crate::framework::{AttributePath, Diagnostic, Value};
+use crate::framework::{AttributePath, Diagnostic, Diagnostics, Value};
 use immuta_api::{Integration, IntegrationPayload, ValidationResults};
 
 /// The body a configuration alone describes (the script data source, which
@@ -82,6 +82,22 @@ pub fn validation_results_value(vr: Option<&ValidationResults>) -> Value {
         ("status", Value::string(vr.status.as_str())),
         ("tests", Value::List(tests)),
     ])
+}
+
+/// The warnings of Immuta's validation tests, on the type attribute.
+pub fn validation_warnings(vr: Option<&ValidationResults>, path: &AttributePath) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    for t in vr.into_iter().flat_map(ValidationResults::warnings) {
+        diags.attribute_warning(
+            path.clone(),
+            format!(
+                "Immuta's validation test \"{}\" passed with a warning",
+                t.name
+            ),
+            t.message.clone().unwrap_or_default(),
+        );
+    }
+    diags
 }
 
 /// The resource value of an integration as Immuta answers it. `prior`

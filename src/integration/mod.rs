@@ -17,6 +17,7 @@
 //!   Immuta's answers.
 //! - [`delete_credentials`]: the privileged credentials of a DELETE, from
 //!   state and from the environment variable `delete_credentials_env` names.
+//! - [`hints`]: what to do when Immuta refuses a create or a delete.
 //! - [`public`]: the non-secret view of a config the data sources show.
 //! - [`script`]: the script requests (`immuta_integration_script`, data
 //!   source and ephemeral resource): schema, checks, request, errors.
@@ -28,6 +29,7 @@
 pub mod checks;
 pub mod convert;
 pub mod delete_credentials;
+pub mod hints;
 pub mod platforms;
 pub mod public;
 pub mod schema;

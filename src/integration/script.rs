@@ -309,9 +309,15 @@ pub async fn generate(
     let mut diags = Diagnostics::new();
     let Some(request) = check(config, &mut diags) else {
         if !diags.has_errors() {
-            diags.error(
+            let unknown = if config.attr("action").is_known() {
+                "integration_id"
+            } else {
+                "action"
+            };
+            diags.attribute_error(
+                AttributePath::new(unknown),
                 "Incomplete configuration",
-                "action and integration_id must be known to generate a script.",
+                format!("Expected a known {unknown} to generate a script, got a value known only after apply."),
             );
         }
         return Err(diags);

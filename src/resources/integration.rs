@@ -33,12 +33,15 @@ use crate::framework::{
     ImportRequest, ImportResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource,
     Schema, Value,
 };
-use crate::integration::convert::{request_payload, to_state, validation_results_value};
+use crate::integration::convert::{
+    request_payload, to_state, validation_results_value, validation_warnings,
+};
+use crate::integration::hints::{delete_hint, import_hint, FORCE_DISABLE_HINT};
 use crate::integration::platforms::{null_object, Platform};
 use crate::integration::{delete_credentials, platform_of, validate_config};
 use crate::provider_data::{Configured, ProviderData};
 use async_trait::async_trait;
-use immuta_api::{IntegrationPayload, IntegrationStatus, TestStatus, ValidationResults};
+use immuta_api::{IntegrationPayload, IntegrationStatus, TestStatus};
 use immuta_client::{
     wait_for, ClientError, DeleteOptions, ImmutaClient, WaitError, WaitOptions, WaitOutcome,
     WaitTarget,
@@ -242,9 +245,11 @@ impl IntegrationResource {
         platform: Platform,
     ) -> Result<Applied, Diagnostics> {
         let Some(id) = req.prior_state.attr("id").as_str().map(str::to_string) else {
-            return Err(Diagnostic::error(
+            return Err(Diagnostic::attribute_error(
+                AttributePath::new("id"),
                 "Cannot update an integration without id",
-                "The state holds no id for this integration. Remove it from the state and import it.",
+                "Expected the state to hold the integration's id, got none. Remove it from the \
+                 state and import it.",
             )
             .into());
         };
@@ -383,7 +388,7 @@ impl IntegrationResource {
                         );
                     }
                 }
-                diags.extend(warnings_of(resp.validation_results.as_ref(), &path));
+                diags.extend(validation_warnings(resp.validation_results.as_ref(), &path));
             }
             // A create planned to replace an integration (tainted, or a
             // change of type) conflicts with the one it replaces, which
@@ -439,22 +444,6 @@ fn client_error(summary: String, e: &ClientError) -> Diagnostic {
     crate::client_errors::diagnostic(summary, e)
 }
 
-/// The warnings of Immuta's validation tests, on the type attribute.
-fn warnings_of(vr: Option<&ValidationResults>, path: &AttributePath) -> Diagnostics {
-    let mut diags = Diagnostics::new();
-    for t in vr.into_iter().flat_map(ValidationResults::warnings) {
-        diags.attribute_warning(
-            path.clone(),
-            format!(
-                "Immuta's validation test \"{}\" passed with a warning",
-                t.name
-            ),
-            t.message.clone().unwrap_or_default(),
-        );
-    }
-    diags
-}
-
 /// Waits until the integration is enabled; answers the warnings of its
 /// validation tests. What a failed wait means for the state is the caller's
 /// (create keeps a tainted resource; update keeps what Immuta now holds).
@@ -466,7 +455,7 @@ async fn wait_enabled(
     platform: Platform,
 ) -> Result<Diagnostics, WaitError> {
     match wait_for(client, id, WaitTarget::Enabled, wait_options(ctx, timeout)).await? {
-        WaitOutcome::Enabled { status, .. } => Ok(warnings_of(
+        WaitOutcome::Enabled { status, .. } => Ok(validation_warnings(
             status.validation_results.as_ref(),
             &platform.path(),
         )),
@@ -513,57 +502,6 @@ async fn read_back(
             fallback
         }
     }
-}
-
-/// How to take over the integration a 409 names (Immuta's message ends
-/// "(id = 5)"), or any existing one.
-fn import_hint(e: &ClientError) -> String {
-    let text = e.to_string();
-    let id = text
-        .split("(id = ")
-        .nth(1)
-        .and_then(|rest| rest.split(')').next())
-        .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()));
-    match id {
-        Some(id) => format!(
-            "If that integration is the one this resource should manage, import it instead of \
-             creating it: `terraform import <this resource's address> {id}` (or an `import` \
-             block with `id = \"{id}\"`)."
-        ),
-        None => "If the existing integration is the one this resource should manage, import \
-                 it instead of creating it: `terraform import <this resource's address> <id>`."
-            .to_string(),
-    }
-}
-
-/// How to remove an integration Immuta will not delete.
-const FORCE_DISABLE_HINT: &str = "To remove it from Immuta without cleaning up the platform: set \
-    `force_disable_on_destroy = true`, run `terraform apply` (it records the setting, nothing is \
-    sent to Immuta), then `terraform destroy` again.";
-
-/// What to do when Immuta refuses a delete: the credentials it needs, and
-/// where they can come from.
-fn delete_hint(
-    prior: &Value,
-    platform: Option<Platform>,
-    sent_credentials: bool,
-    e: &ClientError,
-) -> Option<String> {
-    if !matches!(e.status(), Some(400 | 422)) {
-        return None;
-    }
-    let write_only = platform.is_some_and(|p| p.uses_write_only_state(prior.attr(p.block_name())));
-    let mut hint = String::new();
-    if sent_credentials && write_only && prior.attr(DELETE_CREDENTIALS_ENV).is_null() {
-        hint.push_str(
-            "The secrets of this integration are write-only, so Terraform does not keep them \
-             for the destroy: set `delete_credentials_env` to the name of an environment \
-             variable holding the credentials as JSON (or set `delete_credentials`), apply, and \
-             destroy again. ",
-        );
-    }
-    hint.push_str(FORCE_DISABLE_HINT);
-    Some(hint)
 }
 
 #[async_trait]
