@@ -71,7 +71,9 @@ fn summary_of(e: &ClientError) -> Option<String> {
         ErrorClass::UntrustedCertificate => "Immuta's TLS certificate is not trusted".into(),
         ErrorClass::Timeout => "Immuta did not answer in time".into(),
         ErrorClass::NotJson => format!("The host did not answer like Immuta's API{status}"),
-        ErrorClass::PayloadRefused | ErrorClass::Other => return None,
+        ErrorClass::InvalidCaCertificate | ErrorClass::PayloadRefused | ErrorClass::Other => {
+            return None
+        }
     })
 }
 
@@ -133,7 +135,9 @@ fn fix_of(e: &ClientError) -> String {
                  stands in between.{unavailable}"
             )
         }
-        ErrorClass::PayloadRefused | ErrorClass::Other => String::new(),
+        ErrorClass::InvalidCaCertificate | ErrorClass::PayloadRefused | ErrorClass::Other => {
+            String::new()
+        }
     }
 }
 

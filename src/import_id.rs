@@ -19,7 +19,7 @@
 //! is refused: a secret can only come from the configuration.
 
 use crate::framework::{Attribute, AttributeKind, Number, Type, Value};
-use crate::platforms::Platform;
+use crate::integration::platforms::Platform;
 use serde_json::Value as Json;
 
 /// Why an import id could not be read. Messages name paths, never values.
@@ -101,7 +101,7 @@ impl ImportId {
         };
         let mut block: Option<(Platform, Value)> = None;
         let mut settings = Vec::new();
-        let schema = crate::resources::integration::schema();
+        let schema = crate::integration::schema::schema();
         for (key, v) in &json {
             if key == "id" {
                 continue;
@@ -223,7 +223,7 @@ mod tests {
         .unwrap();
         assert_eq!(p.id, "7");
         let (platform, block) = p.block.clone().unwrap();
-        assert_eq!(platform, Platform::Redshift);
+        assert_eq!(platform, Platform::REDSHIFT);
         assert_eq!(block.attr("username").as_str(), Some("rs"));
         assert_eq!(block.attr("password_wo_version").as_i64(), Some(2));
         assert!(block.attr("host").is_null());
@@ -233,7 +233,7 @@ mod tests {
             Some(1)
         );
         // A whole object of the schema.
-        let attrs = Platform::Redshift.resource_attribute();
+        let attrs = Platform::REDSHIFT.resource_attribute();
         assert_eq!(
             block.as_map().unwrap().len(),
             attrs.nested_attributes().unwrap().len()

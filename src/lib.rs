@@ -8,27 +8,31 @@
 //! # Layout
 //!
 //! From the bottom up; each layer uses only the ones above it in this list
-//! (`tests/layering.rs` fails when a module uses a higher one):
+//! (`tests/layering.rs` fails when a module uses one of its own layer or a
+//! higher one, and lists no exceptions):
 //!
 //! - [`protocol`]: Terraform's plugin protocol: tfplugin6 generated from
 //!   `proto/` by `build.rs`, go-plugin handshake, AutoMTLS, gRPC server,
 //!   the logs Terraform reads.
 //! - [`framework`]: schema, values with null and unknown (msgpack and JSON),
-//!   diagnostics with attribute paths, the provider traits, the gRPC service.
+//!   diagnostics with attribute paths, the provider traits, plan helpers,
+//!   the gRPC service.
+//! - [`duration`]: Go-style duration strings (`30s`, `1h30m`).
 //! - [`provider_data`]: the configured Immuta client (one per process) that
 //!   resources and data sources read.
-//! - [`provider`]: the provider block and its configuration, turned into one
-//!   Immuta client per process.
-//! - [`platforms`]: the seven integration types' config schema, checks and
-//!   converters to and from `immuta-api`, shared by the resource and the
-//!   script data source.
 //! - [`client_errors`]: Immuta's errors as diagnostics that point to the
 //!   fix, for every resource and data source.
-//! - [`resources`]: one file per resource.
+//! - [`integration`]: the integration domain: the seven types, one table
+//!   each and one registry (`integration::platforms`), the schema, config
+//!   checks, converters to and from `immuta-api`, delete credentials, the
+//!   public view the data sources show and the script requests. Shared by
+//!   everything above it, which never share with each other.
+//! - [`import_id`]: import ids that carry values Immuta never returns.
+//! - [`resources`]: one file per resource, its lifecycle only.
 //! - [`data_sources`]: one file per data source.
 //! - [`ephemeral_resources`]: one file per ephemeral resource (Terraform 1.10+).
-//! - [`duration`]: Go-style duration strings (`30s`, `1h30m`).
-//! - [`import_id`]: import ids that carry values Immuta never returns.
+//! - [`provider`]: the provider block and its configuration, turned into one
+//!   Immuta client per process; registers all of the above.
 //! - [`adopt`]: the `adopt` command, which writes the configuration and
 //!   import blocks of a tenant's existing integrations.
 
@@ -42,7 +46,7 @@ pub mod data_sources;
 pub mod duration;
 pub mod ephemeral_resources;
 pub mod import_id;
-pub mod platforms;
+pub mod integration;
 pub mod provider;
 pub mod provider_data;
 pub mod resources;

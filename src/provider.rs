@@ -11,7 +11,7 @@ use crate::provider_data::{
 };
 use async_trait::async_trait;
 use immuta_api::Secret;
-use immuta_client::{ClientConfig, ImmutaClient, Limits, RetryPolicy};
+use immuta_client::{ClientConfig, ErrorClass, ImmutaClient, Limits, RetryPolicy};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -312,14 +312,21 @@ fn build_client(s: &Settings, terraform_version: Option<&str>) -> Result<ImmutaC
         terraform_version.unwrap_or("unknown")
     );
     ImmutaClient::new(cfg).map_err(|e| {
-        let path = match e.to_string() {
-            m if m.contains("certificate") => "ca_certificate",
-            _ => "host",
+        // The client says which setting is wrong through its error class.
+        let (path, detail) = match e.class() {
+            ErrorClass::InvalidCaCertificate => (
+                "ca_certificate",
+                format!(
+                    "{e}. Expected one or more PEM certificates (-----BEGIN CERTIFICATE-----), \
+                     e.g. file(\"corp-ca.pem\")."
+                ),
+            ),
+            _ => ("host", e.to_string()),
         };
         Diagnostic::attribute_error(
             AttributePath::new(path),
             "Invalid Immuta connection settings",
-            e.to_string(),
+            detail,
         )
     })
 }
@@ -416,5 +423,31 @@ mod tests {
         assert!(!shown.contains("key-5e1b0d9c"), "{shown}");
         assert!(shown.contains("<REDACTED>"), "{shown}");
         assert!(build_client(&settings, None).is_ok());
+    }
+
+    #[test]
+    fn a_bad_ca_certificate_points_at_ca_certificate() {
+        let config = Value::object([
+            ("host", Value::from("https://immuta.example.com")),
+            ("api_key", Value::from("key")),
+            ("ca_certificate", Value::from("not a certificate")),
+        ]);
+        let settings = read_settings(&config).unwrap();
+        let d = build_client(&settings, None).unwrap_err();
+        assert_eq!(d.attribute, Some(AttributePath::new("ca_certificate")));
+        assert!(
+            d.detail.contains("Expected one or more PEM"),
+            "{}",
+            d.detail
+        );
+        let bad_host = Value::object([
+            ("host", Value::from("https://immuta.example.com/some/path")),
+            ("api_key", Value::from("key")),
+        ]);
+        if let Ok(settings) = read_settings(&bad_host) {
+            if let Err(d) = build_client(&settings, None) {
+                assert_eq!(d.attribute, Some(AttributePath::new("host")));
+            }
+        }
     }
 }

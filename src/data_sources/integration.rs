@@ -2,30 +2,27 @@
 //! attributes of the resource (`type`, `status`, `validation_results`) and
 //! its non-secret config.
 //!
-//! It also holds the "public view" of an integration's config that
-//! `immuta_integrations` shares: each type's nested attribute, built from
-//! the resource's schema (`Platform::attribute`) with every sensitive
-//! attribute removed and everything else computed, and the converter that
-//! fills it from Immuta's answer. Secrets never reach a data source's state:
-//! sensitive attributes are not in the schema at all, and any value Immuta
-//! answers as `<REDACTED>` (user names) reads as null.
+//! Its config attributes are the integration domain's public view
+//! (`integration::public`), which `immuta_integrations` shows too: secrets
+//! never reach a data source's state.
 //!
 //! File order: schema, model, converters, lifecycle.
 
 use crate::framework::{
-    Attribute, AttributeKind, AttributePath, Block, Context, DataReadRequest, DataReadResponse,
-    DataSource, Diagnostic, Diagnostics, Schema, Value,
+    Attribute, AttributePath, Block, Context, DataReadRequest, DataReadResponse, DataSource,
+    Diagnostic, Diagnostics, Schema, Value,
 };
-use crate::platforms::Platform;
+use crate::integration::convert::validation_results_value;
+use crate::integration::public::{config_attributes, config_values, field_list};
+use crate::integration::schema as integration_schema;
 use crate::provider_data::ProviderData;
-use crate::resources::integration as resource;
 use async_trait::async_trait;
-use immuta_api::{Integration, Secret};
+use immuta_api::Integration;
 use immuta_client::ClientError;
 use std::sync::Arc;
 
 /// The data source's type name.
-pub const TYPE_NAME: &str = "immuta_integration";
+pub const TYPE_NAME: &str = crate::integration::TYPE_NAME;
 
 // ===========================================================================
 // Schema
@@ -62,7 +59,7 @@ pub(crate) fn summary_attributes() -> Vec<Attribute> {
 /// The resource's `validation_results`, as a plain object type of the same
 /// shape (see [`config_attributes`] on why not a nested attribute).
 fn validation_results_attribute() -> Attribute {
-    let shared = resource::schema()
+    let shared = integration_schema::schema()
         .block
         .attribute("validation_results")
         .cloned();
@@ -77,89 +74,6 @@ fn validation_results_attribute() -> Attribute {
             )),
         None => Attribute::string("validation_results").computed(),
     }
-}
-
-/// The type attributes of the public config view: one computed attribute
-/// per type with at least one non-secret setting (Trino has none).
-///
-/// Each is a plain object type, not a nested attribute: Terraform 1.0
-/// types nested attributes of data sources wrongly when it validates a
-/// configuration (`data.x.snowflake.warehouse` is "Unsupported attribute"),
-/// and panics decoding a list of objects whose nested objects are null in
-/// one element and set in another. The fields are listed in the description.
-pub(crate) fn config_attributes() -> Vec<Attribute> {
-    public_nested_attributes()
-        .into_iter()
-        .map(|(p, a)| {
-            Attribute::new(a.name.clone(), a.value_type())
-                .computed()
-                .description(format!(
-                    "The non-secret settings of {} (null for other types), as in the \
-                     `{}` attribute of `immuta_integration`: {}.",
-                    type_label(p),
-                    p.block_name(),
-                    field_list(a.nested_attributes().unwrap_or_default())
-                ))
-        })
-        .collect()
-}
-
-/// The public view of each type's nested attribute, for the converters.
-fn public_nested_attributes() -> Vec<(Platform, Attribute)> {
-    Platform::ALL
-        .into_iter()
-        .filter_map(|p| public_attribute(&p.attribute()).map(|a| (p, a)))
-        .collect()
-}
-
-fn type_label(p: Platform) -> String {
-    let ty = p.integration_type().to_string();
-    let article = if ty.starts_with(['A', 'E', 'I', 'O', 'U']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{article} {ty} integration")
-}
-
-/// `host`, `port`, `audit` (`enabled`), ...
-fn field_list(attrs: &[Attribute]) -> String {
-    attrs
-        .iter()
-        .map(|a| match a.nested_attributes() {
-            Some(inner) => format!("`{}` ({})", a.name, field_list(inner)),
-            None => format!("`{}`", a.name),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// An attribute of the resource as a data source shows it: `None` when it is
-/// sensitive, a user name Immuta always redacts, or a nested attribute left
-/// with nothing; else computed only.
-fn public_attribute(a: &Attribute) -> Option<Attribute> {
-    if a.sensitive || a.write_only || crate::platforms::is_redacted_by_immuta(&a.name) {
-        return None;
-    }
-    let mut out = a.clone();
-    out.required = false;
-    out.optional = false;
-    out.computed = true;
-    if let AttributeKind::Nested {
-        nesting,
-        attributes,
-    } = &a.kind
-    {
-        let inner: Vec<Attribute> = attributes.iter().filter_map(public_attribute).collect();
-        if inner.is_empty() {
-            return None;
-        }
-        out.kind = AttributeKind::Nested {
-            nesting: *nesting,
-            attributes: inner,
-        };
-    }
-    Some(out)
 }
 
 // ===========================================================================
@@ -182,39 +96,6 @@ fn id_of(config: &Value) -> Result<String, Diagnostic> {
 // ===========================================================================
 // Converters
 
-/// The type attributes' values for an integration: its type's attribute
-/// holds the non-secret config Immuta answered, every other one is null.
-pub(crate) fn config_values(i: &Integration) -> Vec<(String, Value)> {
-    let own = Platform::from_type(&i.integration_type);
-    public_nested_attributes()
-        .into_iter()
-        .map(|(p, attr)| {
-            let v = if own == Some(p) {
-                // No prior value: every redacted secret reads as null.
-                project(&p.from_config(i.config.as_ref(), &Value::Null), &attr)
-            } else {
-                Value::Null
-            };
-            (attr.name, v)
-        })
-        .collect()
-}
-
-/// Keeps only what `attr` (a public attribute) declares, and never
-/// Immuta's `<REDACTED>` placeholder.
-fn project(v: &Value, attr: &Attribute) -> Value {
-    match (v, &attr.kind) {
-        (Value::Object(_), AttributeKind::Nested { attributes, .. }) => Value::object(
-            attributes
-                .iter()
-                .map(|a| (a.name.clone(), project(v.attr(&a.name), a))),
-        ),
-        (Value::String(s), _) if Secret::new(s.as_str()).is_redacted() => Value::Null,
-        (Value::Unknown, _) => Value::Null,
-        _ => v.clone(),
-    }
-}
-
 /// `type`, `status` and `auto_bootstrap` of an integration.
 pub(crate) fn summary_values(i: &Integration) -> Vec<(String, Value)> {
     vec![
@@ -235,7 +116,7 @@ fn state_of(config: &Value, id: &str, i: &Integration) -> Value {
     }
     s.set_attr(
         "validation_results",
-        resource::validation_results_value(i.validation_results.as_ref()),
+        validation_results_value(i.validation_results.as_ref()),
     );
     s
 }
@@ -317,6 +198,8 @@ impl DataSource for IntegrationDataSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::integration::public::public_nested_attributes;
+    use crate::integration::Platform;
     use serde_json::json;
 
     fn snowflake() -> Integration {
@@ -409,9 +292,9 @@ mod tests {
     #[test]
     fn validation_results_are_the_resources() {
         let i = snowflake();
-        let from_resource = resource::to_state(&i, &Value::Null).unwrap();
+        let from_resource = crate::integration::convert::to_state(&i, &Value::Null).unwrap();
         assert_eq!(
-            &resource::validation_results_value(i.validation_results.as_ref()),
+            &validation_results_value(i.validation_results.as_ref()),
             from_resource.attr("validation_results")
         );
     }

@@ -1,7 +1,7 @@
 //! `data "immuta_integrations"`: every integration Immuta has, optionally
 //! filtered by type and status, for inventories and `for_each`. Each element
 //! carries the non-secret config of its type, in the same shape as
-//! `data "immuta_integration"` (see that file for how secrets are left out).
+//! `data "immuta_integration"` (see `integration::public` for how secrets are left out).
 //!
 //! Forward compatible: an integration this version cannot read is left out
 //! with a warning naming its id (the others are still listed), and a status
@@ -10,11 +10,12 @@
 //!
 //! File order: schema, model, converters, lifecycle.
 
-use crate::data_sources::integration::{config_attributes, config_values};
 use crate::framework::{
     Attribute, AttributePath, Block, Context, DataReadRequest, DataReadResponse, DataSource,
     Diagnostics, Schema, Value,
 };
+use crate::integration::public::{config_attributes, config_values};
+use crate::integration::Platform;
 use crate::provider_data::ProviderData;
 use async_trait::async_trait;
 use immuta_api::{Integration, IntegrationStatus, IntegrationType};
@@ -24,9 +25,9 @@ use std::sync::Arc;
 // ---- schema ----------------------------------------------------------------
 
 fn schema() -> Schema {
-    let type_names = IntegrationType::ALL
+    let type_names = Platform::ALL
         .iter()
-        .map(|t| format!("`{t}`"))
+        .map(|p| format!("`{}`", p.integration_type()))
         .collect::<Vec<_>>()
         .join(", ");
     let status_names = IntegrationStatus::ALL
@@ -107,9 +108,9 @@ impl Filters {
                 "Unknown integration type",
                 format!(
                     "Expected one of {}, got {t:?}.",
-                    IntegrationType::ALL
+                    Platform::ALL
                         .iter()
-                        .map(|t| format!("{:?}", t.as_str()))
+                        .map(|p| format!("{:?}", p.integration_type().as_str()))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),

@@ -1,10 +1,13 @@
 //! Data sources, one file each.
 //!
 //! - [`integrations`]: `immuta_integrations`, every integration (filtered).
-//! - [`integration`]: `immuta_integration`, one integration by id; also the
-//!   public (non-secret) view of a config that `integrations` shares.
+//! - [`integration`]: `immuta_integration`, one integration by id.
 //! - [`integration_script`]: `immuta_integration_script`, Immuta's set-up,
 //!   edit and clean-up scripts.
+//!
+//! Each keeps its lifecycle only; what they share (the public view of a
+//! config, the script requests) is the integration domain's
+//! (`crate::integration`), never another data source's.
 
 use crate::framework::DataSource;
 use crate::provider_data::ProviderData;

@@ -5,24 +5,24 @@
 //! it sets up) is handed to something that runs it, such as a `local-exec`
 //! provisioner through an environment variable.
 //!
-//! Opening it is the data source's read: one request to Immuta's script
-//! endpoint; there is nothing to renew or close.
+//! Opening it is what the data source's read does (`integration::script`):
+//! one request to Immuta's script endpoint; there is nothing to renew or
+//! close.
 
-use crate::data_sources::integration_script::{self as data_source, IntegrationScriptDataSource};
 use crate::framework::{
-    Context, DataReadRequest, DataSource, Diagnostics, EphemeralResource, OpenRequest,
-    OpenResponse, Schema, Value,
+    Context, Diagnostics, EphemeralResource, OpenRequest, OpenResponse, Schema, Value,
 };
+use crate::integration::script;
 use crate::provider_data::ProviderData;
 use async_trait::async_trait;
 use std::sync::Arc;
 
 /// The ephemeral resource's type name (the data source's).
-pub const TYPE_NAME: &str = data_source::TYPE_NAME;
+pub const TYPE_NAME: &str = script::TYPE_NAME;
 
 /// The schema: the data source's, described as ephemeral.
 pub fn schema() -> Schema {
-    let mut s = data_source::schema();
+    let mut s = script::schema();
     s.block.description = Some(
         "Generates the script Immuta provides to set up, edit or remove its objects on the data \
          platform, like the `immuta_integration_script` data source (the same arguments and \
@@ -37,15 +37,13 @@ pub fn schema() -> Schema {
 
 /// `ephemeral "immuta_integration_script"`.
 pub struct IntegrationScriptEphemeral {
-    script: IntegrationScriptDataSource,
+    data: Arc<ProviderData>,
 }
 
 impl IntegrationScriptEphemeral {
     /// The ephemeral resource, generating scripts through the provider's client.
     pub fn new(data: Arc<ProviderData>) -> Self {
-        IntegrationScriptEphemeral {
-            script: IntegrationScriptDataSource::new(data),
-        }
+        IntegrationScriptEphemeral { data }
     }
 }
 
@@ -59,25 +57,21 @@ impl EphemeralResource for IntegrationScriptEphemeral {
         schema()
     }
 
-    async fn validate(&self, ctx: &Context, config: &Value) -> Diagnostics {
-        self.script.validate(ctx, config).await
+    async fn validate(&self, _ctx: &Context, config: &Value) -> Diagnostics {
+        script::validate(config)
     }
 
     async fn open(&self, ctx: &Context, req: OpenRequest) -> OpenResponse {
-        let read = self
-            .script
-            .read(
-                ctx,
-                DataReadRequest {
-                    schema: req.schema,
-                    config: req.config,
-                },
-            )
-            .await;
-        OpenResponse {
-            result: read.state,
-            diagnostics: read.diagnostics,
-            ..Default::default()
+        match script::generate(&self.data, ctx, &req.config).await {
+            Ok((result, diagnostics)) => OpenResponse {
+                result,
+                diagnostics,
+                ..Default::default()
+            },
+            Err(diagnostics) => OpenResponse {
+                diagnostics,
+                ..Default::default()
+            },
         }
     }
 }
@@ -89,7 +83,7 @@ mod tests {
     #[test]
     fn the_schema_is_the_data_sources_with_its_own_description() {
         let e = schema();
-        let d = data_source::schema();
+        let d = script::schema();
         assert_eq!(e.block.attributes.len(), d.block.attributes.len());
         assert_eq!(e.value_type(), d.value_type());
         let text = e.block.description.unwrap_or_default();

@@ -293,6 +293,51 @@ pub fn find_unknowns(v: &Value, path: &mut Vec<PathStep>, diags: &mut Diagnostic
     }
 }
 
+// ---------------------------------------------------------------------------
+// Helpers for providers' own plan code.
+
+/// Whether `v` is null or an object whose attributes are all null (what
+/// `-generate-config-out` writes for a sensitive nested attribute: `{}`).
+pub fn is_all_null(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Object(attrs) => attrs.values().all(is_all_null),
+        _ => false,
+    }
+}
+
+/// Terraform's proposal for the nested attributes of `attrs`, made by the
+/// provider where the schema marks an optional nested attribute computed
+/// only so that Terraform before 1.1 does not descend into it: the
+/// configuration, with the prior value of each computed attribute it leaves
+/// unset.
+pub fn propose(attrs: &[Attribute], config: &Value, prior: &Value) -> Value {
+    match config {
+        Value::Object(_) => Value::object(attrs.iter().map(|a| {
+            let c = config.attr(&a.name);
+            let p = prior.attr(&a.name);
+            let v = match (c, a.nested_attributes()) {
+                (Value::Unknown, _) => Value::Unknown,
+                (Value::Null, _) if a.computed => p.clone(),
+                (Value::Object(_), Some(inner)) => propose(inner, c, p),
+                _ => c.clone(),
+            };
+            (a.name.clone(), v)
+        })),
+        other => other.clone(),
+    }
+}
+
+/// Sets each optional nested attribute of `planned` to [`propose`]'s value.
+pub fn propose_nested(attrs: &[Attribute], config: &Value, prior: &Value, planned: &mut Value) {
+    for a in attrs {
+        if let (true, Some(inner)) = (a.optional, a.nested_attributes()) {
+            let v = propose(inner, config.attr(&a.name), prior.attr(&a.name));
+            planned.set_attr(a.name.clone(), v);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

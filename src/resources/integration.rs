@@ -26,19 +26,22 @@
 //! File order: schema, model, converters, lifecycle.
 
 use crate::duration::parse_duration;
+use crate::framework::plan::{is_all_null, propose_nested};
 use crate::framework::provider::import_passthrough_id;
 use crate::framework::{
-    ApplyKind, ApplyRequest, ApplyResponse, Attribute, AttributePath, Block, Context, Diagnostic,
-    Diagnostics, ImportRequest, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
-    ReadResponse, Resource, Schema, Value,
+    ApplyKind, ApplyRequest, ApplyResponse, AttributePath, Context, Diagnostic, Diagnostics,
+    ImportRequest, ImportResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource,
+    Schema, Value,
 };
-use crate::platforms::{self, Check, Platform, Reader};
+use crate::integration::convert::{
+    request_payload, to_state, validation_results_value, validation_warnings,
+};
+use crate::integration::hints::{delete_hint, import_hint, FORCE_DISABLE_HINT};
+use crate::integration::platforms::{null_object, Platform};
+use crate::integration::{delete_credentials, platform_of, validate_config};
 use crate::provider_data::{Configured, ProviderData};
 use async_trait::async_trait;
-use immuta_api::{
-    DeleteCredentials, Integration, IntegrationPayload, IntegrationStatus, TestStatus,
-    ValidationResults,
-};
+use immuta_api::{IntegrationPayload, IntegrationStatus, TestStatus};
 use immuta_client::{
     wait_for, ClientError, DeleteOptions, ImmutaClient, WaitError, WaitOptions, WaitOutcome,
     WaitTarget,
@@ -46,11 +49,7 @@ use immuta_client::{
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The resource's type name.
-pub const TYPE_NAME: &str = "immuta_integration";
-
-/// The attribute naming the environment variable read for DELETE credentials.
-pub const DELETE_CREDENTIALS_ENV: &str = "delete_credentials_env";
+pub use crate::integration::{DELETE_CREDENTIALS_ENV, TYPE_NAME};
 
 /// How long create, update and delete wait when `timeouts` does not say.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
@@ -58,149 +57,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 // ===========================================================================
 // Schema
 
-/// The schema of `immuta_integration`.
+/// The schema of `immuta_integration`: the integration domain's.
 pub fn schema() -> Schema {
-    let mut attrs = vec![
-        Attribute::string("id")
-            .computed()
-            .description("The integration's id in Immuta."),
-        Attribute::string("type").computed().description(
-            "Immuta's type string, e.g. `Snowflake`, `Native S3`, `Azure Synapse Analytics`.",
-        ),
-        Attribute::string("status")
-            .computed()
-            .description("The integration's status, `enabled` once it is ready."),
-        Attribute::bool("auto_bootstrap").optional().description(
-            "Whether Immuta sets up the platform side itself. Must be set for every type but \
-             `trino`, and be `false` for `s3` and `bigquery`.",
-        ),
-    ];
-    attrs.extend(Platform::ALL.into_iter().map(Platform::resource_attribute));
-    attrs.extend([
-        Attribute::bool("force_disable_on_destroy")
-            .optional()
-            .computed()
-            .description(
-                "Destroy with `forceDisable=true`: the integration is removed from Immuta only, \
-                 and the Immuta objects on the platform are left for you to remove. Defaults to \
-                 `false`.",
-            ),
-        delete_credentials_attribute(),
-        Attribute::string(DELETE_CREDENTIALS_ENV)
-            .optional()
-            .description(
-                "The name of an environment variable that holds, when the integration is \
-                 destroyed, privileged credentials for the DELETE as a JSON object with the keys \
-                 of `delete_credentials` (e.g. `{\"password\": \"...\"}`). Its keys override \
-                 those of `delete_credentials` or, without it, of the type attribute. Only the \
-                 name is stored. Meant for write-only secrets, which Terraform does not send at \
-                 destroy: an auto-bootstrapped Snowflake, Redshift or Azure Synapse integration \
-                 whose secret is set through `*_wo` needs it (or \
-                 `force_disable_on_destroy = true`) to be destroyed.",
-            ),
-        Attribute::single_nested(
-            "timeouts",
-            ["create", "update", "delete"]
-                .into_iter()
-                .map(|op| {
-                    Attribute::string(op).optional().description(format!(
-                        "How long to wait for the {op} to finish, as a duration such as `30m` or \
-                         `1h`. Defaults to `30m`."
-                    ))
-                })
-                .collect(),
-        )
-        .optional()
-        .computed()
-        .description("Time limits of the waits for Immuta to finish. Not read on import."),
-        Attribute::single_nested(
-            "validation_results",
-            vec![
-                Attribute::string("status").computed().description(
-                    "The overall outcome: `passed`, `failed`, `warning` or `skipped`.",
-                ),
-                Attribute::list_nested(
-                    "tests",
-                    vec![
-                        Attribute::string("name")
-                            .computed()
-                            .description("The test's name."),
-                        Attribute::string("status")
-                            .computed()
-                            .description("The test's outcome, e.g. `passed` or `failed`."),
-                        Attribute::string("message")
-                            .computed()
-                            .description("What went wrong, for failures and warnings."),
-                        Attribute::string("result_json")
-                            .computed()
-                            .description("The test's result data, as JSON."),
-                    ],
-                )
-                .computed()
-                .description("Each test, in the order Immuta ran them."),
-            ],
-        )
-        .computed()
-        .description("The validation tests Immuta ran last."),
-    ]);
-    Schema::new(Block::new(attrs).description(
-        "An Immuta integration: Snowflake, Databricks Unity Catalog, Google BigQuery, Redshift, \
-         Azure Synapse Analytics, Amazon S3 or Starburst (Trino). Set exactly one of the type \
-         attributes.\n\nSecrets (passwords, tokens, keys) are never returned by Immuta: \
-         Terraform keeps the values it sent. After `terraform import` they are unknown, so a \
-         configuration that sets them plans one in-place update (never a replacement).",
-    ))
-}
-
-fn delete_credentials_attribute() -> Attribute {
-    let s = |n: &str, d: &str| Attribute::string(n).optional().description(d.to_string());
-    Attribute::single_nested(
-        "delete_credentials",
-        vec![
-            s(
-                "authentication_type",
-                "How these credentials authenticate, as in the type's `authentication_type`.",
-            ),
-            s("username", "The privileged account's user name."),
-            s("password", "The privileged account's password."),
-            s("role", "The privileged role (Snowflake)."),
-            Attribute::single_nested(
-                "private_key",
-                vec![
-                    s("key_name", "The key's name, e.g. `PRIV_KEY_FILE`."),
-                    s("user_filename", "The file name the key came from."),
-                    s("content", "The PEM content."),
-                ],
-            )
-            .optional()
-            .description("Key-pair authentication's key (Snowflake)."),
-            s(
-                "private_key_password",
-                "The passphrase of an encrypted private key.",
-            ),
-            Attribute::single_nested(
-                "okta",
-                vec![
-                    s("username", "The Okta user name."),
-                    s("password", "The Okta password."),
-                    s("app_id", "The Okta application id."),
-                    s("idp_host", "The Okta identity provider host."),
-                    s("role", "The role to assume."),
-                ],
-            )
-            .optional()
-            .description("Okta settings (Redshift)."),
-        ],
-    )
-    .optional()
-    .computed()
-    .sensitive()
-    .description(
-        "Privileged credentials sent when the integration is destroyed. Immuta needs them to \
-         remove an auto-bootstrapped Snowflake, Redshift or Azure Synapse integration; left \
-         unset, the credentials of the type attribute are used. Ignored for other integrations \
-         (Immuta refuses a body then) and with `force_disable_on_destroy`.",
-    )
+    crate::integration::schema::schema()
 }
 
 // ===========================================================================
@@ -235,485 +94,30 @@ impl Timeouts {
     }
 }
 
-/// The platforms whose attribute is set (or not yet known) in a resource value.
-pub fn platforms_set(v: &Value) -> Vec<Platform> {
-    Platform::ALL
-        .into_iter()
-        .filter(|p| !v.attr(p.block_name()).is_null())
-        .collect()
-}
-
-/// The one platform set in a resource value, if exactly one is.
-pub fn platform_of(v: &Value) -> Option<Platform> {
-    match platforms_set(v).as_slice() {
-        [p] => Some(*p),
-        _ => None,
-    }
-}
-
-/// Checks a configuration before any request. Unknown values are skipped.
-pub fn validate_config(config: &Value) -> Diagnostics {
-    let mut diags = Diagnostics::new();
-    let names: Vec<&str> = Platform::ALL.iter().map(|p| p.block_name()).collect();
-    let set = platforms_set(config);
-    match set.as_slice() {
-        [] => diags.attribute_error(
-            AttributePath::root(),
-            format!(
-                "expected exactly one of {} to be set, got none",
-                names.join(", ")
-            ),
-            "Set the attribute of the integration's type, e.g. `snowflake = { ... }`.",
-        ),
-        [_] => {}
-        [first, rest @ ..] => {
-            for p in rest {
-                let path = p.path();
-                diags.attribute_error(
-                    path.clone(),
-                    format!(
-                        "{path}: expected exactly one of {} to be set, got {} and {}",
-                        names.join(", "),
-                        first.block_name(),
-                        p.block_name()
-                    ),
-                    "An integration has one type: keep one type attribute.",
-                );
-            }
-        }
-    }
-    let ab = config.attr("auto_bootstrap");
-    let auto_bootstrap = ab.as_bool();
-    if let [platform] = set.as_slice() {
-        let p = *platform;
-        let path = AttributePath::new("auto_bootstrap");
-        if ab.is_null() && p.requires_auto_bootstrap() {
-            let expected = if p.must_not_auto_bootstrap() {
-                "false"
-            } else {
-                "true or false"
-            };
-            diags.attribute_error(
-                path.clone(),
-                format!(
-                    "auto_bootstrap: required for {} integrations, expected {expected}, got none",
-                    p.block_name()
-                ),
-                "Immuta needs to know whether it sets up the platform side itself.",
-            );
-        } else if auto_bootstrap == Some(true) && p.must_not_auto_bootstrap() {
-            diags.attribute_error(
-                path,
-                format!(
-                    "auto_bootstrap: expected false for {} integrations, got true",
-                    p.block_name()
-                ),
-                "Immuta cannot set up this platform itself: set it up by hand (see the \
-                 immuta_integration_script data source) and set auto_bootstrap = false.",
-            );
-        }
-        let block = config.attr(p.block_name());
-        p.validate_write_only(block, &mut diags);
-        p.validate(&p.merge_write_only(block), auto_bootstrap, &mut diags);
-        let env = config.attr(DELETE_CREDENTIALS_ENV);
-        if let Some(name) = env.as_str() {
-            let path = AttributePath::new(DELETE_CREDENTIALS_ENV);
-            if !is_env_name(name) {
-                diags.attribute_error(
-                    path,
-                    format!(
-                        "{DELETE_CREDENTIALS_ENV}: expected an environment variable name \
-                         (letters, digits, _), got \"{name}\""
-                    ),
-                    "Give the variable's name, never the credentials themselves.",
-                );
-            } else if !p.delete_needs_credentials() {
-                diags.attribute_warning(
-                    path,
-                    format!(
-                        "{DELETE_CREDENTIALS_ENV}: ignored for {} integrations",
-                        p.block_name()
-                    ),
-                    "Immuta removes this type of integration without credentials.",
-                );
-            }
-        }
-        if p.delete_needs_credentials()
-            && auto_bootstrap == Some(true)
-            && config.attr("force_disable_on_destroy").as_bool() != Some(true)
-            && env.is_null()
-            && config.attr("delete_credentials").is_null()
-            && p.uses_write_only(block)
-        {
-            diags.attribute_warning(
-                p.path(),
-                format!(
-                    "{}: write-only secrets are not available when the integration is destroyed",
-                    p.block_name()
-                ),
-                format!(
-                    "Immuta needs privileged credentials to remove an auto-bootstrapped {} \
-                     integration, and Terraform sends no write-only value at destroy. Set \
-                     {DELETE_CREDENTIALS_ENV} (an environment variable read at destroy time), \
-                     delete_credentials, or force_disable_on_destroy = true.",
-                    p.integration_type()
-                ),
-            );
-        }
-        let dc = config.attr("delete_credentials");
-        // `{}` (what `-generate-config-out` writes) sets nothing.
-        if matches!(dc, Value::Object(_)) && !is_all_null(dc) {
-            if p.delete_needs_credentials() {
-                let mut c = Check::new(dc, AttributePath::new("delete_credentials"), &mut diags);
-                c.one_of("authentication_type", p.authentication_types());
-            } else {
-                diags.attribute_warning(
-                    AttributePath::new("delete_credentials"),
-                    format!(
-                        "delete_credentials: ignored for {} integrations",
-                        p.block_name()
-                    ),
-                    "Immuta removes this type of integration without credentials and refuses \
-                     a DELETE that carries them.",
-                );
-            }
-        }
-    }
-    let timeouts = config.attr("timeouts");
-    for op in ["create", "update", "delete"] {
-        if let Some(s) = timeouts.attr(op).as_str() {
-            let path = AttributePath::new("timeouts").attr(op);
-            match parse_duration(s) {
-                Ok(d) if d.is_zero() => diags.attribute_error(
-                    path.clone(),
-                    format!("{path}: expected a duration longer than zero, got \"{s}\""),
-                    "",
-                ),
-                Ok(_) => {}
-                Err(e) => diags.attribute_error(
-                    path.clone(),
-                    format!("{path}: expected a duration such as \"30m\", got \"{s}\""),
-                    e.to_string(),
-                ),
-            }
-        }
-    }
-    diags
-}
-
-// ===========================================================================
-// Converters
-
-/// The body a configuration alone describes (the script data source, which
-/// has no plan): unset and unknown values are left out; a secret set through
-/// its write-only twin carries the twin's value.
-pub fn to_payload(platform: Platform, v: &Value) -> IntegrationPayload {
-    IntegrationPayload {
-        integration_type: platform.integration_type(),
-        auto_bootstrap: v.attr("auto_bootstrap").as_bool(),
-        config: platform.to_config(&platform.merge_write_only(v.attr(platform.block_name()))),
-    }
-}
-
-/// The body of a create or an update: the planned values (Immuta's
-/// documented defaults included, unknown values left out), where each
-/// secret set through its write-only twin in `config` carries the twin's
-/// value. Fails, naming the attribute, if a value would be sent as Immuta's
-/// `<REDACTED>` placeholder, which an Immuta may store literally.
-pub fn request_payload(
-    platform: Platform,
-    config: &Value,
-    planned: &Value,
-) -> Result<IntegrationPayload, Diagnostic> {
-    let name = platform.block_name();
-    let block = platform.request_block(config.attr(name), planned.attr(name));
-    if let Some(path) = placeholder_in(&block, platform.path()) {
-        return Err(Diagnostic::attribute_error(
-            path.clone(),
-            format!("{path}: expected a value to send, got Immuta's placeholder"),
-            "Immuta answered this value as <REDACTED> and the configuration does not set it, \
-             so the update has nothing to send for it (sending the placeholder could make \
-             Immuta store it). Set it in the configuration (or its write-only twin).",
-        ));
-    }
-    Ok(IntegrationPayload {
-        integration_type: platform.integration_type(),
-        auto_bootstrap: planned.attr("auto_bootstrap").as_bool(),
-        config: platform.to_config(&block),
-    })
-}
-
-/// The path of the first string in `v` that is Immuta's `<REDACTED>`.
-fn placeholder_in(v: &Value, path: AttributePath) -> Option<AttributePath> {
-    match v {
-        Value::String(s) if platforms::defaults::is_redacted(s) => Some(path),
-        Value::Object(attrs) => attrs
-            .iter()
-            .find_map(|(k, x)| placeholder_in(x, path.clone().attr(k))),
-        _ => None,
-    }
-}
-
-/// Whether `v` is null or an object whose attributes are all null.
-fn is_all_null(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::Object(attrs) => attrs.values().all(is_all_null),
-        _ => false,
-    }
-}
-
-/// Whether `s` can name an environment variable.
-fn is_env_name(s: &str) -> bool {
-    !s.is_empty()
-        && !s.starts_with(|c: char| c.is_ascii_digit())
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// Why the credentials of `delete_credentials_env` could not be read. The
-/// messages never carry the variable's content.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum EnvCredentialsError {
-    /// The variable is not set (or not valid Unicode).
-    #[error("the environment variable {0} is not set in the environment of terraform")]
-    Unset(String),
-    /// Its content is not a JSON object of strings and objects of strings.
-    #[error(
-        "the environment variable {name} does not hold a JSON object of strings (and objects of \
-         strings for private_key and okta): {what}"
-    )]
-    Invalid {
-        /// The variable.
-        name: String,
-        /// What is wrong, without the content.
-        what: String,
-    },
-}
-
-/// A Terraform value from the JSON of `delete_credentials_env`: strings and
-/// objects only.
-fn json_to_value(v: &serde_json::Value) -> Result<Value, String> {
-    match v {
-        serde_json::Value::String(s) => Ok(Value::string(s.clone())),
-        serde_json::Value::Null => Ok(Value::Null),
-        serde_json::Value::Object(m) => {
-            let mut out = Vec::with_capacity(m.len());
-            for (k, x) in m {
-                out.push((
-                    k.clone(),
-                    json_to_value(x).map_err(|e| format!("{k}: {e}"))?,
-                ));
-            }
-            Ok(Value::object(out))
-        }
-        _ => Err("expected a string or an object".to_string()),
-    }
-}
-
-/// The credentials a JSON object (keys of `delete_credentials`) gives.
-pub fn delete_credentials_from_json(
-    name: &str,
-    content: &str,
-) -> Result<DeleteCredentials, EnvCredentialsError> {
-    let invalid = |what: String| EnvCredentialsError::Invalid {
-        name: name.to_string(),
-        what,
-    };
-    let json: serde_json::Value = serde_json::from_str(content).map_err(|e| {
-        // Only where, never what: the content is secret.
-        invalid(format!(
-            "not JSON (line {}, column {})",
-            e.line(),
-            e.column()
-        ))
-    })?;
-    if !json.is_object() {
-        return Err(invalid("expected an object".to_string()));
-    }
-    let v = json_to_value(&json).map_err(invalid)?;
-    if let Value::Object(m) = &v {
-        let known = [
-            "authentication_type",
-            "username",
-            "password",
-            "role",
-            "private_key",
-            "private_key_password",
-            "okta",
-        ];
-        if let Some(k) = m.keys().find(|k| !known.contains(&k.as_str())) {
-            return Err(invalid(format!(
-                "unknown key \"{k}\", expected keys among {}",
-                known.join(", ")
-            )));
-        }
-    }
-    Ok(delete_credentials_from(&v))
-}
-
-/// Reads `delete_credentials_env`'s variable.
-pub fn delete_credentials_from_env(name: &str) -> Result<DeleteCredentials, EnvCredentialsError> {
-    let content = std::env::var(name).map_err(|_| EnvCredentialsError::Unset(name.to_string()))?;
-    delete_credentials_from_json(name, &content)
-}
-
-/// `over`'s set fields replace `base`'s.
-pub fn overlay_credentials(base: &mut DeleteCredentials, over: DeleteCredentials) {
-    fn set<T>(b: &mut Option<T>, o: Option<T>) {
-        if o.is_some() {
-            *b = o;
-        }
-    }
-    set(&mut base.authentication_type, over.authentication_type);
-    set(&mut base.username, over.username);
-    set(&mut base.password, over.password);
-    set(&mut base.role, over.role);
-    set(&mut base.private_key, over.private_key);
-    set(&mut base.private_key_password, over.private_key_password);
-    set(&mut base.okta, over.okta);
-    base.extra.extend(over.extra);
-}
-
-/// The DELETE credentials of a `delete_credentials` value.
-pub fn delete_credentials_from(v: &Value) -> DeleteCredentials {
-    let r = Reader(v);
-    DeleteCredentials {
-        authentication_type: r.str("authentication_type"),
-        username: r.secret("username"),
-        password: r.secret("password"),
-        role: r.str("role"),
-        private_key: platforms::private_key_to(r.obj("private_key")),
-        private_key_password: r.secret("private_key_password"),
-        okta: platforms::okta_to(r.obj("okta")),
-        ..Default::default()
-    }
-}
-
-/// `validation_results` as the resource (and the `immuta_integration` data
-/// source) shows it.
-pub(crate) fn validation_results_value(vr: Option<&ValidationResults>) -> Value {
-    let Some(vr) = vr else {
-        return Value::Null;
-    };
-    let tests = vr
-        .validation_tests
-        .iter()
-        .map(|t| {
-            platforms::obj([
-                ("name", Value::string(t.name.clone())),
-                ("status", Value::string(t.status.as_str())),
-                ("message", Value::opt_string(t.message.clone())),
-                (
-                    "result_json",
-                    Value::opt_string(t.result.as_ref().map(|r| r.to_string())),
-                ),
-            ])
-        })
-        .collect();
-    platforms::obj([
-        ("status", Value::string(vr.status.as_str())),
-        ("tests", Value::List(tests)),
-    ])
-}
-
-/// The resource value of an integration as Immuta answers it. `prior`
-/// (state or plan, possibly null) gives the secrets Immuta redacts and the
-/// attributes Immuta does not know (`timeouts`, `delete_credentials`...).
-pub fn to_state(integration: &Integration, prior: &Value) -> Result<Value, Diagnostic> {
-    let platform = Platform::from_type(&integration.integration_type).ok_or_else(|| {
-        Diagnostic::attribute_error(
-            AttributePath::new("type"),
-            format!(
-                "type: expected one of the types this provider knows, got \"{}\"",
-                integration.integration_type
-            ),
-            "Immuta answered with an integration type this provider version does not support. \
-             Upgrade the provider.",
-        )
-    })?;
-    let mut v = Value::object([
-        ("id", Value::string(integration.id.as_str())),
-        ("type", Value::string(integration.integration_type.as_str())),
-        ("status", Value::string(integration.status.as_str())),
-        (
-            "auto_bootstrap",
-            integration
-                .auto_bootstrap
-                .map_or_else(|| prior.attr("auto_bootstrap").clone(), Value::Bool),
-        ),
-        (
-            "force_disable_on_destroy",
-            match prior.attr("force_disable_on_destroy") {
-                Value::Bool(b) => Value::Bool(*b),
-                _ => Value::Bool(false),
-            },
-        ),
-        (
-            "delete_credentials",
-            prior.attr("delete_credentials").clone(),
-        ),
-        (
-            DELETE_CREDENTIALS_ENV,
-            prior.attr(DELETE_CREDENTIALS_ENV).clone(),
-        ),
-        ("timeouts", prior.attr("timeouts").clone()),
-        (
-            "validation_results",
-            validation_results_value(integration.validation_results.as_ref()),
-        ),
-    ]);
-    for p in Platform::ALL {
-        let block = if p == platform {
-            let prior_block = prior.attr(p.block_name());
-            let mut b = p.from_config(integration.config.as_ref(), prior_block);
-            p.add_write_only_state(&mut b, prior_block);
-            b
-        } else {
-            Value::Null
-        };
-        v.set_attr(p.block_name(), block);
-    }
-    Ok(v)
-}
-
-/// Terraform's proposal for nested attributes, made here for every nested
-/// attribute that is optional (the schema marks them computed only so that
-/// Terraform before 1.1 does not descend into them): the configuration,
-/// with the prior value of each computed attribute it leaves unset.
-fn propose(attrs: &[Attribute], config: &Value, prior: &Value) -> Value {
-    match config {
-        Value::Object(_) => Value::object(attrs.iter().map(|a| {
-            let c = config.attr(&a.name);
-            let p = prior.attr(&a.name);
-            let v = match (c, a.nested_attributes()) {
-                (Value::Unknown, _) => Value::Unknown,
-                (Value::Null, _) if a.computed => p.clone(),
-                (Value::Object(_), Some(inner)) => propose(inner, c, p),
-                _ => c.clone(),
-            };
-            (a.name.clone(), v)
-        })),
-        other => other.clone(),
-    }
-}
-
-/// Sets each optional nested attribute of `planned` to [`propose`]'s value.
-fn propose_nested(attrs: &[Attribute], config: &Value, prior: &Value, planned: &mut Value) {
-    for a in attrs {
-        if let (true, Some(inner)) = (a.optional, a.nested_attributes()) {
-            let v = propose(inner, config.attr(&a.name), prior.attr(&a.name));
-            planned.set_attr(a.name.clone(), v);
-        }
-    }
-}
-
 // ===========================================================================
 // Lifecycle
+//
+// Each of create, read, update and delete is one function returning
+// `Result<_, Diagnostics>`, behind `apply` and `read`. An `Err` means Immuta
+// was left as it was (the state stays the prior one); once Immuta changed
+// something, the function answers `Ok` with the state to store, which may
+// carry an error (a created integration that did not become enabled).
 
 /// The `immuta_integration` resource.
 #[derive(Debug)]
 pub struct IntegrationResource {
     data: Arc<ProviderData>,
+}
+
+/// What a create or an update leaves: the state to store and its
+/// diagnostics (warnings, or the error of a wait that failed after Immuta
+/// accepted the change).
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// The state to store.
+    pub state: Value,
+    /// Its diagnostics.
+    pub diagnostics: Diagnostics,
 }
 
 impl IntegrationResource {
@@ -722,41 +126,227 @@ impl IntegrationResource {
         IntegrationResource { data }
     }
 
-    fn configured(&self) -> Result<Arc<Configured>, Diagnostics> {
-        self.data.configured().map_err(Diagnostics::from)
+    /// The configured client, for this call.
+    fn client(&self, ctx: &Context) -> Result<ImmutaClient, Diagnostics> {
+        self.data.client_for(ctx).map_err(Diagnostics::from)
     }
-}
 
-fn wait_options(ctx: &Context, timeout: Duration) -> WaitOptions {
-    WaitOptions::new(timeout, ctx.cancellation_token().clone())
-}
+    /// `POST /integrations`, then the wait for `enabled`.
+    async fn create(
+        &self,
+        ctx: &Context,
+        req: &ApplyRequest,
+        platform: Platform,
+    ) -> Result<Applied, Diagnostics> {
+        let client = self.client(ctx)?;
+        let ty = platform.integration_type();
+        let payload = request_payload(platform, &req.config, &req.planned_state)?;
+        let answer = client.create(&payload, false).await.map_err(|e| {
+            let mut d = client_error(format!("Could not create the {ty} integration"), &e);
+            if e.status() == Some(409) {
+                d.detail = format!("{}\n\n{}", d.detail, import_hint(&e));
+            }
+            Diagnostics::from(d)
+        })?;
+        let Some(id) = answer.id.clone().map(|i| i.0) else {
+            return Err(Diagnostic::error(
+                format!("Could not create the {ty} integration"),
+                "Immuta accepted the create but its answer carries no id, so the integration \
+                 cannot be tracked. Look for it in Immuta and import it.",
+            )
+            .into());
+        };
+        // From here on the integration exists: it is always in the state.
+        // What Immuta answered that the plan left to it: the Trino key, when
+        // the create answer carries it (a later GET may not).
+        let mut planned = req.planned_state.clone();
+        if let (Some(key), Some(trino)) = (
+            answer.trino_api_key(),
+            planned.get_attr_mut(Platform::TRINO.block_name()),
+        ) {
+            if trino.attr("api_key").is_unknown() {
+                trino.set_attr("api_key", Value::string(key.expose()));
+            }
+        }
+        let mut partial = planned.clone();
+        partial.set_attr("id", Value::string(id.clone()));
+        let status = answer.status.unwrap_or(IntegrationStatus::Creating);
+        partial.set_attr("status", Value::string(status.as_str()));
+        partial.set_attr(
+            "validation_results",
+            validation_results_value(answer.validation_results.as_ref()),
+        );
+        partial.unknowns_to_null();
+        let mut diagnostics = Diagnostics::new();
+        let timeouts = Timeouts::from_value(req.config.attr("timeouts"));
+        let waited = wait_enabled(&client, ctx, &id, timeouts.create, platform).await;
+        match waited {
+            Ok(warnings) => diagnostics.extend(warnings),
+            Err(e) => {
+                if let WaitError::Failed {
+                    status,
+                    validation_results,
+                    ..
+                } = &e
+                {
+                    partial.set_attr("status", Value::string(status.as_str()));
+                    if validation_results.is_some() {
+                        partial.set_attr(
+                            "validation_results",
+                            validation_results_value(validation_results.as_ref()),
+                        );
+                    }
+                }
+                diagnostics.error(
+                    format!("The {ty} integration {id} was created but did not become enabled"),
+                    format!(
+                        "{e}\n\nThe integration is kept in the state, marked tainted: the next \
+                         apply deletes and creates it again, and `terraform destroy` deletes it."
+                    ),
+                );
+                return Ok(Applied {
+                    state: partial,
+                    diagnostics,
+                });
+            }
+        }
+        let state = read_back(&client, &id, &planned, partial, &mut diagnostics).await;
+        Ok(Applied { state, diagnostics })
+    }
 
-/// Whether the parts of the resource Immuta holds differ.
-fn api_changed(platform: Platform, prior: &Value, planned: &Value) -> bool {
-    prior.attr("auto_bootstrap") != planned.attr("auto_bootstrap")
-        || prior.attr(platform.block_name()) != planned.attr(platform.block_name())
-}
-
-fn client_error(summary: String, e: &ClientError) -> Diagnostic {
-    crate::client_errors::diagnostic(summary, e)
-}
-
-fn warnings_of(vr: Option<&ValidationResults>, path: &AttributePath, diags: &mut Diagnostics) {
-    if let Some(vr) = vr {
-        for t in vr.warnings() {
-            diags.attribute_warning(
-                path.clone(),
-                format!(
-                    "Immuta's validation test \"{}\" passed with a warning",
-                    t.name
-                ),
-                t.message.clone().unwrap_or_default(),
-            );
+    /// `GET /integrations/{id}`: the new state, or `None` when the
+    /// integration is gone.
+    async fn read_state(
+        &self,
+        ctx: &Context,
+        id: &str,
+        current: &Value,
+    ) -> Result<Option<Value>, Diagnostics> {
+        let client = self.client(ctx)?;
+        match client.get(id).await {
+            Ok(integration) => Ok(Some(to_state(&integration, current)?)),
+            Err(e) if e.is_not_found() => {
+                tracing::debug!(
+                    id,
+                    "integration no longer exists; removing it from the state"
+                );
+                Ok(None)
+            }
+            Err(e) => Err(client_error(format!("Could not read integration {id}"), &e).into()),
         }
     }
-}
 
-impl IntegrationResource {
+    /// `PUT /integrations/{id}`, then the wait for `enabled`; nothing is sent
+    /// when only Terraform-side settings changed.
+    async fn update(
+        &self,
+        ctx: &Context,
+        req: &ApplyRequest,
+        platform: Platform,
+    ) -> Result<Applied, Diagnostics> {
+        let Some(id) = req.prior_state.attr("id").as_str().map(str::to_string) else {
+            return Err(Diagnostic::attribute_error(
+                AttributePath::new("id"),
+                "Cannot update an integration without id",
+                "Expected the state to hold the integration's id, got none. Remove it from the \
+                 state and import it.",
+            )
+            .into());
+        };
+        if !api_changed(platform, &req.prior_state, &req.planned_state) {
+            // Only Terraform-side settings changed (timeouts, credentials for destroy...).
+            let mut state = req.planned_state.clone();
+            state.unknowns_to_null();
+            return Ok(Applied {
+                state,
+                ..Default::default()
+            });
+        }
+        let client = self.client(ctx)?;
+        let ty = platform.integration_type();
+        let payload = request_payload(platform, &req.config, &req.planned_state)?;
+        if let Err(e) = client.update(&id, &payload, false).await {
+            return Err(
+                client_error(format!("Could not update the {ty} integration {id}"), &e).into(),
+            );
+        }
+        let mut diagnostics = Diagnostics::new();
+        let timeouts = Timeouts::from_value(req.config.attr("timeouts"));
+        match wait_enabled(&client, ctx, &id, timeouts.update, platform).await {
+            Ok(warnings) => diagnostics.extend(warnings),
+            Err(e) => {
+                diagnostics.error(
+                    format!("The {ty} integration {id} did not become enabled after the update"),
+                    e.to_string(),
+                );
+                // Keep what Immuta now holds, so the next plan shows it.
+                let mut state = req.prior_state.clone();
+                if let Ok(integration) = client.get(&id).await {
+                    if let Ok(v) = to_state(&integration, &req.planned_state) {
+                        state = v;
+                    }
+                }
+                return Ok(Applied { state, diagnostics });
+            }
+        }
+        let prior = req.prior_state.clone();
+        let state = read_back(&client, &id, &req.planned_state, prior, &mut diagnostics).await;
+        Ok(Applied { state, diagnostics })
+    }
+
+    /// `DELETE /integrations/{id}` (with the privileged credentials when
+    /// Immuta needs them), then the wait until it is gone.
+    async fn delete(&self, ctx: &Context, prior: &Value) -> Result<(), Diagnostics> {
+        let Some(id) = prior.attr("id").as_str().map(str::to_string) else {
+            return Ok(());
+        };
+        let client = self.client(ctx)?;
+        let force = prior.attr("force_disable_on_destroy").as_bool() == Some(true);
+        let creds = delete_credentials::for_delete(prior).map_err(|e| {
+            Diagnostic::attribute_error(
+                AttributePath::new(DELETE_CREDENTIALS_ENV),
+                format!("Could not read the credentials to delete integration {id}"),
+                format!(
+                    "{e}.\n\nSet it before `terraform destroy`. Or, to remove the integration \
+                     from Immuta without cleaning up the platform: set \
+                     `force_disable_on_destroy = true`, run `terraform apply` (it records the \
+                     setting, nothing is sent to Immuta), then `terraform destroy`."
+                ),
+            )
+        })?;
+        let options = DeleteOptions {
+            force_disable: force,
+            dry_run: false,
+        };
+        match client.delete(&id, creds.as_ref(), options).await {
+            Ok(_) => {}
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => {
+                let mut d = client_error(format!("Could not delete integration {id}"), &e);
+                if let Some(hint) = delete_hint(prior, platform_of(prior), creds.is_some(), &e) {
+                    d.detail = format!("{}\n\n{hint}", d.detail);
+                }
+                return Err(d.into());
+            }
+        }
+        // After a force-disable, Immuta may keep the integration as
+        // `disabled` (nothing cleaned up) instead of removing it.
+        let target = if force {
+            WaitTarget::GoneOrDisabled
+        } else {
+            WaitTarget::Gone
+        };
+        let timeouts = Timeouts::from_value(prior.attr("timeouts"));
+        match wait_for(&client, &id, target, wait_options(ctx, timeouts.delete)).await {
+            Ok(_) => Ok(()),
+            Err(e) => Err(Diagnostic::error(
+                format!("Integration {id} was not deleted"),
+                format!("{e}\n\nIt stays in the state. {FORCE_DISABLE_HINT}"),
+            )
+            .into()),
+        }
+    }
+
     /// The plan-time `dryRun`: failed tests become errors, warnings warnings.
     async fn dry_run(
         &self,
@@ -765,8 +355,8 @@ impl IntegrationResource {
         platform: Platform,
         id: Option<&str>,
         payload: &IntegrationPayload,
-        diags: &mut Diagnostics,
-    ) {
+    ) -> Diagnostics {
+        let mut diags = Diagnostics::new();
         let client = cfg.client_for(ctx);
         let answer = match id {
             None => client.create(payload, true).await,
@@ -798,7 +388,7 @@ impl IntegrationResource {
                         );
                     }
                 }
-                warnings_of(resp.validation_results.as_ref(), &path, diags);
+                diags.extend(validation_warnings(resp.validation_results.as_ref(), &path));
             }
             // A create planned to replace an integration (tainted, or a
             // change of type) conflicts with the one it replaces, which
@@ -828,7 +418,7 @@ impl IntegrationResource {
                     ),
                 ))
             }
-            Err(e) => diags.push(crate::client_errors::diagnostic(
+            Err(e) => diags.push(client_error(
                 format!(
                     "Could not run Immuta's validation (dryRun) of the planned {} configuration",
                     platform.integration_type()
@@ -836,402 +426,82 @@ impl IntegrationResource {
                 &e,
             )),
         }
+        diags
     }
+}
 
-    async fn create(&self, ctx: &Context, req: &ApplyRequest, platform: Platform) -> ApplyResponse {
-        let mut resp = ApplyResponse::default();
-        let cfg = match self.configured() {
-            Ok(c) => c,
-            Err(d) => {
-                resp.diagnostics = d;
-                return resp;
-            }
-        };
-        let client = cfg.client_for(ctx);
-        let ty = platform.integration_type();
-        let payload = match request_payload(platform, &req.config, &req.planned_state) {
-            Ok(p) => p,
-            Err(d) => {
-                resp.diagnostics.push(d);
-                return resp;
-            }
-        };
-        let answer = match client.create(&payload, false).await {
-            Ok(a) => a,
-            Err(e) => {
-                let mut d = client_error(format!("Could not create the {ty} integration"), &e);
-                if e.status() == Some(409) {
-                    d.detail = format!("{}\n\n{}", d.detail, import_hint(&e));
-                }
-                resp.diagnostics.push(d);
-                return resp;
-            }
-        };
-        let Some(id) = answer.id.clone().map(|i| i.0) else {
-            resp.diagnostics.error(
-                format!("Could not create the {ty} integration"),
-                "Immuta accepted the create but its answer carries no id, so the integration \
-                 cannot be tracked. Look for it in Immuta and import it.",
-            );
-            return resp;
-        };
-        // From here on the integration exists: it is always in the state.
-        // What Immuta answered that the plan left to it: the Trino key, when
-        // the create answer carries it (a later GET may not).
-        let mut planned = req.planned_state.clone();
-        if let (Some(key), Some(trino)) = (
-            answer.trino_api_key(),
-            planned.get_attr_mut(Platform::Trino.block_name()),
-        ) {
-            if trino.attr("api_key").is_unknown() {
-                trino.set_attr("api_key", Value::string(key.expose()));
-            }
-        }
-        let mut partial = planned.clone();
-        partial.set_attr("id", Value::string(id.clone()));
-        let status = answer.status.unwrap_or(IntegrationStatus::Creating);
-        partial.set_attr("status", Value::string(status.as_str()));
-        partial.set_attr(
-            "validation_results",
-            validation_results_value(answer.validation_results.as_ref()),
-        );
-        partial.unknowns_to_null();
-        let timeouts = Timeouts::from_value(req.config.attr("timeouts"));
-        let waited = Self::wait_enabled(
-            &client,
-            ctx,
-            &id,
-            timeouts.create,
-            platform,
-            &mut resp.diagnostics,
-        )
-        .await;
-        match waited {
-            Ok(()) => {}
-            Err(e) => {
-                if let WaitError::Failed {
-                    status,
-                    validation_results,
-                    ..
-                } = &e
-                {
-                    partial.set_attr("status", Value::string(status.as_str()));
-                    if validation_results.is_some() {
-                        partial.set_attr(
-                            "validation_results",
-                            validation_results_value(validation_results.as_ref()),
-                        );
+fn wait_options(ctx: &Context, timeout: Duration) -> WaitOptions {
+    WaitOptions::new(timeout, ctx.cancellation_token().clone())
+}
+
+/// Whether the parts of the resource Immuta holds differ.
+fn api_changed(platform: Platform, prior: &Value, planned: &Value) -> bool {
+    prior.attr("auto_bootstrap") != planned.attr("auto_bootstrap")
+        || prior.attr(platform.block_name()) != planned.attr(platform.block_name())
+}
+
+fn client_error(summary: String, e: &ClientError) -> Diagnostic {
+    crate::client_errors::diagnostic(summary, e)
+}
+
+/// Waits until the integration is enabled; answers the warnings of its
+/// validation tests. What a failed wait means for the state is the caller's
+/// (create keeps a tainted resource; update keeps what Immuta now holds).
+async fn wait_enabled(
+    client: &ImmutaClient,
+    ctx: &Context,
+    id: &str,
+    timeout: Duration,
+    platform: Platform,
+) -> Result<Diagnostics, WaitError> {
+    match wait_for(client, id, WaitTarget::Enabled, wait_options(ctx, timeout)).await? {
+        WaitOutcome::Enabled { status, .. } => Ok(validation_warnings(
+            status.validation_results.as_ref(),
+            &platform.path(),
+        )),
+        WaitOutcome::Gone { .. } => Ok(Diagnostics::new()),
+    }
+}
+
+/// The state after a successful create or update: Immuta's answer, with
+/// the planned values Immuta does not repeat.
+async fn read_back(
+    client: &ImmutaClient,
+    id: &str,
+    planned: &Value,
+    fallback: Value,
+    diags: &mut Diagnostics,
+) -> Value {
+    match client.get(id).await {
+        // `to_state` keeps the planned values Immuta leaves out.
+        Ok(integration) => match to_state(&integration, planned) {
+            Ok(mut v) => {
+                // An update plans the status it waits for and keeps the
+                // validation results of the last read (the new ones are
+                // reported, and stored by the next refresh), so that a
+                // plan shows what the user changed, not Immuta's
+                // bookkeeping.
+                for name in ["status", "validation_results"] {
+                    let p = planned.attr(name);
+                    if p.is_known() {
+                        v.set_attr(name, p.clone());
                     }
                 }
-                resp.diagnostics.error(
-                    format!("The {ty} integration {id} was created but did not become enabled"),
-                    format!(
-                        "{e}\n\nThe integration is kept in the state, marked tainted: the next \
-                         apply deletes and creates it again, and `terraform destroy` deletes it."
-                    ),
-                );
-                resp.new_state = partial;
-                return resp;
+                v
             }
-        }
-        resp.new_state = self
-            .read_back(&client, &id, &planned, partial, &mut resp.diagnostics)
-            .await;
-        resp
-    }
-
-    /// Waits until the integration is enabled, adding the warnings of its
-    /// validation tests to `diags`. What a failed wait means for the state is
-    /// the caller's (create keeps a tainted resource; update keeps what
-    /// Immuta now holds).
-    async fn wait_enabled(
-        client: &ImmutaClient,
-        ctx: &Context,
-        id: &str,
-        timeout: Duration,
-        platform: Platform,
-        diags: &mut Diagnostics,
-    ) -> Result<(), WaitError> {
-        match wait_for(client, id, WaitTarget::Enabled, wait_options(ctx, timeout)).await? {
-            WaitOutcome::Enabled { status, .. } => {
-                warnings_of(status.validation_results.as_ref(), &platform.path(), diags);
-            }
-            WaitOutcome::Gone { .. } => {}
-        }
-        Ok(())
-    }
-
-    /// The state after a successful create or update: Immuta's answer, with
-    /// the planned values Immuta does not repeat.
-    async fn read_back(
-        &self,
-        client: &ImmutaClient,
-        id: &str,
-        planned: &Value,
-        fallback: Value,
-        diags: &mut Diagnostics,
-    ) -> Value {
-        match client.get(id).await {
-            // `to_state` keeps the planned values Immuta leaves out.
-            Ok(integration) => match to_state(&integration, planned) {
-                Ok(mut v) => {
-                    // An update plans the status it waits for and keeps the
-                    // validation results of the last read (the new ones are
-                    // reported, and stored by the next refresh), so that a
-                    // plan shows what the user changed, not Immuta's
-                    // bookkeeping.
-                    for name in ["status", "validation_results"] {
-                        let p = planned.attr(name);
-                        if p.is_known() {
-                            v.set_attr(name, p.clone());
-                        }
-                    }
-                    v
-                }
-                Err(d) => {
-                    diags.push(d);
-                    fallback
-                }
-            },
-            Err(e) => {
-                diags.push(client_error(
-                    format!("Could not read integration {id} after the change"),
-                    &e,
-                ));
+            Err(d) => {
+                diags.push(d);
                 fallback
             }
-        }
-    }
-
-    async fn update(&self, ctx: &Context, req: &ApplyRequest, platform: Platform) -> ApplyResponse {
-        let mut resp = ApplyResponse {
-            new_state: req.prior_state.clone(),
-            ..Default::default()
-        };
-        let Some(id) = req.prior_state.attr("id").as_str().map(str::to_string) else {
-            resp.diagnostics.error(
-                "Cannot update an integration without id",
-                "The state holds no id for this integration. Remove it from the state and import it.",
-            );
-            return resp;
-        };
-        if !api_changed(platform, &req.prior_state, &req.planned_state) {
-            // Only Terraform-side settings changed (timeouts, credentials for destroy...).
-            let mut v = req.planned_state.clone();
-            v.unknowns_to_null();
-            resp.new_state = v;
-            return resp;
-        }
-        let cfg = match self.configured() {
-            Ok(c) => c,
-            Err(d) => {
-                resp.diagnostics = d;
-                return resp;
-            }
-        };
-        let client = cfg.client_for(ctx);
-        let ty = platform.integration_type();
-        let payload = match request_payload(platform, &req.config, &req.planned_state) {
-            Ok(p) => p,
-            Err(d) => {
-                resp.diagnostics.push(d);
-                return resp;
-            }
-        };
-        if let Err(e) = client.update(&id, &payload, false).await {
-            resp.diagnostics.push(client_error(
-                format!("Could not update the {ty} integration {id}"),
+        },
+        Err(e) => {
+            diags.push(client_error(
+                format!("Could not read integration {id} after the change"),
                 &e,
             ));
-            return resp;
+            fallback
         }
-        let timeouts = Timeouts::from_value(req.config.attr("timeouts"));
-        let waited = Self::wait_enabled(
-            &client,
-            ctx,
-            &id,
-            timeouts.update,
-            platform,
-            &mut resp.diagnostics,
-        )
-        .await;
-        match waited {
-            Ok(()) => {}
-            Err(e) => {
-                resp.diagnostics.error(
-                    format!("The {ty} integration {id} did not become enabled after the update"),
-                    e.to_string(),
-                );
-                // Keep what Immuta now holds, so the next plan shows it.
-                if let Ok(integration) = client.get(&id).await {
-                    if let Ok(v) = to_state(&integration, &req.planned_state) {
-                        resp.new_state = v;
-                    }
-                }
-                return resp;
-            }
-        }
-        let prior = req.prior_state.clone();
-        resp.new_state = self
-            .read_back(
-                &client,
-                &id,
-                &req.planned_state,
-                prior,
-                &mut resp.diagnostics,
-            )
-            .await;
-        resp
     }
-
-    async fn delete(&self, ctx: &Context, req: &ApplyRequest) -> ApplyResponse {
-        let prior = &req.prior_state;
-        let mut resp = ApplyResponse {
-            new_state: prior.clone(),
-            ..Default::default()
-        };
-        let Some(id) = prior.attr("id").as_str().map(str::to_string) else {
-            resp.new_state = Value::Null;
-            return resp;
-        };
-        let cfg = match self.configured() {
-            Ok(c) => c,
-            Err(d) => {
-                resp.diagnostics = d;
-                return resp;
-            }
-        };
-        let client = cfg.client_for(ctx);
-        let force = prior.attr("force_disable_on_destroy").as_bool() == Some(true);
-        let auto = prior.attr("auto_bootstrap").as_bool() == Some(true);
-        let platform = platform_of(prior);
-        let creds = match platform {
-            Some(p) if p.delete_needs_credentials() && auto && !force => {
-                // The type attribute's credentials, each replaced by the one
-                // `delete_credentials` sets (all of it may be unset, as in the
-                // `{}` that `-generate-config-out` writes).
-                let mut creds = p.delete_credentials(prior.attr(p.block_name()));
-                if let v @ Value::Object(_) = prior.attr("delete_credentials") {
-                    let mut c = creds.unwrap_or_default();
-                    overlay_credentials(&mut c, delete_credentials_from(v));
-                    creds = Some(c);
-                }
-                if let Some(name) = prior.attr(DELETE_CREDENTIALS_ENV).as_str() {
-                    match delete_credentials_from_env(name) {
-                        Ok(env) => {
-                            let mut c = creds.unwrap_or_default();
-                            overlay_credentials(&mut c, env);
-                            creds = Some(c);
-                        }
-                        Err(e) => {
-                            resp.diagnostics.attribute_error(
-                                AttributePath::new(DELETE_CREDENTIALS_ENV),
-                                format!(
-                                    "Could not read the credentials to delete integration {id}"
-                                ),
-                                format!(
-                                    "{e}.\n\nSet it before `terraform destroy`. Or, to remove \
-                                     the integration from Immuta without cleaning up the \
-                                     platform: set `force_disable_on_destroy = true`, run \
-                                     `terraform apply` (it records the setting, nothing is sent \
-                                     to Immuta), then `terraform destroy`."
-                                ),
-                            );
-                            return resp;
-                        }
-                    }
-                }
-                creds
-            }
-            _ => None,
-        };
-        let options = DeleteOptions {
-            force_disable: force,
-            dry_run: false,
-        };
-        match client.delete(&id, creds.as_ref(), options).await {
-            Ok(_) => {}
-            Err(e) if e.is_not_found() => {
-                resp.new_state = Value::Null;
-                return resp;
-            }
-            Err(e) => {
-                let mut d = client_error(format!("Could not delete integration {id}"), &e);
-                if let Some(hint) = delete_hint(prior, platform, creds.is_some(), &e) {
-                    d.detail = format!("{}\n\n{hint}", d.detail);
-                }
-                resp.diagnostics.push(d);
-                return resp;
-            }
-        }
-        // After a force-disable, Immuta may keep the integration as
-        // `disabled` (nothing cleaned up) instead of removing it.
-        let target = if force {
-            WaitTarget::GoneOrDisabled
-        } else {
-            WaitTarget::Gone
-        };
-        let timeouts = Timeouts::from_value(prior.attr("timeouts"));
-        match wait_for(&client, &id, target, wait_options(ctx, timeouts.delete)).await {
-            Ok(_) => resp.new_state = Value::Null,
-            Err(e) => resp.diagnostics.error(
-                format!("Integration {id} was not deleted"),
-                format!("{e}\n\nIt stays in the state. {FORCE_DISABLE_HINT}"),
-            ),
-        }
-        resp
-    }
-}
-
-/// How to take over the integration a 409 names (Immuta's message ends
-/// "(id = 5)"), or any existing one.
-fn import_hint(e: &ClientError) -> String {
-    let text = e.to_string();
-    let id = text
-        .split("(id = ")
-        .nth(1)
-        .and_then(|rest| rest.split(')').next())
-        .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()));
-    match id {
-        Some(id) => format!(
-            "If that integration is the one this resource should manage, import it instead of \
-             creating it: `terraform import <this resource's address> {id}` (or an `import` \
-             block with `id = \"{id}\"`)."
-        ),
-        None => "If the existing integration is the one this resource should manage, import \
-                 it instead of creating it: `terraform import <this resource's address> <id>`."
-            .to_string(),
-    }
-}
-
-/// How to remove an integration Immuta will not delete.
-const FORCE_DISABLE_HINT: &str = "To remove it from Immuta without cleaning up the platform: set \
-    `force_disable_on_destroy = true`, run `terraform apply` (it records the setting, nothing is \
-    sent to Immuta), then `terraform destroy` again.";
-
-/// What to do when Immuta refuses a delete: the credentials it needs, and
-/// where they can come from.
-fn delete_hint(
-    prior: &Value,
-    platform: Option<Platform>,
-    sent_credentials: bool,
-    e: &ClientError,
-) -> Option<String> {
-    if !matches!(e.status(), Some(400 | 422)) {
-        return None;
-    }
-    let write_only = platform.is_some_and(|p| p.uses_write_only_state(prior.attr(p.block_name())));
-    let mut hint = String::new();
-    if sent_credentials && write_only && prior.attr(DELETE_CREDENTIALS_ENV).is_null() {
-        hint.push_str(
-            "The secrets of this integration are write-only, so Terraform does not keep them \
-             for the destroy: set `delete_credentials_env` to the name of an environment \
-             variable holding the credentials as JSON (or set `delete_credentials`), apply, and \
-             destroy again. ",
-        );
-    }
-    hint.push_str(FORCE_DISABLE_HINT);
-    Some(hint)
 }
 
 #[async_trait]
@@ -1343,30 +613,35 @@ impl Resource for IntegrationResource {
                 return resp;
             }
         };
-        let mut diags = Diagnostics::new();
-        self.dry_run(ctx, &cfg, platform, id.as_deref(), &payload, &mut diags)
+        let diags = self
+            .dry_run(ctx, &cfg, platform, id.as_deref(), &payload)
             .await;
         resp.diagnostics.extend(diags);
         resp
     }
 
     async fn apply(&self, ctx: &Context, req: ApplyRequest) -> ApplyResponse {
-        match req.kind() {
-            ApplyKind::Delete => self.delete(ctx, &req).await,
-            kind => {
-                let Some(platform) = platform_of(&req.planned_state) else {
-                    return ApplyResponse {
-                        new_state: req.prior_state.clone(),
-                        diagnostics: validate_config(&req.config),
-                        ..Default::default()
-                    };
-                };
-                if kind == ApplyKind::Create {
-                    self.create(ctx, &req, platform).await
-                } else {
-                    self.update(ctx, &req, platform).await
-                }
-            }
+        let kind = req.kind();
+        let result = match (kind, platform_of(&req.planned_state)) {
+            (ApplyKind::Delete, _) => self.delete(ctx, &req.prior_state).await.map(|()| Applied {
+                state: Value::Null,
+                ..Default::default()
+            }),
+            (_, None) => Err(validate_config(&req.config)),
+            (ApplyKind::Create, Some(p)) => self.create(ctx, &req, p).await,
+            (_, Some(p)) => self.update(ctx, &req, p).await,
+        };
+        match result {
+            Ok(Applied { state, diagnostics }) => ApplyResponse {
+                new_state: state,
+                diagnostics,
+                ..Default::default()
+            },
+            Err(diagnostics) => ApplyResponse {
+                new_state: req.prior_state,
+                diagnostics,
+                ..Default::default()
+            },
         }
     }
 
@@ -1386,33 +661,11 @@ impl Resource for IntegrationResource {
             resp.new_state = current_state;
             return resp;
         };
-        let cfg = match self.configured() {
-            Ok(c) => c,
+        match self.read_state(ctx, &id, &current_state).await {
+            Ok(state) => resp.new_state = state.unwrap_or(Value::Null),
             Err(d) => {
                 resp.new_state = current_state;
                 resp.diagnostics = d;
-                return resp;
-            }
-        };
-        match cfg.client_for(ctx).get(&id).await {
-            Ok(integration) => match to_state(&integration, &current_state) {
-                Ok(v) => resp.new_state = v,
-                Err(d) => {
-                    resp.new_state = current_state;
-                    resp.diagnostics.push(d);
-                }
-            },
-            Err(e) if e.is_not_found() => {
-                tracing::debug!(
-                    id,
-                    "integration no longer exists; removing it from the state"
-                );
-                resp.new_state = Value::Null;
-            }
-            Err(e) => {
-                resp.new_state = current_state;
-                resp.diagnostics
-                    .push(client_error(format!("Could not read integration {id}"), &e));
             }
         }
         resp
@@ -1442,8 +695,7 @@ impl Resource for IntegrationResource {
         // configuration plans no change. Left unset, it means the type
         // attribute's credentials (see `delete`).
         if let Some(a) = req.schema.block.attribute("delete_credentials") {
-            resp.state
-                .set_attr("delete_credentials", platforms::null_object(a));
+            resp.state.set_attr("delete_credentials", null_object(a));
         }
         resp
     }
@@ -1453,139 +705,10 @@ impl Resource for IntegrationResource {
 mod tests {
     use super::*;
     use crate::framework::PlanRequest;
-    use immuta_api::IntegrationType;
+    use crate::integration::convert::to_payload;
+    use crate::integration::platforms;
+    use crate::integration::test_support::{snowflake_config, summaries, write_only_config};
     use serde_json::json;
-
-    fn snowflake_config() -> Value {
-        let mut block = platforms::null_object(&Platform::Snowflake.attribute());
-        for (k, v) in [
-            ("host", "org.us-east-1.snowflakecomputing.com"),
-            ("warehouse", "SAMPLE_WAREHOUSE"),
-            ("database", "SNOWFLAKE_SAMPLE_DATA"),
-            ("role", "ACCOUNTADMIN"),
-            ("authentication_type", "userPassword"),
-            ("username", "taylor@snowflake.com"),
-            ("password", "abc1234"),
-        ] {
-            block.set_attr(k, Value::from(v));
-        }
-        let mut v = Value::object(
-            schema()
-                .block
-                .attributes
-                .iter()
-                .map(|a| (a.name.clone(), Value::Null)),
-        );
-        v.set_attr("auto_bootstrap", Value::Bool(true));
-        v.set_attr("snowflake", block);
-        v
-    }
-
-    fn summaries(d: &Diagnostics) -> Vec<String> {
-        d.iter().map(|d| d.summary.clone()).collect()
-    }
-
-    #[test]
-    fn payload_is_type_auto_bootstrap_and_config_only() {
-        let p = to_payload(Platform::Snowflake, &snowflake_config());
-        let json = serde_json::to_value(&p).unwrap();
-        assert_eq!(json["type"], json!("Snowflake"));
-        assert_eq!(json["autoBootstrap"], json!(true));
-        assert_eq!(json["config"].as_object().unwrap().len(), 7);
-        let trino = to_payload(
-            Platform::Trino,
-            &Value::object([("trino", Value::object([("api_key", Value::Null)]))]),
-        );
-        assert_eq!(
-            serde_json::to_value(&trino).unwrap(),
-            json!({"type": "Trino"})
-        );
-    }
-
-    #[test]
-    fn state_from_immutas_answer() {
-        let integration: Integration = serde_json::from_value(json!({
-            "id": 7, "status": "enabled", "type": "Snowflake", "autoBootstrap": true,
-            "validationResults": {"status": "passed", "validationTests": [
-                {"name": "Initial Validation: Basic Connection Test", "status": "passed", "result": []}
-            ]},
-            "config": {"host": "org.us-east-1.snowflakecomputing.com", "port": 443,
-                       "warehouse": "SAMPLE_WAREHOUSE", "database": "SNOWFLAKE_SAMPLE_DATA",
-                       "authenticationType": "userPassword", "username": "<REDACTED>",
-                       "password": "<REDACTED>", "role": "ACCOUNTADMIN",
-                       "audit": {"enabled": false}}
-        }))
-        .unwrap();
-        let prior = snowflake_config();
-        let v = to_state(&integration, &prior).unwrap();
-        assert_eq!(v.attr("id").as_str(), Some("7"));
-        assert_eq!(v.attr("type").as_str(), Some("Snowflake"));
-        assert_eq!(
-            v.attr("snowflake").attr("password").as_str(),
-            Some("abc1234")
-        );
-        assert!(v.attr("databricks").is_null());
-        assert_eq!(v.attr("force_disable_on_destroy"), &Value::Bool(false));
-        let t = &v
-            .attr("validation_results")
-            .attr("tests")
-            .as_list()
-            .unwrap()[0];
-        assert_eq!(t.attr("result_json").as_str(), Some("[]"));
-        // Every schema attribute is present.
-        assert_eq!(v.as_map().unwrap().len(), schema().block.attributes.len());
-        let other = Integration {
-            integration_type: IntegrationType::Other("Oracle".into()),
-            ..integration
-        };
-        assert!(to_state(&other, &prior).is_err());
-    }
-
-    #[test]
-    fn exactly_one_type_and_auto_bootstrap_rules() {
-        let mut v = snowflake_config();
-        assert!(
-            validate_config(&v).is_empty(),
-            "{:?}",
-            summaries(&validate_config(&v))
-        );
-        v.set_attr("snowflake", Value::Null);
-        assert_eq!(
-            summaries(&validate_config(&v)),
-            ["expected exactly one of snowflake, databricks, bigquery, redshift, azure_synapse, s3, trino to be set, got none"]
-        );
-        let mut v = snowflake_config();
-        v.set_attr("trino", platforms::obj([("api_key", Value::Null)]));
-        let d = validate_config(&v);
-        assert_eq!(
-            d.iter().next().unwrap().attribute,
-            Some(AttributePath::new("trino"))
-        );
-        let mut v = snowflake_config();
-        v.set_attr("auto_bootstrap", Value::Null);
-        assert_eq!(
-            summaries(&validate_config(&v))[0],
-            "auto_bootstrap: required for snowflake integrations, expected true or false, got none"
-        );
-        let mut v = snowflake_config();
-        v.set_attr(
-            "timeouts",
-            platforms::obj([
-                ("create", Value::from("soon")),
-                ("update", Value::Null),
-                ("delete", Value::Null),
-            ]),
-        );
-        let d = validate_config(&v);
-        assert_eq!(
-            d.iter().next().unwrap().attribute,
-            Some(AttributePath::new("timeouts").attr("create"))
-        );
-        assert_eq!(
-            summaries(&d)[0],
-            "timeouts.create: expected a duration such as \"30m\", got \"soon\""
-        );
-    }
 
     #[test]
     fn timeouts_default_to_thirty_minutes() {
@@ -1717,21 +840,11 @@ mod tests {
         assert_ne!(resp.planned_state, prior);
         // The update sends the defaults back.
         let body = serde_json::to_value(
-            request_payload(Platform::Snowflake, &config, &resp.planned_state).unwrap(),
+            request_payload(Platform::SNOWFLAKE, &config, &resp.planned_state).unwrap(),
         )
         .unwrap();
         assert_eq!(body["config"]["audit"], json!({"enabled": false}));
         assert_eq!(body["config"]["impersonation"], json!({"enabled": false}));
-    }
-
-    fn write_only_config(version: i64, secret: &str) -> Value {
-        let mut v = snowflake_config();
-        if let Some(b) = v.get_attr_mut("snowflake") {
-            b.set_attr("password", Value::Null);
-            b.set_attr("password_wo", Value::from(secret));
-            b.set_attr("password_wo_version", Value::int(version));
-        }
-        v
     }
 
     #[tokio::test]
@@ -1754,7 +867,7 @@ mod tests {
         assert!(sf.attr("password").is_null());
         assert_eq!(sf.attr("password_wo_version").as_i64(), Some(1));
         // The create sends the write-only value.
-        let body = serde_json::to_value(to_payload(Platform::Snowflake, &config)).unwrap();
+        let body = serde_json::to_value(to_payload(Platform::SNOWFLAKE, &config)).unwrap();
         assert_eq!(body["config"]["password"], json!("first-secret"));
         let prior = applied(&created.planned_state);
         // Same version, even with another value: nothing to do.
@@ -1771,7 +884,7 @@ mod tests {
         assert!(resp.requires_replace.is_empty());
         assert_eq!(resp.planned_state.attr("status").as_str(), Some("enabled"));
         let body = serde_json::to_value(
-            request_payload(Platform::Snowflake, &bumped, &resp.planned_state).unwrap(),
+            request_payload(Platform::SNOWFLAKE, &bumped, &resp.planned_state).unwrap(),
         )
         .unwrap();
         assert_eq!(body["config"]["password"], json!("second-secret"));
@@ -1785,7 +898,7 @@ mod tests {
             .plan(&Context::default(), request(&prior, &other))
             .await;
         let body = serde_json::to_value(
-            request_payload(Platform::Snowflake, &other, &resp.planned_state).unwrap(),
+            request_payload(Platform::SNOWFLAKE, &other, &resp.planned_state).unwrap(),
         )
         .unwrap();
         assert_eq!(body["config"]["password"], json!("first-secret"));
@@ -1805,83 +918,6 @@ mod tests {
         let sf = state.attr("snowflake");
         assert!(sf.attr("password").is_null() && sf.attr("password_wo").is_null());
         assert_eq!(sf.attr("password_wo_version").as_i64(), Some(1));
-    }
-
-    #[test]
-    fn a_secret_and_its_twin_are_refused_together() {
-        let mut v = write_only_config(1, "x");
-        if let Some(b) = v.get_attr_mut("snowflake") {
-            b.set_attr("password", Value::from("y"));
-        }
-        let d = validate_config(&v);
-        assert_eq!(
-            d.iter()
-                .find(|d| d.severity == crate::framework::Severity::Error)
-                .unwrap()
-                .attribute,
-            Some(AttributePath::new("snowflake").attr("password_wo"))
-        );
-        assert!(summaries(&d)[0].contains("snowflake.password and snowflake.password_wo"));
-    }
-
-    #[test]
-    fn delete_credentials_from_the_environment() {
-        let c = delete_credentials_from_json(
-            "X",
-            r#"{"password": "pw", "private_key": {"content": "k"}}"#,
-        )
-        .unwrap();
-        assert_eq!(c.password.as_ref().map(|s| s.expose()), Some("pw"));
-        assert_eq!(
-            c.private_key
-                .and_then(|k| k.content)
-                .map(|s| s.expose().to_string()),
-            Some("k".to_string())
-        );
-        // Errors never repeat the content.
-        for bad in [
-            r#"{"password": 12345}"#,
-            "hunter2",
-            r#"["hunter2"]"#,
-            r#"{"pasword": "hunter2"}"#,
-        ] {
-            let e = delete_credentials_from_json("X", bad)
-                .unwrap_err()
-                .to_string();
-            assert!(!e.contains("hunter2") && !e.contains("12345"), "{e}");
-            assert!(e.contains("X"), "{e}");
-        }
-        let mut base = DeleteCredentials {
-            authentication_type: Some("userPassword".into()),
-            username: Some(immuta_api::Secret::new("u")),
-            ..Default::default()
-        };
-        overlay_credentials(
-            &mut base,
-            delete_credentials_from_json("X", r#"{"password": "pw"}"#).unwrap(),
-        );
-        assert_eq!(
-            base.username.map(|s| s.expose().to_string()).as_deref(),
-            Some("u")
-        );
-        assert_eq!(
-            base.password.map(|s| s.expose().to_string()).as_deref(),
-            Some("pw")
-        );
-        assert_eq!(
-            delete_credentials_from_env("IMMUTA_TEST_SURELY_UNSET_VARIABLE_4711").unwrap_err(),
-            EnvCredentialsError::Unset("IMMUTA_TEST_SURELY_UNSET_VARIABLE_4711".into())
-        );
-        let mut v = snowflake_config();
-        v.set_attr(DELETE_CREDENTIALS_ENV, Value::from("not a name"));
-        assert_eq!(
-            d_attr(&validate_config(&v)),
-            Some(AttributePath::new(DELETE_CREDENTIALS_ENV))
-        );
-    }
-
-    fn d_attr(d: &Diagnostics) -> Option<AttributePath> {
-        d.iter().next().and_then(|d| d.attribute.clone())
     }
 
     #[tokio::test]

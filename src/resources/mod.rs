@@ -1,4 +1,5 @@
-//! Resources, one file each.
+//! Resources, one file each, each keeping its lifecycle only (what an
+//! integration is lives in `crate::integration`).
 
 pub mod integration;
 pub mod integration_api_key;

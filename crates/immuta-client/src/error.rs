@@ -59,6 +59,9 @@ pub enum ErrorClass {
     NotTls,
     /// The server's TLS certificate is not trusted.
     UntrustedCertificate,
+    /// The extra CA certificates of the configuration cannot be used
+    /// (`ClientConfig::extra_ca_pem`).
+    InvalidCaCertificate,
     /// No complete answer within the request timeout.
     Timeout,
     /// The answer is not JSON (e.g. an HTML page): what answered is not
@@ -132,6 +135,10 @@ pub enum ClientError {
     /// The client's configuration is unusable.
     #[error("invalid Immuta client configuration: {0}")]
     Config(String),
+    /// The configuration's extra CA certificates are unusable (not PEM,
+    /// none in it, or refused by the TLS stack).
+    #[error("invalid Immuta client configuration: {0}")]
+    InvalidCaCertificate(String),
     /// A create ended without a clear answer and what Immuta holds now does
     /// not tell whether it was made.
     #[error(
@@ -286,6 +293,7 @@ impl ClientError {
                 kind: TransportKind::Timeout,
                 ..
             } => ErrorClass::Timeout,
+            ClientError::InvalidCaCertificate(_) => ErrorClass::InvalidCaCertificate,
             ClientError::Transport { cause, .. } => match cause {
                 ConnectCause::Refused => ErrorClass::ConnectionRefused,
                 ConnectCause::UnknownHost => ErrorClass::UnknownHost,

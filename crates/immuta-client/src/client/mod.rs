@@ -122,10 +122,12 @@ impl ImmutaClient {
             .redirect(reqwest::redirect::Policy::none());
         if let Some(pem) = &config.extra_ca_pem {
             let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
-                ClientError::Config(format!("the extra CA certificates cannot be read: {e}"))
+                ClientError::InvalidCaCertificate(format!(
+                    "the extra CA certificates cannot be read: {e}"
+                ))
             })?;
             if certs.is_empty() {
-                return Err(ClientError::Config(
+                return Err(ClientError::InvalidCaCertificate(
                     "the extra CA PEM holds no certificate".into(),
                 ));
             }
@@ -136,15 +138,15 @@ impl ImmutaClient {
             builder = builder.tls_danger_accept_invalid_certs(true);
         }
         let http = builder.build().map_err(|e| {
-            let hint = if config.extra_ca_pem.is_some() {
-                " (are the extra CA certificates valid?)"
+            let chain = error_chain(&e);
+            if config.extra_ca_pem.is_some() {
+                ClientError::InvalidCaCertificate(format!(
+                    "the HTTP client cannot be built (are the extra CA certificates valid?): \
+                     {chain}"
+                ))
             } else {
-                ""
-            };
-            ClientError::Config(format!(
-                "the HTTP client cannot be built{hint}: {}",
-                error_chain(&e)
-            ))
+                ClientError::Config(format!("the HTTP client cannot be built: {chain}"))
+            }
         })?;
         Ok(ImmutaClient {
             inner: Arc::new(Inner {
@@ -202,14 +204,14 @@ mod tests {
         assert!(ImmutaClient::new(cfg.clone()).is_err());
         cfg.api_key = "k".into();
         cfg.extra_ca_pem = Some(b"not a pem".to_vec());
-        assert!(matches!(
-            ImmutaClient::new(cfg.clone()),
-            Err(ClientError::Config(_))
-        ));
+        let e = ImmutaClient::new(cfg.clone()).unwrap_err();
+        assert!(matches!(e, ClientError::InvalidCaCertificate(_)), "{e:?}");
+        assert_eq!(e.class(), crate::ErrorClass::InvalidCaCertificate);
         cfg.extra_ca_pem =
             Some(b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".to_vec());
         let e = ImmutaClient::new(cfg.clone()).unwrap_err();
         assert!(e.to_string().contains("extra CA"), "{e}");
+        assert_eq!(e.class(), crate::ErrorClass::InvalidCaCertificate);
         cfg.extra_ca_pem = None;
         cfg.request_timeout = Duration::ZERO;
         assert!(ImmutaClient::new(cfg).is_err());

@@ -1,8 +1,54 @@
 //! `bigquery = { ... }`: Google BigQuery's config.
 
+use super::PlatformSpec;
 use super::{obj, s, secret, secret_description, Check, Form, Reader};
 use crate::framework::{Attribute, Value};
 use immuta_api::config::BigQueryConfig;
+use immuta_api::{IntegrationConfig, IntegrationType};
+
+/// The table of `bigquery`.
+pub struct BigQuery;
+
+impl PlatformSpec for BigQuery {
+    fn block_name(&self) -> &'static str {
+        "bigquery"
+    }
+
+    fn integration_type(&self) -> IntegrationType {
+        IntegrationType::BigQuery
+    }
+
+    fn described_as(&self) -> &'static str {
+        "a Google BigQuery integration"
+    }
+
+    fn product_name(&self) -> &'static str {
+        "Google BigQuery"
+    }
+
+    fn attributes(&self, form: Form) -> Vec<Attribute> {
+        attributes(form)
+    }
+
+    fn validate(&self, c: &mut Check<'_>, _auto_bootstrap: Option<bool>) {
+        validate(c);
+    }
+
+    fn to_config(&self, block: Reader<'_>) -> Option<IntegrationConfig> {
+        Some(IntegrationConfig::BigQuery(to_config(block)))
+    }
+
+    fn block_from_config(
+        &self,
+        config: Option<&IntegrationConfig>,
+        prior: Reader<'_>,
+    ) -> Option<Value> {
+        match config {
+            Some(IntegrationConfig::BigQuery(c)) => Some(from_config(c, prior)),
+            _ => None,
+        }
+    }
+}
 
 /// The attributes of `bigquery`, described for `form`.
 pub fn attributes(form: Form) -> Vec<Attribute> {
@@ -102,7 +148,7 @@ pub fn from_config(c: &BigQueryConfig, prior: Reader<'_>) -> Value {
 mod tests {
     use super::*;
     use crate::framework::Diagnostics;
-    use crate::platforms::Platform;
+    use crate::integration::platforms::Platform;
 
     #[test]
     fn suffix_and_credential_checks() {
@@ -114,7 +160,7 @@ mod tests {
             ("credential", Value::from("not json")),
         ]);
         let mut d = Diagnostics::new();
-        Platform::BigQuery.validate(&v, Some(false), &mut d);
+        Platform::BIGQUERY.validate(&v, Some(false), &mut d);
         let msgs: Vec<_> = d.iter().map(|d| d.summary.clone()).collect();
         assert_eq!(
             msgs,
@@ -136,7 +182,7 @@ mod tests {
             ("location", Value::from("us-east1")),
             ("credential", Value::from("{}")),
         ]);
-        let c = Platform::BigQuery.to_config(&v).unwrap();
-        assert_eq!(Platform::BigQuery.from_config(Some(&c), &Value::Null), v);
+        let c = Platform::BIGQUERY.to_config(&v).unwrap();
+        assert_eq!(Platform::BIGQUERY.from_config(Some(&c), &Value::Null), v);
     }
 }

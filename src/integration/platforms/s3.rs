@@ -1,13 +1,63 @@
 //! `s3 = { ... }`: Amazon S3's ("Native S3") config.
 
+use super::PlatformSpec;
 use super::{
     is_role_arn, obj, only_with_auth, s, secret, secret_description, with_auth, Check, Form, Reader,
 };
 use crate::framework::{Attribute, Value};
 use immuta_api::config::S3Config;
+use immuta_api::{IntegrationConfig, IntegrationType};
 
 /// Accepted `authentication_type` values.
 pub const AUTH_TYPES: &[&str] = &["auto", "accessKey"];
+
+/// The table of `s3`.
+pub struct S3;
+
+impl PlatformSpec for S3 {
+    fn block_name(&self) -> &'static str {
+        "s3"
+    }
+
+    fn integration_type(&self) -> IntegrationType {
+        IntegrationType::S3
+    }
+
+    fn described_as(&self) -> &'static str {
+        "an Amazon S3 (Native S3) integration"
+    }
+
+    fn product_name(&self) -> &'static str {
+        "Amazon S3"
+    }
+
+    fn attributes(&self, form: Form) -> Vec<Attribute> {
+        attributes(form)
+    }
+
+    fn authentication_types(&self) -> &'static [&'static str] {
+        AUTH_TYPES
+    }
+
+    fn validate(&self, c: &mut Check<'_>, _auto_bootstrap: Option<bool>) {
+        validate(c);
+    }
+
+    fn to_config(&self, block: Reader<'_>) -> Option<IntegrationConfig> {
+        Some(IntegrationConfig::S3(to_config(block)))
+    }
+
+    fn block_from_config(
+        &self,
+        config: Option<&IntegrationConfig>,
+        prior: Reader<'_>,
+    ) -> Option<Value> {
+        match config {
+            Some(IntegrationConfig::S3(c)) => Some(from_config(c, prior)),
+            _ => None,
+        }
+    }
+}
 
 /// The attributes of `s3`, described for `form`.
 pub fn attributes(form: Form) -> Vec<Attribute> {
@@ -156,7 +206,7 @@ pub fn from_config(c: &S3Config, prior: Reader<'_>) -> Value {
 mod tests {
     use super::*;
     use crate::framework::Diagnostics;
-    use crate::platforms::{null_object, Platform};
+    use crate::integration::platforms::{null_object, Platform};
     use serde_json::json;
 
     fn example() -> Value {

@@ -1,5 +1,7 @@
 //! `snowflake = { ... }`: Snowflake's config.
 
+use super::defaults::{DefaultValue, DocumentedDefault};
+use super::PlatformSpec;
 use super::{
     impersonation_attribute, impersonation_check, impersonation_from, impersonation_to,
     oauth_attribute, oauth_check, oauth_from, oauth_to, obj, only_with_auth, port,
@@ -10,12 +12,90 @@ use super::{
 use crate::framework::{Attribute, Value};
 use immuta_api::config::SnowflakeConfig;
 use immuta_api::DeleteCredentials;
+use immuta_api::{IntegrationConfig, IntegrationType};
 
 /// Accepted `authentication_type` values.
 pub const AUTH_TYPES: &[&str] = &["userPassword", "keyPair", "oAuthClientCredentials"];
 
 /// Immuta's default port.
 pub const DEFAULT_PORT: i64 = 443;
+
+/// The table of `snowflake`.
+pub struct Snowflake;
+
+/// Immuta's documented defaults (see `defaults`).
+const DOCUMENTED_DEFAULTS: &[DocumentedDefault] = &[
+    (&["port"], DefaultValue::Int(443)),
+    (&["audit"], DefaultValue::Off),
+    (&["audit", "enabled"], DefaultValue::Bool(false)),
+    (&["workspaces"], DefaultValue::Off),
+    (&["workspaces", "enabled"], DefaultValue::Bool(false)),
+    (&["impersonation"], DefaultValue::OffNoRole),
+    (&["impersonation", "enabled"], DefaultValue::Bool(false)),
+    (&["lineage"], DefaultValue::Off),
+    (&["lineage", "enabled"], DefaultValue::Bool(false)),
+    (
+        &["private_key", "key_name"],
+        DefaultValue::Str("PRIV_KEY_FILE"),
+    ),
+];
+
+impl PlatformSpec for Snowflake {
+    fn block_name(&self) -> &'static str {
+        "snowflake"
+    }
+
+    fn integration_type(&self) -> IntegrationType {
+        IntegrationType::Snowflake
+    }
+
+    fn described_as(&self) -> &'static str {
+        "a Snowflake integration"
+    }
+
+    fn product_name(&self) -> &'static str {
+        "Snowflake"
+    }
+
+    fn attributes(&self, form: Form) -> Vec<Attribute> {
+        attributes(form)
+    }
+
+    fn authentication_types(&self) -> &'static [&'static str] {
+        AUTH_TYPES
+    }
+
+    fn validate(&self, c: &mut Check<'_>, auto_bootstrap: Option<bool>) {
+        validate(c, auto_bootstrap);
+    }
+
+    fn to_config(&self, block: Reader<'_>) -> Option<IntegrationConfig> {
+        Some(IntegrationConfig::Snowflake(to_config(block)))
+    }
+
+    fn block_from_config(
+        &self,
+        config: Option<&IntegrationConfig>,
+        prior: Reader<'_>,
+    ) -> Option<Value> {
+        match config {
+            Some(IntegrationConfig::Snowflake(c)) => Some(from_config(c, prior)),
+            _ => None,
+        }
+    }
+
+    fn documented_defaults(&self) -> &'static [DocumentedDefault] {
+        DOCUMENTED_DEFAULTS
+    }
+
+    fn chosen_by_immuta(&self) -> &'static [&'static [&'static str]] {
+        &[&["impersonation", "role"]]
+    }
+
+    fn delete_credentials(&self, block: Reader<'_>) -> Option<DeleteCredentials> {
+        Some(delete_credentials(block))
+    }
+}
 
 /// The attributes of `snowflake`, described for `form`.
 pub fn attributes(form: Form) -> Vec<Attribute> {
@@ -73,7 +153,7 @@ pub fn attributes(form: Form) -> Vec<Attribute> {
                 "The passphrase of an encrypted private key. Only allowed with \
                  `authentication_type = \"keyPair\"`.",
             )),
-        oauth_attribute(Platform::Snowflake, form),
+        oauth_attribute(Platform::SNOWFLAKE, form),
         toggle_attribute(form, "audit", "Query audit"),
         toggle_attribute(form, "workspaces", "Project workspaces"),
         impersonation_attribute(form),
@@ -201,12 +281,12 @@ pub fn delete_credentials(r: Reader<'_>) -> DeleteCredentials {
 mod tests {
     use super::*;
     use crate::framework::Diagnostics;
-    use crate::platforms::Platform;
+    use crate::integration::platforms::Platform;
     use immuta_api::{IntegrationConfig, IntegrationType};
     use serde_json::json;
 
     fn block() -> Value {
-        let mut v = crate::platforms::null_object(&Platform::Snowflake.attribute());
+        let mut v = crate::integration::platforms::null_object(&Platform::SNOWFLAKE.attribute());
         v.set_attr("host", Value::from("org.us-east-1.snowflakecomputing.com"));
         v.set_attr("warehouse", Value::from("SAMPLE_WAREHOUSE"));
         v.set_attr("database", Value::from("SNOWFLAKE_SAMPLE_DATA"));
@@ -219,7 +299,7 @@ mod tests {
 
     #[test]
     fn config_matches_immutas_post_example_without_nulls() {
-        let c = Platform::Snowflake.to_config(&block()).unwrap();
+        let c = Platform::SNOWFLAKE.to_config(&block()).unwrap();
         assert_eq!(
             c.to_value(),
             json!({
@@ -248,7 +328,7 @@ mod tests {
             }),
         )
         .unwrap();
-        let v = Platform::Snowflake.from_config(Some(&answer), &block());
+        let v = Platform::SNOWFLAKE.from_config(Some(&answer), &block());
         assert_eq!(v.attr("password").as_str(), Some("abc1234"));
         assert_eq!(v.attr("username").as_str(), Some("taylor@snowflake.com"));
         assert_eq!(v.attr("warehouse").as_str(), Some("W2"));
@@ -256,7 +336,7 @@ mod tests {
         assert_eq!(v.attr("audit").attr("enabled"), &Value::Bool(true));
         assert!(v.attr("private_key").is_null());
         // After an import there is no prior value: null, never <REDACTED>.
-        let v = Platform::Snowflake.from_config(Some(&answer), &Value::Null);
+        let v = Platform::SNOWFLAKE.from_config(Some(&answer), &Value::Null);
         assert!(v.attr("password").is_null());
         // Every schema attribute is present.
         let names: Vec<String> = attributes(Form::Resource)
@@ -270,7 +350,7 @@ mod tests {
     fn plan_defaults_are_immutas() {
         let config = block();
         let mut planned = config.clone();
-        Platform::Snowflake.plan_defaults(&config, &mut planned);
+        Platform::SNOWFLAKE.plan_defaults(&config, &mut planned);
         assert_eq!(planned.attr("port").as_i64(), Some(443));
         for t in ["audit", "workspaces", "lineage", "impersonation"] {
             assert_eq!(planned.attr(t).attr("enabled"), &Value::Bool(false), "{t}");
@@ -282,7 +362,7 @@ mod tests {
     fn validation_by_authentication_type() {
         let check = |v: &Value, auto: Option<bool>| {
             let mut d = Diagnostics::new();
-            Platform::Snowflake.validate(v, auto, &mut d);
+            Platform::SNOWFLAKE.validate(v, auto, &mut d);
             d.iter().map(|d| d.summary.clone()).collect::<Vec<_>>()
         };
         assert!(check(&block(), Some(true)).is_empty());

@@ -1,11 +1,11 @@
 //! What Immuta's page leaves open about a type attribute's values, in one
 //! place, and how the provider stays correct whichever way Immuta answers:
 //!
-//! - **Documented defaults** ([`Platform::documented_defaults`]): a setting
+//! - **Documented defaults** ([`PlatformSpec::documented_defaults`]): a setting
 //!   left out of the configuration is planned at Immuta's default, whatever
 //!   state holds, and sent, so a change made outside Terraform shows as
 //!   drift and the next apply puts the default back.
-//! - **Values Immuta chooses** ([`Platform::chosen_by_immuta`]): left out of
+//! - **Values Immuta chooses** ([`PlatformSpec::chosen_by_immuta`]): left out of
 //!   the configuration, they are unknown in a plan that creates or changes
 //!   the integration, and otherwise keep what state holds. They are not
 //!   managed: a change made outside Terraform is read, never reverted.
@@ -19,6 +19,8 @@
 //! `docs/immuta-api-assumptions.md` lists each of these with its source.
 
 use super::Platform;
+#[cfg(doc)]
+use super::PlatformSpec;
 use crate::framework::Value;
 use immuta_api::Secret;
 
@@ -57,72 +59,7 @@ impl DefaultValue {
 /// entry comes before the entries inside it.
 pub type DocumentedDefault = (&'static [&'static str], DefaultValue);
 
-const SNOWFLAKE: &[DocumentedDefault] = &[
-    (&["port"], DefaultValue::Int(443)),
-    (&["audit"], DefaultValue::Off),
-    (&["audit", "enabled"], DefaultValue::Bool(false)),
-    (&["workspaces"], DefaultValue::Off),
-    (&["workspaces", "enabled"], DefaultValue::Bool(false)),
-    (&["impersonation"], DefaultValue::OffNoRole),
-    (&["impersonation", "enabled"], DefaultValue::Bool(false)),
-    (&["lineage"], DefaultValue::Off),
-    (&["lineage", "enabled"], DefaultValue::Bool(false)),
-    (
-        &["private_key", "key_name"],
-        DefaultValue::Str("PRIV_KEY_FILE"),
-    ),
-];
-
-const DATABRICKS: &[DocumentedDefault] = &[
-    (&["audit"], DefaultValue::Off),
-    (&["audit", "enabled"], DefaultValue::Bool(false)),
-];
-
-const REDSHIFT: &[DocumentedDefault] = &[
-    (&["port"], DefaultValue::Int(5439)),
-    (&["impersonation"], DefaultValue::OffNoRole),
-    (&["impersonation", "enabled"], DefaultValue::Bool(false)),
-];
-
-const AZURE_SYNAPSE: &[DocumentedDefault] = &[
-    (&["port"], DefaultValue::Int(1433)),
-    (&["impersonation"], DefaultValue::OffNoRole),
-    (&["impersonation", "enabled"], DefaultValue::Bool(false)),
-];
-
-/// Paths of values Immuta chooses when the configuration leaves them unset.
-const SYNAPSE_CHOSEN: &[&[&str]] = &[
-    &["metadata_delimiters"],
-    &["metadata_delimiters", "hash_delimiter"],
-    &["metadata_delimiters", "hash_key_delimiter"],
-    &["metadata_delimiters", "array_delimiter"],
-    &["impersonation", "role"],
-];
-const IMPERSONATION_CHOSEN: &[&[&str]] = &[&["impersonation", "role"]];
-const TRINO_CHOSEN: &[&[&str]] = &[&["api_key"]];
-
 impl Platform {
-    /// Immuta's documented defaults inside this type attribute.
-    pub fn documented_defaults(self) -> &'static [DocumentedDefault] {
-        match self {
-            Platform::Snowflake => SNOWFLAKE,
-            Platform::Databricks => DATABRICKS,
-            Platform::Redshift => REDSHIFT,
-            Platform::AzureSynapse => AZURE_SYNAPSE,
-            Platform::BigQuery | Platform::S3 | Platform::Trino => &[],
-        }
-    }
-
-    /// The values Immuta chooses when the configuration leaves them unset.
-    pub fn chosen_by_immuta(self) -> &'static [&'static [&'static str]] {
-        match self {
-            Platform::Snowflake | Platform::Redshift => IMPERSONATION_CHOSEN,
-            Platform::AzureSynapse => SYNAPSE_CHOSEN,
-            Platform::Trino => TRINO_CHOSEN,
-            Platform::Databricks | Platform::BigQuery | Platform::S3 => &[],
-        }
-    }
-
     /// Plans the documented defaults into `planned` (the type attribute's
     /// planned object) wherever `config` leaves them unset.
     pub fn plan_documented_defaults(self, config: &Value, planned: &mut Value) {
@@ -236,7 +173,7 @@ fn get_mut<'a>(v: &'a mut Value, path: &[&str]) -> Option<&'a mut Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::platforms::{null_object, obj};
+    use crate::integration::platforms::{null_object, obj};
 
     fn block(p: Platform, pairs: &[(&str, Value)]) -> Value {
         let mut v = null_object(&p.attribute());
@@ -271,12 +208,12 @@ mod tests {
 
     #[test]
     fn an_unset_documented_setting_plans_the_default_over_state() {
-        let config = block(Platform::Snowflake, &[("host", Value::from("h"))]);
+        let config = block(Platform::SNOWFLAKE, &[("host", Value::from("h"))]);
         // State holds what someone switched on through the API.
         let mut planned = config.clone();
         planned.set_attr("audit", obj([("enabled", Value::Bool(true))]));
         planned.set_attr("port", Value::int(1443));
-        Platform::Snowflake.plan_documented_defaults(&config, &mut planned);
+        Platform::SNOWFLAKE.plan_documented_defaults(&config, &mut planned);
         assert_eq!(
             planned.attr("audit"),
             &obj([("enabled", Value::Bool(false))])
@@ -291,7 +228,7 @@ mod tests {
         config.set_attr("port", Value::int(8443));
         config.set_attr("audit", obj([("enabled", Value::Null)]));
         let mut planned = config.clone();
-        Platform::Snowflake.plan_documented_defaults(&config, &mut planned);
+        Platform::SNOWFLAKE.plan_documented_defaults(&config, &mut planned);
         assert_eq!(planned.attr("port"), &Value::int(8443));
         assert_eq!(planned.attr("audit").attr("enabled"), &Value::Bool(false));
         // Inside an unset object nothing is planned.
@@ -301,14 +238,14 @@ mod tests {
     #[test]
     fn chosen_values_are_unknown_only_where_nothing_is_known() {
         let config = block(
-            Platform::AzureSynapse,
+            Platform::AZURE_SYNAPSE,
             &[(
                 "impersonation",
                 obj([("enabled", Value::Bool(true)), ("role", Value::Null)]),
             )],
         );
         let mut planned = config.clone();
-        Platform::AzureSynapse.plan_chosen_unknown(&config, &mut planned);
+        Platform::AZURE_SYNAPSE.plan_chosen_unknown(&config, &mut planned);
         assert!(planned.attr("metadata_delimiters").is_unknown());
         assert!(planned.attr("impersonation").attr("role").is_unknown());
         // Kept from state: stays.
@@ -317,21 +254,21 @@ mod tests {
             "impersonation",
             obj([("enabled", Value::Bool(true)), ("role", Value::from("R"))]),
         );
-        Platform::AzureSynapse.plan_chosen_unknown(&config, &mut planned);
+        Platform::AZURE_SYNAPSE.plan_chosen_unknown(&config, &mut planned);
         assert_eq!(
             planned.attr("impersonation").attr("role"),
             &Value::from("R")
         );
         // Disabled impersonation has no role.
         let config = block(
-            Platform::Redshift,
+            Platform::REDSHIFT,
             &[(
                 "impersonation",
                 obj([("enabled", Value::Bool(false)), ("role", Value::Null)]),
             )],
         );
         let mut planned = config.clone();
-        Platform::Redshift.plan_chosen_unknown(&config, &mut planned);
+        Platform::REDSHIFT.plan_chosen_unknown(&config, &mut planned);
         assert!(planned.attr("impersonation").attr("role").is_null());
     }
 
@@ -372,15 +309,15 @@ mod tests {
 
     #[test]
     fn reading_fills_documented_defaults_of_absent_values() {
-        let mut v = block(Platform::Redshift, &[("host", Value::from("h"))]);
-        Platform::Redshift.read_documented_defaults(&mut v);
+        let mut v = block(Platform::REDSHIFT, &[("host", Value::from("h"))]);
+        Platform::REDSHIFT.read_documented_defaults(&mut v);
         assert_eq!(v.attr("port"), &Value::int(5439));
         assert_eq!(v.attr("impersonation").attr("enabled"), &Value::Bool(false));
         let mut v = block(
-            Platform::Snowflake,
+            Platform::SNOWFLAKE,
             &[("audit", obj([("enabled", Value::Bool(true))]))],
         );
-        Platform::Snowflake.read_documented_defaults(&mut v);
+        Platform::SNOWFLAKE.read_documented_defaults(&mut v);
         assert_eq!(v.attr("audit").attr("enabled"), &Value::Bool(true));
         assert!(v.attr("private_key").is_null());
     }

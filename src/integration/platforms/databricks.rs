@@ -1,5 +1,7 @@
 //! `databricks = { ... }`: Databricks Unity Catalog's config.
 
+use super::defaults::{DefaultValue, DocumentedDefault};
+use super::PlatformSpec;
 use super::{
     oauth_attribute, oauth_check, oauth_from, oauth_to, obj, only_with_auth, s, secret,
     secret_description, strings, toggle_attribute, toggle_from, toggle_to, with_auth, Check, Form,
@@ -7,9 +9,68 @@ use super::{
 };
 use crate::framework::{Attribute, Type, Value};
 use immuta_api::config::{DatabricksConfig, GroupPattern};
+use immuta_api::{IntegrationConfig, IntegrationType};
 
 /// Accepted `authentication_type` values.
 pub const AUTH_TYPES: &[&str] = &["token", "oAuthM2M"];
+
+/// The table of `databricks`.
+pub struct Databricks;
+
+/// Immuta's documented defaults (see `defaults`).
+const DOCUMENTED_DEFAULTS: &[DocumentedDefault] = &[
+    (&["audit"], DefaultValue::Off),
+    (&["audit", "enabled"], DefaultValue::Bool(false)),
+];
+
+impl PlatformSpec for Databricks {
+    fn block_name(&self) -> &'static str {
+        "databricks"
+    }
+
+    fn integration_type(&self) -> IntegrationType {
+        IntegrationType::Databricks
+    }
+
+    fn described_as(&self) -> &'static str {
+        "a Databricks Unity Catalog integration"
+    }
+
+    fn product_name(&self) -> &'static str {
+        "Databricks Unity Catalog"
+    }
+
+    fn attributes(&self, form: Form) -> Vec<Attribute> {
+        attributes(form)
+    }
+
+    fn authentication_types(&self) -> &'static [&'static str] {
+        AUTH_TYPES
+    }
+
+    fn validate(&self, c: &mut Check<'_>, _auto_bootstrap: Option<bool>) {
+        validate(c);
+    }
+
+    fn to_config(&self, block: Reader<'_>) -> Option<IntegrationConfig> {
+        Some(IntegrationConfig::Databricks(to_config(block)))
+    }
+
+    fn block_from_config(
+        &self,
+        config: Option<&IntegrationConfig>,
+        prior: Reader<'_>,
+    ) -> Option<Value> {
+        match config {
+            Some(IntegrationConfig::Databricks(c)) => Some(from_config(c, prior)),
+            _ => None,
+        }
+    }
+
+    fn documented_defaults(&self) -> &'static [DocumentedDefault] {
+        DOCUMENTED_DEFAULTS
+    }
+}
 
 /// The attributes of `databricks`, described for `form`.
 pub fn attributes(form: Form) -> Vec<Attribute> {
@@ -36,7 +97,7 @@ pub fn attributes(form: Form) -> Vec<Attribute> {
                 form,
                 &format!("A personal access token. {}", only_with_auth("token")),
             )),
-        oauth_attribute(Platform::Databricks, form),
+        oauth_attribute(Platform::DATABRICKS, form),
         toggle_attribute(form, "audit", "Query audit"),
         Attribute::single_nested(
             "group_pattern",
@@ -127,12 +188,12 @@ pub fn from_config(c: &DatabricksConfig, prior: Reader<'_>) -> Value {
 mod tests {
     use super::*;
     use crate::framework::Diagnostics;
-    use crate::platforms::{null_object, Platform};
+    use crate::integration::platforms::{null_object, Platform};
     use immuta_api::{IntegrationConfig, IntegrationType};
     use serde_json::json;
 
     fn block() -> Value {
-        let mut v = null_object(&Platform::Databricks.attribute());
+        let mut v = null_object(&Platform::DATABRICKS.attribute());
         v.set_attr(
             "workspace_url",
             Value::from("www.example-workspace.cloud.databricks.com"),
@@ -155,7 +216,7 @@ mod tests {
             "workspace_ids",
             Value::List(vec![Value::from("1"), Value::from("2")]),
         );
-        let c = Platform::Databricks.to_config(&v).unwrap();
+        let c = Platform::DATABRICKS.to_config(&v).unwrap();
         let mut json = c.to_value();
         assert_eq!(json["groupPattern"], json!({"deny": "admins"}));
         assert_eq!(json["workspaceIds"], json!(["1", "2"]));
@@ -166,7 +227,7 @@ mod tests {
         // out is its documented default.
         let mut expected = v.clone();
         expected.set_attr("audit", obj([("enabled", Value::Bool(false))]));
-        assert_eq!(Platform::Databricks.from_config(Some(&back), &v), expected);
+        assert_eq!(Platform::DATABRICKS.from_config(Some(&back), &v), expected);
     }
 
     #[test]
@@ -174,14 +235,14 @@ mod tests {
         let mut v = block();
         v.set_attr("authentication_type", Value::from("oAuthM2M"));
         v.set_attr("token", Value::Null);
-        let mut o = null_object(&crate::platforms::oauth_attribute(
-            Platform::Databricks,
-            crate::platforms::Form::Resource,
+        let mut o = null_object(&crate::integration::platforms::oauth_attribute(
+            Platform::DATABRICKS,
+            crate::integration::platforms::Form::Resource,
         ));
         o.set_attr("client_id", Value::from("id"));
         v.set_attr("oauth_client_config", o);
         let mut d = Diagnostics::new();
-        Platform::Databricks.validate(&v, Some(true), &mut d);
+        Platform::DATABRICKS.validate(&v, Some(true), &mut d);
         let msgs: Vec<_> = d.iter().map(|d| d.summary.clone()).collect();
         assert_eq!(
             msgs,

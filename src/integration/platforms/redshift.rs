@@ -1,5 +1,7 @@
 //! `redshift = { ... }`: Amazon Redshift's config.
 
+use super::defaults::{DefaultValue, DocumentedDefault};
+use super::PlatformSpec;
 use super::{
     impersonation_attribute, impersonation_check, impersonation_from, impersonation_to, obj,
     okta_attribute, okta_from, okta_to, only_with_auth, port, redacted_description, s, secret,
@@ -8,12 +10,80 @@ use super::{
 use crate::framework::{Attribute, Value};
 use immuta_api::config::RedshiftConfig;
 use immuta_api::DeleteCredentials;
+use immuta_api::{IntegrationConfig, IntegrationType};
 
 /// Accepted `authentication_type` values.
 pub const AUTH_TYPES: &[&str] = &["userPassword", "okta"];
 
 /// Immuta's default port.
 pub const DEFAULT_PORT: i64 = 5439;
+
+/// The table of `redshift`.
+pub struct Redshift;
+
+/// Immuta's documented defaults (see `defaults`).
+const DOCUMENTED_DEFAULTS: &[DocumentedDefault] = &[
+    (&["port"], DefaultValue::Int(5439)),
+    (&["impersonation"], DefaultValue::OffNoRole),
+    (&["impersonation", "enabled"], DefaultValue::Bool(false)),
+];
+
+impl PlatformSpec for Redshift {
+    fn block_name(&self) -> &'static str {
+        "redshift"
+    }
+
+    fn integration_type(&self) -> IntegrationType {
+        IntegrationType::Redshift
+    }
+
+    fn described_as(&self) -> &'static str {
+        "an Amazon Redshift integration"
+    }
+
+    fn product_name(&self) -> &'static str {
+        "Redshift"
+    }
+
+    fn attributes(&self, form: Form) -> Vec<Attribute> {
+        attributes(form)
+    }
+
+    fn authentication_types(&self) -> &'static [&'static str] {
+        AUTH_TYPES
+    }
+
+    fn validate(&self, c: &mut Check<'_>, auto_bootstrap: Option<bool>) {
+        validate(c, auto_bootstrap);
+    }
+
+    fn to_config(&self, block: Reader<'_>) -> Option<IntegrationConfig> {
+        Some(IntegrationConfig::Redshift(to_config(block)))
+    }
+
+    fn block_from_config(
+        &self,
+        config: Option<&IntegrationConfig>,
+        prior: Reader<'_>,
+    ) -> Option<Value> {
+        match config {
+            Some(IntegrationConfig::Redshift(c)) => Some(from_config(c, prior)),
+            _ => None,
+        }
+    }
+
+    fn documented_defaults(&self) -> &'static [DocumentedDefault] {
+        DOCUMENTED_DEFAULTS
+    }
+
+    fn chosen_by_immuta(&self) -> &'static [&'static [&'static str]] {
+        &[&["impersonation", "role"]]
+    }
+
+    fn delete_credentials(&self, block: Reader<'_>) -> Option<DeleteCredentials> {
+        Some(delete_credentials(block))
+    }
+}
 
 /// The attributes of `redshift`, described for `form`.
 pub fn attributes(form: Form) -> Vec<Attribute> {
@@ -144,12 +214,12 @@ pub fn delete_credentials(r: Reader<'_>) -> DeleteCredentials {
 mod tests {
     use super::*;
     use crate::framework::Diagnostics;
-    use crate::platforms::{null_object, Platform};
+    use crate::integration::platforms::{null_object, Platform};
     use serde_json::json;
 
     #[test]
     fn okta_example_from_immutas_put() {
-        let mut v = null_object(&Platform::Redshift.attribute());
+        let mut v = null_object(&Platform::REDSHIFT.attribute());
         v.set_attr("host", Value::from("organization.aws.amazon.com"));
         v.set_attr("database", Value::from("immuta"));
         v.set_attr("initial_database", Value::from("REDSHIFT_SAMPLE_DATA"));
@@ -172,9 +242,9 @@ mod tests {
             ]),
         );
         let mut d = Diagnostics::new();
-        Platform::Redshift.validate(&v, Some(true), &mut d);
+        Platform::REDSHIFT.validate(&v, Some(true), &mut d);
         assert!(d.is_empty(), "{d:?}");
-        let c = Platform::Redshift.to_config(&v).unwrap();
+        let c = Platform::REDSHIFT.to_config(&v).unwrap();
         assert_eq!(
             c.to_value()["okta"],
             json!({"username": "taylor@redshift.com", "password": "abc1234", "appId": "Okta",
@@ -185,7 +255,7 @@ mod tests {
         // Okta without its block is refused, naming the path.
         v.set_attr("okta", Value::Null);
         let mut d = Diagnostics::new();
-        Platform::Redshift.validate(&v, Some(true), &mut d);
+        Platform::REDSHIFT.validate(&v, Some(true), &mut d);
         assert_eq!(
             d.iter().next().unwrap().summary,
             "redshift.okta: required when authentication_type is \"okta\", expected an object, got none"

@@ -280,7 +280,7 @@ impl Platform {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::platforms::{null_object, obj};
+    use crate::integration::platforms::{null_object, obj};
 
     fn names(p: Platform) -> Vec<String> {
         p.write_only_secrets().iter().map(|p| p.join(".")).collect()
@@ -289,7 +289,7 @@ mod tests {
     #[test]
     fn every_secret_of_every_type_has_a_twin() {
         assert_eq!(
-            names(Platform::Snowflake),
+            names(Platform::SNOWFLAKE),
             [
                 "password",
                 "private_key.content",
@@ -299,22 +299,22 @@ mod tests {
             ]
         );
         assert_eq!(
-            names(Platform::Databricks),
+            names(Platform::DATABRICKS),
             [
                 "token",
                 "oauth_client_config.client_secret",
                 "oauth_client_config.oauth_private_key"
             ]
         );
-        assert_eq!(names(Platform::BigQuery), ["credential"]);
-        assert_eq!(names(Platform::Redshift), ["password", "okta.password"]);
-        assert_eq!(names(Platform::AzureSynapse), ["password"]);
+        assert_eq!(names(Platform::BIGQUERY), ["credential"]);
+        assert_eq!(names(Platform::REDSHIFT), ["password", "okta.password"]);
+        assert_eq!(names(Platform::AZURE_SYNAPSE), ["password"]);
         assert_eq!(names(Platform::S3), ["aws_secret_access_key"]);
         assert!(
-            names(Platform::Trino).is_empty(),
+            names(Platform::TRINO).is_empty(),
             "Immuta makes Trino's key"
         );
-        let a = Platform::Snowflake.resource_attribute();
+        let a = Platform::SNOWFLAKE.resource_attribute();
         let inner = a.nested_attributes().unwrap();
         let wo = inner.iter().find(|a| a.name == "password_wo").unwrap();
         assert!(wo.write_only && wo.sensitive && wo.optional && !wo.computed);
@@ -334,7 +334,7 @@ mod tests {
             .iter()
             .any(|a| a.name == "content_wo" && a.write_only));
         // Data sources and the plain attribute keep no twins.
-        assert!(Platform::Snowflake
+        assert!(Platform::SNOWFLAKE
             .attribute()
             .nested_attributes()
             .unwrap()
@@ -392,7 +392,7 @@ mod tests {
 
     #[test]
     fn nested_twin_errors_name_the_nested_path() {
-        let mut v = null_object(&Platform::Redshift.resource_attribute());
+        let mut v = null_object(&Platform::REDSHIFT.resource_attribute());
         v.set_attr(
             "okta",
             obj([
@@ -402,7 +402,7 @@ mod tests {
             ]),
         );
         let mut d = Diagnostics::new();
-        Platform::Redshift.validate_write_only(&v, &mut d);
+        Platform::REDSHIFT.validate_write_only(&v, &mut d);
         let first = d.iter().next().unwrap();
         assert_eq!(
             first.attribute,

@@ -1,5 +1,7 @@
 //! `azure_synapse = { ... }`: Azure Synapse Analytics' config.
 
+use super::defaults::{DefaultValue, DocumentedDefault};
+use super::PlatformSpec;
 use super::{
     chosen_when_unset, impersonation_attribute, impersonation_check, impersonation_from,
     impersonation_to, obj, port, redacted_description, s, secret, secret_description, when_unset,
@@ -8,6 +10,7 @@ use super::{
 use crate::framework::{Attribute, Value};
 use immuta_api::config::{AzureSynapseConfig, MetadataDelimiters};
 use immuta_api::DeleteCredentials;
+use immuta_api::{IntegrationConfig, IntegrationType};
 
 /// Accepted `authentication_type` values.
 pub const AUTH_TYPES: &[&str] = &["userPassword"];
@@ -23,6 +26,82 @@ const DELIMITERS: [(&str, &str); 3] = [
     ),
     ("array_delimiter", "Delimiter between array entries."),
 ];
+
+/// The table of `azure_synapse`.
+pub struct AzureSynapse;
+
+/// Immuta's documented defaults (see `defaults`).
+const DOCUMENTED_DEFAULTS: &[DocumentedDefault] = &[
+    (&["port"], DefaultValue::Int(1433)),
+    (&["impersonation"], DefaultValue::OffNoRole),
+    (&["impersonation", "enabled"], DefaultValue::Bool(false)),
+];
+
+/// The values Immuta chooses when the configuration leaves them unset.
+const CHOSEN: &[&[&str]] = &[
+    &["metadata_delimiters"],
+    &["metadata_delimiters", "hash_delimiter"],
+    &["metadata_delimiters", "hash_key_delimiter"],
+    &["metadata_delimiters", "array_delimiter"],
+    &["impersonation", "role"],
+];
+
+impl PlatformSpec for AzureSynapse {
+    fn block_name(&self) -> &'static str {
+        "azure_synapse"
+    }
+
+    fn integration_type(&self) -> IntegrationType {
+        IntegrationType::AzureSynapse
+    }
+
+    fn described_as(&self) -> &'static str {
+        "an Azure Synapse Analytics integration"
+    }
+
+    fn product_name(&self) -> &'static str {
+        "Azure Synapse Analytics"
+    }
+
+    fn attributes(&self, form: Form) -> Vec<Attribute> {
+        attributes(form)
+    }
+
+    fn authentication_types(&self) -> &'static [&'static str] {
+        AUTH_TYPES
+    }
+
+    fn validate(&self, c: &mut Check<'_>, _auto_bootstrap: Option<bool>) {
+        validate(c);
+    }
+
+    fn to_config(&self, block: Reader<'_>) -> Option<IntegrationConfig> {
+        Some(IntegrationConfig::AzureSynapse(to_config(block)))
+    }
+
+    fn block_from_config(
+        &self,
+        config: Option<&IntegrationConfig>,
+        prior: Reader<'_>,
+    ) -> Option<Value> {
+        match config {
+            Some(IntegrationConfig::AzureSynapse(c)) => Some(from_config(c, prior)),
+            _ => None,
+        }
+    }
+
+    fn documented_defaults(&self) -> &'static [DocumentedDefault] {
+        DOCUMENTED_DEFAULTS
+    }
+
+    fn chosen_by_immuta(&self) -> &'static [&'static [&'static str]] {
+        CHOSEN
+    }
+
+    fn delete_credentials(&self, block: Reader<'_>) -> Option<DeleteCredentials> {
+        Some(delete_credentials(block))
+    }
+}
 
 /// The attributes of `azure_synapse`, described for `form`.
 pub fn attributes(form: Form) -> Vec<Attribute> {
@@ -158,15 +237,15 @@ pub fn delete_credentials(r: Reader<'_>) -> DeleteCredentials {
 mod tests {
     use super::*;
     use crate::framework::Diagnostics;
-    use crate::platforms::{null_object, Platform};
+    use crate::integration::platforms::{null_object, Platform};
 
     #[test]
     fn delimiters_unknown_until_apply_when_unset() {
-        let mut config = null_object(&Platform::AzureSynapse.attribute());
+        let mut config = null_object(&Platform::AZURE_SYNAPSE.attribute());
         config.set_attr("host", Value::from("organization.azure.com"));
         let mut planned = config.clone();
-        Platform::AzureSynapse.plan_defaults(&config, &mut planned);
-        Platform::AzureSynapse.plan_chosen_unknown(&config, &mut planned);
+        Platform::AZURE_SYNAPSE.plan_defaults(&config, &mut planned);
+        Platform::AZURE_SYNAPSE.plan_chosen_unknown(&config, &mut planned);
         assert!(planned.attr("metadata_delimiters").is_unknown());
         assert_eq!(planned.attr("port").as_i64(), Some(1433));
         config.set_attr(
@@ -178,8 +257,8 @@ mod tests {
             ]),
         );
         let mut planned = config.clone();
-        Platform::AzureSynapse.plan_defaults(&config, &mut planned);
-        Platform::AzureSynapse.plan_chosen_unknown(&config, &mut planned);
+        Platform::AZURE_SYNAPSE.plan_defaults(&config, &mut planned);
+        Platform::AZURE_SYNAPSE.plan_chosen_unknown(&config, &mut planned);
         let d = planned.attr("metadata_delimiters");
         assert_eq!(d.attr("hash_delimiter").as_str(), Some("|"));
         assert!(d.attr("hash_key_delimiter").is_unknown());
@@ -187,7 +266,7 @@ mod tests {
 
     #[test]
     fn only_user_password() {
-        let mut v = null_object(&Platform::AzureSynapse.attribute());
+        let mut v = null_object(&Platform::AZURE_SYNAPSE.attribute());
         for (k, x) in [
             ("host", "h"),
             ("database", "d"),
@@ -197,7 +276,7 @@ mod tests {
             v.set_attr(k, Value::from(x));
         }
         let mut d = Diagnostics::new();
-        Platform::AzureSynapse.validate(&v, Some(true), &mut d);
+        Platform::AZURE_SYNAPSE.validate(&v, Some(true), &mut d);
         assert_eq!(
             d.iter().next().unwrap().summary,
             "azure_synapse.authentication_type: expected one of \"userPassword\", got \"okta\""

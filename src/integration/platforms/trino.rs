@@ -1,9 +1,56 @@
 //! `trino = {}`: Starburst (Trino). Nothing is configured; Immuta generates
 //! the API key the Starburst cluster uses, shown as `api_key`.
 
-use super::{obj, secret, Reader};
+use super::PlatformSpec;
+use super::{obj, secret, Form, Reader};
 use crate::framework::{Attribute, Value};
 use immuta_api::config::TrinoConfig;
+use immuta_api::{IntegrationConfig, IntegrationType};
+
+/// The table of `trino`.
+pub struct Trino;
+
+impl PlatformSpec for Trino {
+    fn block_name(&self) -> &'static str {
+        "trino"
+    }
+
+    fn integration_type(&self) -> IntegrationType {
+        IntegrationType::Trino
+    }
+
+    fn described_as(&self) -> &'static str {
+        "a Starburst (Trino) integration"
+    }
+
+    fn product_name(&self) -> &'static str {
+        "Starburst (Trino)"
+    }
+
+    fn attributes(&self, _form: Form) -> Vec<Attribute> {
+        attributes()
+    }
+
+    fn to_config(&self, _block: Reader<'_>) -> Option<IntegrationConfig> {
+        None
+    }
+
+    fn block_from_config(
+        &self,
+        config: Option<&IntegrationConfig>,
+        prior: Reader<'_>,
+    ) -> Option<Value> {
+        // Trino's config may be absent: nothing is configured.
+        Some(match config {
+            Some(IntegrationConfig::Trino(c)) => from_config(c, prior),
+            _ => from_config(&TrinoConfig::default(), prior),
+        })
+    }
+
+    fn chosen_by_immuta(&self) -> &'static [&'static [&'static str]] {
+        &[&["api_key"]]
+    }
+}
 
 /// The attributes of `trino`: only the computed API key.
 pub fn attributes() -> Vec<Attribute> {
