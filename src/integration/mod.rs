@@ -15,6 +15,9 @@
 //!   configuration before any request.
 //! - [`convert`]: request bodies from Terraform values, and state from
 //!   Immuta's answers.
+//! - [`connection`]: a connection's body (`/data/connection`) from the
+//!   `snowflake` and `databricks` blocks, and its answer read back into
+//!   them: the domain half of the coming `immuta_connection`.
 //! - [`delete_credentials`]: the privileged credentials of a DELETE, from
 //!   state and from the environment variable `delete_credentials_env` names.
 //! - [`hints`]: what to do when Immuta refuses a create or a delete.
@@ -27,6 +30,7 @@
 //! without the rest.
 
 pub mod checks;
+pub mod connection;
 pub mod convert;
 pub mod delete_credentials;
 pub mod hints;
