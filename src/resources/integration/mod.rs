@@ -24,8 +24,14 @@
 //! names, read at destroy time.
 //!
 //! File order: schema, model, converters, lifecycle.
+//!
+//! # Layout
+//! - `mod.rs`: the schema (the domain's) and the lifecycle.
+//! - `model`: [`IntegrationModel`], the top-level attributes the lifecycle
+//!   reads and writes, and [`Timeouts`].
+//! - `tests`: unit tests.
 
-use crate::duration::parse_duration;
+use crate::framework::model::Field;
 use crate::framework::plan::{is_all_null, propose_nested};
 use crate::framework::provider::import_passthrough_id;
 use crate::framework::{
@@ -65,34 +71,8 @@ pub fn schema() -> Schema {
 // ===========================================================================
 // Model
 
-/// Time limits of the waits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Timeouts {
-    /// Create.
-    pub create: Duration,
-    /// Update.
-    pub update: Duration,
-    /// Delete.
-    pub delete: Duration,
-}
-
-impl Timeouts {
-    /// Reads `timeouts` (unset, unknown or bad values give the default;
-    /// validation reports bad ones).
-    pub fn from_value(v: &Value) -> Self {
-        let get = |op: &str| {
-            v.attr(op)
-                .as_str()
-                .and_then(|s| parse_duration(s).ok())
-                .unwrap_or(DEFAULT_TIMEOUT)
-        };
-        Timeouts {
-            create: get("create"),
-            update: get("update"),
-            delete: get("delete"),
-        }
-    }
-}
+mod model;
+pub use model::{IntegrationModel, Timeouts, TimeoutsModel};
 
 // ===========================================================================
 // Lifecycle
@@ -169,16 +149,18 @@ impl IntegrationResource {
             }
         }
         let mut partial = planned.clone();
-        partial.set_attr("id", Value::string(id.clone()));
+        let mut top = IntegrationModel::read(&planned)?;
+        top.id = Field::Known(id.clone());
         let status = answer.status.unwrap_or(IntegrationStatus::Creating);
-        partial.set_attr("status", Value::string(status.as_str()));
+        top.status = Field::Known(status.as_str().to_string());
+        top.write(&mut partial)?;
         partial.set_attr(
             "validation_results",
             validation_results_value(answer.validation_results.as_ref()),
         );
         partial.unknowns_to_null();
         let mut diagnostics = Diagnostics::new();
-        let timeouts = Timeouts::from_value(req.config.attr("timeouts"));
+        let timeouts = Timeouts::from_model(&IntegrationModel::read(&req.config)?.timeouts);
         let waited = wait_enabled(&client, ctx, &id, timeouts.create, platform).await;
         match waited {
             Ok(warnings) => diagnostics.extend(warnings),
@@ -189,7 +171,10 @@ impl IntegrationResource {
                     ..
                 } = &e
                 {
-                    partial.set_attr("status", Value::string(status.as_str()));
+                    top.status = Field::Known(status.as_str().to_string());
+                    if let Err(d) = top.write(&mut partial) {
+                        diagnostics.push(d);
+                    }
                     if validation_results.is_some() {
                         partial.set_attr(
                             "validation_results",
@@ -244,7 +229,7 @@ impl IntegrationResource {
         req: &ApplyRequest,
         platform: Platform,
     ) -> Result<Applied, Diagnostics> {
-        let Some(id) = req.prior_state.attr("id").as_str().map(str::to_string) else {
+        let Some(id) = IntegrationModel::read(&req.prior_state)?.known_id() else {
             return Err(Diagnostic::attribute_error(
                 AttributePath::new("id"),
                 "Cannot update an integration without id",
@@ -253,7 +238,7 @@ impl IntegrationResource {
             )
             .into());
         };
-        if !api_changed(platform, &req.prior_state, &req.planned_state) {
+        if !api_changed(platform, &req.prior_state, &req.planned_state)? {
             // Only Terraform-side settings changed (timeouts, credentials for destroy...).
             let mut state = req.planned_state.clone();
             state.unknowns_to_null();
@@ -271,7 +256,7 @@ impl IntegrationResource {
             );
         }
         let mut diagnostics = Diagnostics::new();
-        let timeouts = Timeouts::from_value(req.config.attr("timeouts"));
+        let timeouts = Timeouts::from_model(&IntegrationModel::read(&req.config)?.timeouts);
         match wait_enabled(&client, ctx, &id, timeouts.update, platform).await {
             Ok(warnings) => diagnostics.extend(warnings),
             Err(e) => {
@@ -297,11 +282,12 @@ impl IntegrationResource {
     /// `DELETE /integrations/{id}` (with the privileged credentials when
     /// Immuta needs them), then the wait until it is gone.
     async fn delete(&self, ctx: &Context, prior: &Value) -> Result<(), Diagnostics> {
-        let Some(id) = prior.attr("id").as_str().map(str::to_string) else {
+        let top = IntegrationModel::read(prior)?;
+        let Some(id) = top.known_id() else {
             return Ok(());
         };
         let client = self.client(ctx)?;
-        let force = prior.attr("force_disable_on_destroy").as_bool() == Some(true);
+        let force = top.force_disable_on_destroy.known() == Some(&true);
         let creds = delete_credentials::for_delete(prior).map_err(|e| {
             Diagnostic::attribute_error(
                 AttributePath::new(DELETE_CREDENTIALS_ENV),
@@ -336,7 +322,7 @@ impl IntegrationResource {
         } else {
             WaitTarget::Gone
         };
-        let timeouts = Timeouts::from_value(prior.attr("timeouts"));
+        let timeouts = Timeouts::from_model(&top.timeouts);
         match wait_for(&client, &id, target, wait_options(ctx, timeouts.delete)).await {
             Ok(_) => Ok(()),
             Err(e) => Err(Diagnostic::error(
@@ -435,9 +421,13 @@ fn wait_options(ctx: &Context, timeout: Duration) -> WaitOptions {
 }
 
 /// Whether the parts of the resource Immuta holds differ.
-fn api_changed(platform: Platform, prior: &Value, planned: &Value) -> bool {
-    prior.attr("auto_bootstrap") != planned.attr("auto_bootstrap")
-        || prior.attr(platform.block_name()) != planned.attr(platform.block_name())
+fn api_changed(platform: Platform, prior: &Value, planned: &Value) -> Result<bool, Diagnostic> {
+    let (prior_top, planned_top) = (
+        IntegrationModel::read(prior)?,
+        IntegrationModel::read(planned)?,
+    );
+    Ok(prior_top.auto_bootstrap != planned_top.auto_bootstrap
+        || prior.attr(platform.block_name()) != planned.attr(platform.block_name()))
 }
 
 fn client_error(summary: String, e: &ClientError) -> Diagnostic {
@@ -558,25 +548,53 @@ impl Resource for IntegrationResource {
         {
             planned.set_attr("delete_credentials", prior_dc.clone());
         }
+        let (config_top, mut top) = match (
+            IntegrationModel::read(config),
+            IntegrationModel::read(planned),
+        ) {
+            (Ok(c), Ok(p)) => (c, p),
+            (Err(d), _) | (_, Err(d)) => {
+                resp.diagnostics.push(d);
+                return resp;
+            }
+        };
         // Not sticky: unset means the default, whatever the prior value.
-        if config.attr("force_disable_on_destroy").is_null() {
-            planned.set_attr("force_disable_on_destroy", Value::Bool(false));
+        if config_top.force_disable_on_destroy.is_null() {
+            top.force_disable_on_destroy = Field::Known(false);
         }
-        planned.set_attr("type", Value::string(platform.integration_type().as_str()));
-        let changed = create || replace || api_changed(platform, prior, planned);
+        top.integration_type = Field::Known(platform.integration_type().as_str().to_string());
+        if create || replace {
+            top.id = Field::Unknown;
+            top.status = Field::Unknown;
+        }
+        if let Err(d) = top.write(planned) {
+            resp.diagnostics.push(d);
+            return resp;
+        }
+        let changed = create
+            || replace
+            || match api_changed(platform, prior, planned) {
+                Ok(c) => c,
+                Err(d) => {
+                    resp.diagnostics.push(d);
+                    return resp;
+                }
+            };
         if changed {
             if let Some(block) = planned.get_attr_mut(name) {
                 platform.plan_chosen_unknown(config.attr(name), block);
             }
         }
         if create || replace {
-            planned.set_attr("id", Value::Unknown);
-            planned.set_attr("status", Value::Unknown);
             planned.set_attr("validation_results", Value::Unknown);
         } else if changed {
             // The update waits for `enabled`; the validation results stay
             // those of the last read (see `read_back`).
-            planned.set_attr("status", Value::string(IntegrationStatus::Enabled.as_str()));
+            top.status = Field::Known(IntegrationStatus::Enabled.as_str().to_string());
+            if let Err(d) = top.write(planned) {
+                resp.diagnostics.push(d);
+                return resp;
+            }
         }
         if replace {
             resp.requires_replace = Platform::ALL
@@ -590,7 +608,7 @@ impl Resource for IntegrationResource {
             // prior state: the dryRun runs then.
             return resp;
         }
-        let known = config.attr("auto_bootstrap").is_known() && config.attr(name).is_fully_known();
+        let known = !config_top.auto_bootstrap.is_unknown() && config.attr(name).is_fully_known();
         if !changed || !known {
             return resp;
         }
@@ -600,7 +618,12 @@ impl Resource for IntegrationResource {
         if !cfg.dry_run_on_plan {
             return resp;
         }
-        let id = (!create).then(|| prior.attr("id").as_str().map(str::to_string));
+        let prior_id = (!create).then(|| {
+            IntegrationModel::read(prior)
+                .ok()
+                .and_then(|m| m.known_id())
+        });
+        let id = prior_id;
         let id = match id {
             None => None,
             Some(Some(id)) => Some(id),
@@ -657,7 +680,10 @@ impl Resource for IntegrationResource {
             private,
             ..Default::default()
         };
-        let Some(id) = current_state.attr("id").as_str().map(str::to_string) else {
+        let Some(id) = IntegrationModel::read(&current_state)
+            .ok()
+            .and_then(|m| m.known_id())
+        else {
             resp.new_state = current_state;
             return resp;
         };

@@ -241,3 +241,31 @@ async fn a_type_change_requires_replacement() {
     assert_eq!(p.attr("type").as_str(), Some("Trino"));
     assert!(p.attr("id").is_unknown());
 }
+
+#[test]
+fn the_models_fields_are_within_the_schema() {
+    let block = schema().block;
+    crate::framework::model::assert_model_within_schema::<IntegrationModel>(&block);
+    let timeouts = block
+        .attribute("timeouts")
+        .and_then(|a| a.nested_attributes())
+        .expect("timeouts is a nested attribute");
+    crate::framework::model::assert_model_matches_schema::<TimeoutsModel>(
+        &crate::framework::Block::new(timeouts.to_vec()),
+    );
+}
+
+#[test]
+fn the_model_writes_only_its_own_attributes() {
+    let mut v = request(&Value::Null, &snowflake_config()).proposed_new_state;
+    let before = v.clone();
+    let mut top = IntegrationModel::read(&v).unwrap();
+    top.id = Field::Known("5".into());
+    top.write(&mut v).unwrap();
+    assert_eq!(v.attr("id").as_str(), Some("5"));
+    for (name, value) in before.as_map().unwrap() {
+        if name != "id" {
+            assert_eq!(v.attr(name), value, "{name}");
+        }
+    }
+}
