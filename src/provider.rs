@@ -400,11 +400,11 @@ impl Provider for ImmutaProvider {
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        crate::data_sources::all(self.data())
+        crate::data_sources::all()
     }
 
     fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
-        crate::ephemeral_resources::all(self.data())
+        crate::ephemeral_resources::all()
     }
 }
 

@@ -8,6 +8,7 @@
 //!
 //! File order: schema, model, converters, lifecycle.
 
+use crate::framework::model::{self, Field};
 use crate::framework::{
     Attribute, AttributePath, Block, Context, DataReadRequest, DataReadResponse, DataSource,
     Diagnostic, Diagnostics, Schema, Value,
@@ -15,11 +16,11 @@ use crate::framework::{
 use crate::integration::convert::validation_results_value;
 use crate::integration::public::{config_attributes, config_values, field_list};
 use crate::integration::schema as integration_schema;
-use crate::provider_data::ProviderData;
+use crate::provider_data::Configured;
 use async_trait::async_trait;
 use immuta_api::Integration;
 use immuta_client::ClientError;
-use std::sync::Arc;
+use serde::{Deserialize, Serialize};
 
 /// The data source's type name.
 pub const TYPE_NAME: &str = crate::integration::TYPE_NAME;
@@ -79,10 +80,56 @@ fn validation_results_attribute() -> Attribute {
 // ===========================================================================
 // Model
 
+/// The data source's state, but for the attributes the integration
+/// domain's converters write as `Value`s and [`state_of`] sets after
+/// [`model::to_value`]: `validation_results` and the per-type config
+/// attributes of the public view (`integration::public`), kept as `Value`s.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct IntegrationModel {
+    /// The configured id, trimmed.
+    id: String,
+    /// Immuta's type string.
+    #[serde(rename = "type")]
+    integration_type: Option<String>,
+    /// Its status string.
+    status: Option<String>,
+    /// Null for Trino, which has no bootstrap.
+    auto_bootstrap: Option<bool>,
+}
+
+/// What validation and read take from the configuration (`id` may still be
+/// unknown at validation).
+#[derive(Debug, Deserialize)]
+struct IntegrationConfig {
+    id: Field<String>,
+}
+
+/// Whether a configuration's id is known (validation checks only then).
+fn id_is_known(config: &Value) -> bool {
+    matches!(
+        model::from_value::<IntegrationConfig>(config),
+        Ok(IntegrationConfig {
+            id: Field::Known(_)
+        })
+    )
+}
+
 /// The configured id.
 fn id_of(config: &Value) -> Result<String, Diagnostic> {
     let path = AttributePath::new("id");
-    let id = config.required_string_at(&path)?;
+    let id = match model::from_value::<IntegrationConfig>(config)
+        .map_err(|e| e.to_diagnostic())?
+        .id
+    {
+        Field::Known(id) => id,
+        Field::Null | Field::Unknown => {
+            return Err(Diagnostic::attribute_error(
+                path,
+                "Missing required value",
+                "id must be set.",
+            ))
+        }
+    };
     if id.trim().is_empty() {
         return Err(Diagnostic::attribute_error(
             path,
@@ -96,29 +143,27 @@ fn id_of(config: &Value) -> Result<String, Diagnostic> {
 // ===========================================================================
 // Converters
 
-/// `type`, `status` and `auto_bootstrap` of an integration.
-pub(crate) fn summary_values(i: &Integration) -> Vec<(String, Value)> {
-    vec![
-        ("type".into(), Value::string(i.integration_type.as_str())),
-        ("status".into(), Value::string(i.status.as_str())),
-        (
-            "auto_bootstrap".into(),
-            i.auto_bootstrap.map_or(Value::Null, Value::Bool),
-        ),
-    ]
+/// The model of an integration read by `id`.
+fn model_of(id: &str, i: &Integration) -> IntegrationModel {
+    IntegrationModel {
+        id: id.to_string(),
+        integration_type: Some(i.integration_type.as_str().to_string()),
+        status: Some(i.status.as_str().to_string()),
+        auto_bootstrap: i.auto_bootstrap,
+    }
 }
 
-fn state_of(config: &Value, id: &str, i: &Integration) -> Value {
-    let mut s = config.clone();
-    s.set_attr("id", Value::string(id));
-    for (k, v) in summary_values(i).into_iter().chain(config_values(i)) {
+fn state_of(id: &str, i: &Integration) -> Result<Value, Diagnostic> {
+    let mut s =
+        model::to_value(&model_of(id, i), &schema().value_type()).map_err(|e| e.to_diagnostic())?;
+    for (k, v) in config_values(i) {
         s.set_attr(k, v);
     }
     s.set_attr(
         "validation_results",
         validation_results_value(i.validation_results.as_ref()),
     );
-    s
+    Ok(s)
 }
 
 fn read_error(id: &str, e: &ClientError) -> Diagnostic {
@@ -139,17 +184,9 @@ fn read_error(id: &str, e: &ClientError) -> Diagnostic {
 // ===========================================================================
 // Lifecycle
 
-/// The `immuta_integration` data source.
-pub struct IntegrationDataSource {
-    data: Arc<ProviderData>,
-}
-
-impl IntegrationDataSource {
-    /// A data source reading through the provider's client.
-    pub fn new(data: Arc<ProviderData>) -> Self {
-        IntegrationDataSource { data }
-    }
-}
+/// The `immuta_integration` data source; it reads through the configured
+/// client of the call context.
+pub struct IntegrationDataSource;
 
 #[async_trait]
 impl DataSource for IntegrationDataSource {
@@ -162,37 +199,32 @@ impl DataSource for IntegrationDataSource {
     }
 
     async fn validate(&self, _ctx: &Context, config: &Value) -> Diagnostics {
-        let mut diags = Diagnostics::new();
-        if config.attr("id").is_known() {
-            if let Err(d) = id_of(config) {
-                diags.push(d);
-            }
+        match id_is_known(config).then(|| id_of(config)) {
+            Some(Err(d)) => d.into(),
+            _ => Diagnostics::new(),
         }
-        diags
     }
 
     async fn read(&self, ctx: &Context, req: DataReadRequest) -> DataReadResponse {
-        let mut resp = DataReadResponse::default();
-        let id = match id_of(&req.config) {
-            Ok(id) => id,
-            Err(d) => {
-                resp.diagnostics.push(d);
-                return resp;
-            }
-        };
-        let client = match self.data.client_for(ctx) {
-            Ok(c) => c,
-            Err(d) => {
-                resp.diagnostics.push(d);
-                return resp;
-            }
-        };
-        match client.get(&id).await {
-            Ok(i) => resp.state = state_of(&req.config, &id, &i),
-            Err(e) => resp.diagnostics.push(read_error(&id, &e)),
+        match read(ctx, &req.config).await {
+            Ok(state) => DataReadResponse {
+                state,
+                ..Default::default()
+            },
+            Err(diagnostics) => DataReadResponse {
+                diagnostics,
+                ..Default::default()
+            },
         }
-        resp
     }
+}
+
+/// The state of the integration the configuration names.
+async fn read(ctx: &Context, config: &Value) -> Result<Value, Diagnostics> {
+    let id = id_of(config)?;
+    let client = ctx.configured::<Configured>()?.client_for(ctx);
+    let integration = client.get(&id).await.map_err(|e| read_error(&id, &e))?;
+    Ok(state_of(&id, &integration)?)
 }
 
 #[cfg(test)]
@@ -265,7 +297,7 @@ mod tests {
     #[test]
     fn values_match_the_schema_and_drop_redacted_values() {
         let i = snowflake();
-        let s = state_of(&Value::object([("id", Value::from("7"))]), "7", &i);
+        let s = state_of("7", &i).unwrap();
         let sf = s.attr("snowflake");
         assert_eq!(sf.attr("warehouse").as_str(), Some("W"));
         assert_eq!(sf.attr("port").as_i64(), Some(443));
@@ -297,6 +329,17 @@ mod tests {
             &validation_results_value(i.validation_results.as_ref()),
             from_resource.attr("validation_results")
         );
+    }
+
+    #[test]
+    fn the_model_is_the_schema_but_the_domains_values() {
+        let mut block = schema().block;
+        let values: Vec<String> = config_attributes().into_iter().map(|a| a.name).collect();
+        block
+            .attributes
+            .retain(|a| a.name != "validation_results" && !values.contains(&a.name));
+        model::assert_model_matches_schema::<IntegrationModel>(&block);
+        model::assert_model_within_schema::<IntegrationConfig>(&schema().block);
     }
 
     #[test]

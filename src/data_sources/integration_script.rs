@@ -11,24 +11,14 @@ use crate::framework::{
     Context, DataReadRequest, DataReadResponse, DataSource, Diagnostics, Schema, Value,
 };
 use crate::integration::script;
-use crate::provider_data::ProviderData;
 use async_trait::async_trait;
-use std::sync::Arc;
 
 /// The data source's type name.
 pub const TYPE_NAME: &str = script::TYPE_NAME;
 
-/// The `immuta_integration_script` data source.
-pub struct IntegrationScriptDataSource {
-    data: Arc<ProviderData>,
-}
-
-impl IntegrationScriptDataSource {
-    /// A data source generating scripts through the provider's client.
-    pub fn new(data: Arc<ProviderData>) -> Self {
-        IntegrationScriptDataSource { data }
-    }
-}
+/// The `immuta_integration_script` data source; it generates scripts
+/// through the configured client of the call context.
+pub struct IntegrationScriptDataSource;
 
 #[async_trait]
 impl DataSource for IntegrationScriptDataSource {
@@ -45,12 +35,28 @@ impl DataSource for IntegrationScriptDataSource {
     }
 
     async fn read(&self, ctx: &Context, req: DataReadRequest) -> DataReadResponse {
-        match script::generate(&self.data, ctx, &req.config).await {
+        match script::generate(ctx, &req.config).await {
             Ok((state, diagnostics)) => DataReadResponse { state, diagnostics },
             Err(diagnostics) => DataReadResponse {
                 diagnostics,
                 ..Default::default()
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::model::assert_model_matches_schema;
+
+    #[test]
+    fn the_model_is_the_schema_but_the_type_attributes() {
+        let mut block = script::schema().block;
+        let types = script::type_attribute_names();
+        block
+            .attributes
+            .retain(|a| !types.contains(&a.name.as_str()));
+        assert_model_matches_schema::<script::ScriptModel>(&block);
     }
 }

@@ -10,17 +10,18 @@
 //!
 //! File order: schema, model, converters, lifecycle.
 
+use crate::framework::model::{self, Field, ModelError};
 use crate::framework::{
     Attribute, AttributePath, Block, Context, DataReadRequest, DataReadResponse, DataSource,
-    Diagnostics, Schema, Value,
+    Diagnostic, Diagnostics, Schema, Type, Value,
 };
 use crate::integration::public::{config_attributes, config_values};
 use crate::integration::Platform;
-use crate::provider_data::ProviderData;
+use crate::provider_data::Configured;
 use async_trait::async_trait;
 use immuta_api::{Integration, IntegrationStatus, IntegrationType};
 use immuta_client::SkippedIntegration;
-use std::sync::Arc;
+use serde::{Deserialize, Serialize};
 
 // ---- schema ----------------------------------------------------------------
 
@@ -35,6 +36,34 @@ fn schema() -> Schema {
         .map(|s| format!("`{s}`"))
         .collect::<Vec<_>>()
         .join(", ");
+    Schema::new(
+        Block::new(vec![
+            Attribute::string("type").optional().description(format!(
+                "Only integrations of this Immuta type: one of {type_names}."
+            )),
+            Attribute::string("status").optional().description(format!(
+                "Only integrations in this status, compared as given: one of {status_names}, \
+                 or a status a newer Immuta reports (accepted with a warning, in case it is a \
+                 typo)."
+            )),
+            Attribute::list_nested("integrations", element_attributes())
+                .computed()
+                .description(
+                    "The integrations, ordered by id, each with the non-secret config of its \
+                 type (e.g. `snowflake.warehouse`); secrets are never shown. An integration \
+                 whose JSON this provider cannot read is left out, with a warning naming its \
+                 id.",
+                ),
+        ])
+        .description(
+            "Lists the integrations of an Immuta tenant, optionally filtered by type and \
+             status.",
+        ),
+    )
+}
+
+/// The attributes of one element of `integrations`.
+fn element_attributes() -> Vec<Attribute> {
     let mut element = vec![
         Attribute::string("id")
             .computed()
@@ -58,33 +87,32 @@ fn schema() -> Schema {
     // The non-secret config: the attribute of the integration's type is set,
     // the others are null.
     element.extend(config_attributes());
-    Schema::new(
-        Block::new(vec![
-            Attribute::string("type").optional().description(format!(
-                "Only integrations of this Immuta type: one of {type_names}."
-            )),
-            Attribute::string("status").optional().description(format!(
-                "Only integrations in this status, compared as given: one of {status_names}, \
-                 or a status a newer Immuta reports (accepted with a warning, in case it is a \
-                 typo)."
-            )),
-            Attribute::list_nested("integrations", element)
-                .computed()
-                .description(
-                    "The integrations, ordered by id, each with the non-secret config of its \
-                 type (e.g. `snowflake.warehouse`); secrets are never shown. An integration \
-                 whose JSON this provider cannot read is left out, with a warning naming its \
-                 id.",
-                ),
-        ])
-        .description(
-            "Lists the integrations of an Immuta tenant, optionally filtered by type and \
-             status.",
-        ),
-    )
+    element
 }
 
 // ---- model -----------------------------------------------------------------
+
+/// The configuration, and the state but for `integrations` (a list of
+/// [`ElementModel`]s with the domain's config values, set after
+/// [`model::to_value`]). Unknown until Terraform knows the variables.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct ConfigModel {
+    #[serde(rename = "type")]
+    integration_type: Field<String>,
+    status: Field<String>,
+}
+
+/// One element of `integrations`, but for the per-type config attributes
+/// of the public view (`integration::public`), which stay `Value`s.
+#[derive(Debug, Serialize, Deserialize)]
+struct ElementModel {
+    id: String,
+    #[serde(rename = "type")]
+    integration_type: String,
+    status: String,
+    auto_bootstrap: Option<bool>,
+    validation_status: Option<String>,
+}
 
 /// The filters of the data source's configuration.
 #[derive(Debug, Default, PartialEq)]
@@ -100,8 +128,12 @@ impl Filters {
     /// types decide the nested attributes, so a new one needs a release) or
     /// an empty status. Warnings are [`Filters::warnings`].
     fn from_config(config: &Value) -> Result<Self, Diagnostics> {
+        let config: ConfigModel = model::from_value(config)?;
         let mut diags = Diagnostics::new();
-        let integration_type = config.attr("type").as_str().map(IntegrationType::from);
+        let integration_type = config
+            .integration_type
+            .known()
+            .map(|t| IntegrationType::from(t.as_str()));
         if let Some(IntegrationType::Other(t)) = &integration_type {
             diags.attribute_error(
                 AttributePath::new("type"),
@@ -116,7 +148,7 @@ impl Filters {
                 ),
             );
         }
-        let status = config.attr("status").as_str().map(str::to_string);
+        let status = config.status.into_known();
         if status.as_deref().is_some_and(|s| s.trim().is_empty()) {
             diags.attribute_error(
                 AttributePath::new("status"),
@@ -200,7 +232,7 @@ fn known_statuses() -> String {
 
 /// The warning for an integration that was left out because its JSON could
 /// not be read: its id and the reason, never its content.
-fn skipped_warning(s: &SkippedIntegration) -> crate::framework::Diagnostic {
+fn skipped_warning(s: &SkippedIntegration) -> Diagnostic {
     let which = match (&s.id, &s.integration_type) {
         (Some(id), Some(t)) => format!("The {t} integration {id}"),
         (Some(id), None) => format!("The integration {id}"),
@@ -211,7 +243,7 @@ fn skipped_warning(s: &SkippedIntegration) -> crate::framework::Diagnostic {
         Some(id) => format!("Integration {id} left out of the list"),
         None => "An integration left out of the list".to_string(),
     };
-    crate::framework::Diagnostic::attribute_warning(
+    Diagnostic::attribute_warning(
         AttributePath::new("integrations"),
         summary,
         format!(
@@ -225,24 +257,28 @@ fn skipped_warning(s: &SkippedIntegration) -> crate::framework::Diagnostic {
 
 // ---- converters ------------------------------------------------------------
 
-fn to_value(i: &Integration) -> Value {
-    let mut v = Value::object([
-        ("id", Value::string(i.id.as_str())),
-        ("type", Value::string(i.integration_type.as_str())),
-        ("status", Value::string(i.status.as_str())),
-        (
-            "auto_bootstrap",
-            i.auto_bootstrap.map_or(Value::Null, Value::Bool),
-        ),
-        (
-            "validation_status",
-            Value::opt_string(i.validation_results.as_ref().map(|v| v.status.as_str())),
-        ),
-    ]);
+/// The object type of one element of `integrations`.
+fn element_type() -> Type {
+    Block::new(element_attributes()).value_type()
+}
+
+/// One element of `integrations`, of type `ty` ([`element_type`]).
+fn element_value(i: &Integration, ty: &Type) -> Result<Value, ModelError> {
+    let element = ElementModel {
+        id: i.id.as_str().to_string(),
+        integration_type: i.integration_type.as_str().to_string(),
+        status: i.status.as_str().to_string(),
+        auto_bootstrap: i.auto_bootstrap,
+        validation_status: i
+            .validation_results
+            .as_ref()
+            .map(|v| v.status.as_str().to_string()),
+    };
+    let mut v = model::to_value(&element, ty)?;
     for (name, value) in config_values(i) {
         v.set_attr(name, value);
     }
-    v
+    Ok(v)
 }
 
 /// Sorts ids numerically where they are numbers, so `10` comes after `9`.
@@ -256,17 +292,9 @@ fn by_id(a: &Integration, b: &Integration) -> std::cmp::Ordering {
 
 // ---- lifecycle -------------------------------------------------------------
 
-/// The `immuta_integrations` data source.
-pub struct IntegrationsDataSource {
-    data: Arc<ProviderData>,
-}
-
-impl IntegrationsDataSource {
-    /// A data source reading through the provider's client.
-    pub fn new(data: Arc<ProviderData>) -> Self {
-        IntegrationsDataSource { data }
-    }
-}
+/// The `immuta_integrations` data source; it lists through the configured
+/// client of the call context.
+pub struct IntegrationsDataSource;
 
 #[async_trait]
 impl DataSource for IntegrationsDataSource {
@@ -283,53 +311,45 @@ impl DataSource for IntegrationsDataSource {
     }
 
     async fn read(&self, ctx: &Context, req: DataReadRequest) -> DataReadResponse {
-        let mut resp = DataReadResponse::default();
-        let filters = match Filters::from_config(&req.config) {
-            Ok(f) => f,
-            Err(d) => {
-                resp.diagnostics = d;
-                return resp;
-            }
-        };
-        let configured = match self.data.configured() {
-            Ok(c) => c,
-            Err(d) => {
-                resp.diagnostics.push(d);
-                return resp;
-            }
-        };
-        let listed = tokio::select! {
-            r = configured.client.list() => r,
-            _ = ctx.cancelled() => {
-                resp.diagnostics.error("Cancelled", "Terraform asked the provider to stop.");
-                return resp;
-            }
-        };
-        let listed = match listed {
-            Ok(l) => l,
-            Err(e) => {
-                resp.diagnostics.push(crate::client_errors::diagnostic(
-                    "Could not list Immuta integrations",
-                    &e,
-                ));
-                return resp;
-            }
-        };
-        resp.diagnostics.extend(filters.warnings());
-        for skipped in listed.skipped.iter().filter(|s| filters.may_keep(s)) {
-            resp.diagnostics.push(skipped_warning(skipped));
+        match read(ctx, &req.config).await {
+            Ok((state, diagnostics)) => DataReadResponse { state, diagnostics },
+            Err(diagnostics) => DataReadResponse {
+                diagnostics,
+                ..Default::default()
+            },
         }
-        let mut list = listed.integrations;
-        list.retain(|i| filters.keeps(i));
-        list.sort_by(by_id);
-        let mut state = req.config.clone();
-        state.set_attr(
-            "integrations",
-            Value::List(list.iter().map(to_value).collect()),
-        );
-        resp.state = state;
-        resp
     }
+}
+
+/// The state for a configuration, with the warnings of its filters and of
+/// the integrations left out.
+async fn read(ctx: &Context, config: &Value) -> Result<(Value, Diagnostics), Diagnostics> {
+    let filters = Filters::from_config(config)?;
+    let configured = ctx.configured::<Configured>()?;
+    let listed = tokio::select! {
+        r = configured.client.list() => r,
+        _ = ctx.cancelled() => {
+            return Err(Diagnostic::error("Cancelled", "Terraform asked the provider to stop.").into());
+        }
+    };
+    let listed = listed
+        .map_err(|e| crate::client_errors::diagnostic("Could not list Immuta integrations", &e))?;
+    let mut diags = filters.warnings();
+    for skipped in listed.skipped.iter().filter(|s| filters.may_keep(s)) {
+        diags.push(skipped_warning(skipped));
+    }
+    let mut list = listed.integrations;
+    list.retain(|i| filters.keeps(i));
+    list.sort_by(by_id);
+    let ty = element_type();
+    let elements = list
+        .iter()
+        .map(|i| element_value(i, &ty))
+        .collect::<Result<Vec<_>, _>>()?;
+    let config: ConfigModel = model::from_value(config)?;
+    let mut state = model::to_value(&config, &schema().value_type())?;
+    state.set_attr("integrations", Value::List(elements));
+    Ok((state, diags))
 }
 
 #[cfg(test)]
@@ -463,7 +483,7 @@ mod tests {
                        "username": "<REDACTED>"}
         }))
         .unwrap();
-        let v = to_value(&i);
+        let v = element_value(&i, &element_type()).unwrap();
         assert_eq!(v.attr("snowflake").attr("warehouse").as_str(), Some("W"));
         assert!(v.attr("snowflake").get_attr("username").is_none());
         assert!(v.attr("snowflake").get_attr("password").is_none());
@@ -479,6 +499,17 @@ mod tests {
         names.sort();
         let got: Vec<String> = v.as_map().unwrap().keys().cloned().collect();
         assert_eq!(got, names);
+    }
+
+    #[test]
+    fn the_models_are_the_schema_but_the_domains_values() {
+        let values: Vec<String> = config_attributes().into_iter().map(|a| a.name).collect();
+        let mut element = Block::new(element_attributes());
+        element.attributes.retain(|a| !values.contains(&a.name));
+        model::assert_model_matches_schema::<ElementModel>(&element);
+        let mut top = schema().block;
+        top.attributes.retain(|a| a.name != "integrations");
+        model::assert_model_matches_schema::<ConfigModel>(&top);
     }
 
     #[test]

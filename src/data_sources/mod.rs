@@ -10,7 +10,6 @@
 //! (`crate::integration`), never another data source's.
 
 use crate::framework::DataSource;
-use crate::provider_data::ProviderData;
 use std::sync::Arc;
 
 pub mod integration;
@@ -18,10 +17,12 @@ pub mod integration_script;
 pub mod integrations;
 
 /// Every data source this provider offers.
-pub fn all(data: Arc<ProviderData>) -> Vec<Arc<dyn DataSource>> {
+/// Each reads through the configured client of its call context
+/// (`ctx.configured::<Configured>()`).
+pub fn all() -> Vec<Arc<dyn DataSource>> {
     vec![
-        Arc::new(integrations::IntegrationsDataSource::new(data.clone())),
-        Arc::new(integration::IntegrationDataSource::new(data.clone())),
-        Arc::new(integration_script::IntegrationScriptDataSource::new(data)),
+        Arc::new(integrations::IntegrationsDataSource),
+        Arc::new(integration::IntegrationDataSource),
+        Arc::new(integration_script::IntegrationScriptDataSource),
     ]
 }

@@ -13,9 +13,7 @@ use crate::framework::{
     Context, Diagnostics, EphemeralResource, OpenRequest, OpenResponse, Schema, Value,
 };
 use crate::integration::script;
-use crate::provider_data::ProviderData;
 use async_trait::async_trait;
-use std::sync::Arc;
 
 /// The ephemeral resource's type name (the data source's).
 pub const TYPE_NAME: &str = script::TYPE_NAME;
@@ -35,17 +33,9 @@ pub fn schema() -> Schema {
     s
 }
 
-/// `ephemeral "immuta_integration_script"`.
-pub struct IntegrationScriptEphemeral {
-    data: Arc<ProviderData>,
-}
-
-impl IntegrationScriptEphemeral {
-    /// The ephemeral resource, generating scripts through the provider's client.
-    pub fn new(data: Arc<ProviderData>) -> Self {
-        IntegrationScriptEphemeral { data }
-    }
-}
+/// `ephemeral "immuta_integration_script"`; it generates scripts through
+/// the configured client of the call context.
+pub struct IntegrationScriptEphemeral;
 
 #[async_trait]
 impl EphemeralResource for IntegrationScriptEphemeral {
@@ -62,7 +52,7 @@ impl EphemeralResource for IntegrationScriptEphemeral {
     }
 
     async fn open(&self, ctx: &Context, req: OpenRequest) -> OpenResponse {
-        match script::generate(&self.data, ctx, &req.config).await {
+        match script::generate(ctx, &req.config).await {
             Ok((result, diagnostics)) => OpenResponse {
                 result,
                 diagnostics,
@@ -96,5 +86,15 @@ mod tests {
             .find(|a| a.name == "script")
             .expect("script");
         assert!(script.computed && script.sensitive);
+    }
+
+    #[test]
+    fn the_model_is_the_schema_but_the_type_attributes() {
+        let mut block = schema().block;
+        let types = script::type_attribute_names();
+        block
+            .attributes
+            .retain(|a| !types.contains(&a.name.as_str()));
+        crate::framework::model::assert_model_matches_schema::<script::ScriptModel>(&block);
     }
 }

@@ -2,14 +2,11 @@
 //! results live for one Terraform run and never enter a plan or a state.
 
 use crate::framework::EphemeralResource;
-use crate::provider_data::ProviderData;
 use std::sync::Arc;
 
 pub mod integration_script;
 
 /// Every ephemeral resource of the provider.
-pub fn all(data: Arc<ProviderData>) -> Vec<Arc<dyn EphemeralResource>> {
-    vec![Arc::new(
-        integration_script::IntegrationScriptEphemeral::new(data),
-    )]
+pub fn all() -> Vec<Arc<dyn EphemeralResource>> {
+    vec![Arc::new(integration_script::IntegrationScriptEphemeral)]
 }

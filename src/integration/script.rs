@@ -15,11 +15,13 @@
 use super::convert::to_payload;
 use super::platforms::{Form, Platform};
 use super::{platform_of, platforms_set, validate_config};
+use crate::framework::model::{self, Field};
 use crate::framework::Context;
 use crate::framework::{Attribute, AttributePath, Block, Diagnostic, Diagnostics, Schema, Value};
-use crate::provider_data::ProviderData;
+use crate::provider_data::Configured;
 use immuta_api::{Integration, IntegrationPayload, ScriptKind};
 use immuta_client::{ClientError, ImmutaClient};
+use serde::{Deserialize, Serialize};
 
 /// The type name of the data source and of the ephemeral resource.
 pub const TYPE_NAME: &str = "immuta_integration_script";
@@ -93,6 +95,27 @@ fn action_name(kind: ScriptKind) -> String {
     kind.segment().replace('-', "_")
 }
 
+/// The top-level attributes of a script configuration and of its result,
+/// each named once here. The type attributes stay `Value`s, set beside it:
+/// the resource's checks and converters (`validate_config`, `platform_of`,
+/// `to_payload`) read them, with unknowns inside at plan time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScriptModel {
+    /// Which script (`action_name` of a [`ScriptKind`]).
+    pub action: Field<String>,
+    /// The integration, for `delete` and `edit`.
+    pub integration_id: Field<String>,
+    /// As in `immuta_integration`.
+    pub auto_bootstrap: Field<bool>,
+    /// What Immuta generated; null in a configuration.
+    pub script: Field<String>,
+}
+
+/// The names of the type attributes, which [`ScriptModel`] leaves out.
+pub fn type_attribute_names() -> Vec<&'static str> {
+    Platform::ALL.into_iter().map(|p| p.block_name()).collect()
+}
+
 /// What a configuration asks for.
 #[derive(Debug, PartialEq)]
 struct Request {
@@ -113,9 +136,16 @@ fn expected_actions() -> String {
 /// Reads and checks a configuration. Unknown values are skipped (`None`
 /// then), so plan-time validation reports what it can.
 fn check(config: &Value, diags: &mut Diagnostics) -> Option<Request> {
+    let top: ScriptModel = match model::from_value(config) {
+        Ok(top) => top,
+        Err(e) => {
+            diags.push(e.to_diagnostic());
+            return None;
+        }
+    };
     let action_path = AttributePath::new("action");
-    let kind = match config.attr("action") {
-        Value::String(a) => {
+    let kind = match &top.action {
+        Field::Known(a) => {
             let kind = ScriptKind::ALL
                 .into_iter()
                 .find(|k| action_name(*k) == a.trim());
@@ -131,7 +161,7 @@ fn check(config: &Value, diags: &mut Diagnostics) -> Option<Request> {
             }
             kind
         }
-        Value::Null => {
+        Field::Null => {
             diags.attribute_error(
                 action_path.clone(),
                 format!("action: required, expected one of {}", expected_actions()),
@@ -139,15 +169,15 @@ fn check(config: &Value, diags: &mut Diagnostics) -> Option<Request> {
             );
             None
         }
-        _ => None,
+        Field::Unknown => None,
     };
     let id_path = AttributePath::new("integration_id");
-    let id_value = config.attr("integration_id");
-    let integration_id = id_value.as_str().map(|s| s.trim().to_string());
+    let id_value = &top.integration_id;
+    let integration_id = id_value.known().map(|s| s.trim().to_string());
     if let Some(kind) = kind {
         let name = action_name(kind);
         match (kind.needs_id(), id_value) {
-            (true, Value::Null) => diags.attribute_error(
+            (true, Field::Null) => diags.attribute_error(
                 id_path.clone(),
                 format!(
                     "integration_id: required when action is \"{name}\", expected an \
@@ -155,7 +185,7 @@ fn check(config: &Value, diags: &mut Diagnostics) -> Option<Request> {
                 ),
                 "The delete and edit scripts are for an integration Immuta already has.",
             ),
-            (true, Value::String(s)) if s.trim().is_empty() => diags.attribute_error(
+            (true, Field::Known(s)) if s.trim().is_empty() => diags.attribute_error(
                 id_path.clone(),
                 format!("integration_id: expected an integration's id, got \"{s}\""),
                 "",
@@ -181,7 +211,7 @@ fn check(config: &Value, diags: &mut Diagnostics) -> Option<Request> {
         return None;
     }
     let kind = kind?;
-    if kind.needs_id() && !id_value.is_known() {
+    if kind.needs_id() && id_value.is_unknown() {
         return None;
     }
     Some(Request {
@@ -301,11 +331,7 @@ pub fn validate(config: &Value) -> Diagnostics {
 /// The script a configuration asks for: the configuration with `script`
 /// set to what Immuta generated, with the warnings of its checks. An error
 /// carries those warnings too.
-pub async fn generate(
-    data: &ProviderData,
-    ctx: &Context,
-    config: &Value,
-) -> Result<(Value, Diagnostics), Diagnostics> {
+pub async fn generate(ctx: &Context, config: &Value) -> Result<(Value, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::new();
     let Some(request) = check(config, &mut diags) else {
         if !diags.has_errors() {
@@ -322,12 +348,14 @@ pub async fn generate(
         }
         return Err(diags);
     };
-    match request_script(data, ctx, &request, config).await {
-        Ok(script) => {
-            let mut state = config.clone();
-            state.set_attr("script", Value::string(script));
-            Ok((state, diags))
-        }
+    match request_script(ctx, &request, config).await {
+        Ok(script) => match result_of(config, script) {
+            Ok(state) => Ok((state, diags)),
+            Err(d) => {
+                diags.push(d);
+                Err(diags)
+            }
+        },
         Err(d) => {
             diags.push(d);
             Err(diags)
@@ -335,14 +363,27 @@ pub async fn generate(
     }
 }
 
+/// The configuration with `script` set: [`ScriptModel`] and the type
+/// attributes as configured.
+fn result_of(config: &Value, script: String) -> Result<Value, Diagnostic> {
+    let top = ScriptModel {
+        script: Field::Known(script),
+        ..model::from_value(config)?
+    };
+    let mut state = model::to_value(&top, &schema().value_type())?;
+    for name in type_attribute_names() {
+        state.set_attr(name, config.attr(name).clone());
+    }
+    Ok(state)
+}
+
 /// One request to Immuta's script endpoint.
 async fn request_script(
-    data: &ProviderData,
     ctx: &Context,
     request: &Request,
     config: &Value,
 ) -> Result<String, Diagnostic> {
-    let client = data.client_for(ctx)?;
+    let client = ctx.configured::<Configured>()?.client_for(ctx);
     let payload = payload_for(&client, request, config).await?;
     let id = request.integration_id.as_deref();
     client

@@ -24,8 +24,14 @@
 //! names, read at destroy time.
 //!
 //! File order: schema, model, converters, lifecycle.
+//!
+//! # Layout
+//! - `mod.rs`: the schema (the domain's) and the lifecycle.
+//! - `model`: [`IntegrationModel`], the top-level attributes the lifecycle
+//!   reads and writes, and [`Timeouts`].
+//! - `tests`: unit tests.
 
-use crate::duration::parse_duration;
+use crate::framework::model::Field;
 use crate::framework::plan::{is_all_null, propose_nested};
 use crate::framework::provider::import_passthrough_id;
 use crate::framework::{
@@ -65,34 +71,8 @@ pub fn schema() -> Schema {
 // ===========================================================================
 // Model
 
-/// Time limits of the waits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Timeouts {
-    /// Create.
-    pub create: Duration,
-    /// Update.
-    pub update: Duration,
-    /// Delete.
-    pub delete: Duration,
-}
-
-impl Timeouts {
-    /// Reads `timeouts` (unset, unknown or bad values give the default;
-    /// validation reports bad ones).
-    pub fn from_value(v: &Value) -> Self {
-        let get = |op: &str| {
-            v.attr(op)
-                .as_str()
-                .and_then(|s| parse_duration(s).ok())
-                .unwrap_or(DEFAULT_TIMEOUT)
-        };
-        Timeouts {
-            create: get("create"),
-            update: get("update"),
-            delete: get("delete"),
-        }
-    }
-}
+mod model;
+pub use model::{IntegrationModel, Timeouts, TimeoutsModel};
 
 // ===========================================================================
 // Lifecycle
@@ -169,16 +149,18 @@ impl IntegrationResource {
             }
         }
         let mut partial = planned.clone();
-        partial.set_attr("id", Value::string(id.clone()));
+        let mut top = IntegrationModel::read(&planned)?;
+        top.id = Field::Known(id.clone());
         let status = answer.status.unwrap_or(IntegrationStatus::Creating);
-        partial.set_attr("status", Value::string(status.as_str()));
+        top.status = Field::Known(status.as_str().to_string());
+        top.write(&mut partial)?;
         partial.set_attr(
             "validation_results",
             validation_results_value(answer.validation_results.as_ref()),
         );
         partial.unknowns_to_null();
         let mut diagnostics = Diagnostics::new();
-        let timeouts = Timeouts::from_value(req.config.attr("timeouts"));
+        let timeouts = Timeouts::from_model(&IntegrationModel::read(&req.config)?.timeouts);
         let waited = wait_enabled(&client, ctx, &id, timeouts.create, platform).await;
         match waited {
             Ok(warnings) => diagnostics.extend(warnings),
@@ -189,7 +171,10 @@ impl IntegrationResource {
                     ..
                 } = &e
                 {
-                    partial.set_attr("status", Value::string(status.as_str()));
+                    top.status = Field::Known(status.as_str().to_string());
+                    if let Err(d) = top.write(&mut partial) {
+                        diagnostics.push(d);
+                    }
                     if validation_results.is_some() {
                         partial.set_attr(
                             "validation_results",
@@ -244,7 +229,7 @@ impl IntegrationResource {
         req: &ApplyRequest,
         platform: Platform,
     ) -> Result<Applied, Diagnostics> {
-        let Some(id) = req.prior_state.attr("id").as_str().map(str::to_string) else {
+        let Some(id) = IntegrationModel::read(&req.prior_state)?.known_id() else {
             return Err(Diagnostic::attribute_error(
                 AttributePath::new("id"),
                 "Cannot update an integration without id",
@@ -253,7 +238,7 @@ impl IntegrationResource {
             )
             .into());
         };
-        if !api_changed(platform, &req.prior_state, &req.planned_state) {
+        if !api_changed(platform, &req.prior_state, &req.planned_state)? {
             // Only Terraform-side settings changed (timeouts, credentials for destroy...).
             let mut state = req.planned_state.clone();
             state.unknowns_to_null();
@@ -271,7 +256,7 @@ impl IntegrationResource {
             );
         }
         let mut diagnostics = Diagnostics::new();
-        let timeouts = Timeouts::from_value(req.config.attr("timeouts"));
+        let timeouts = Timeouts::from_model(&IntegrationModel::read(&req.config)?.timeouts);
         match wait_enabled(&client, ctx, &id, timeouts.update, platform).await {
             Ok(warnings) => diagnostics.extend(warnings),
             Err(e) => {
@@ -297,11 +282,12 @@ impl IntegrationResource {
     /// `DELETE /integrations/{id}` (with the privileged credentials when
     /// Immuta needs them), then the wait until it is gone.
     async fn delete(&self, ctx: &Context, prior: &Value) -> Result<(), Diagnostics> {
-        let Some(id) = prior.attr("id").as_str().map(str::to_string) else {
+        let top = IntegrationModel::read(prior)?;
+        let Some(id) = top.known_id() else {
             return Ok(());
         };
         let client = self.client(ctx)?;
-        let force = prior.attr("force_disable_on_destroy").as_bool() == Some(true);
+        let force = top.force_disable_on_destroy.known() == Some(&true);
         let creds = delete_credentials::for_delete(prior).map_err(|e| {
             Diagnostic::attribute_error(
                 AttributePath::new(DELETE_CREDENTIALS_ENV),
@@ -336,7 +322,7 @@ impl IntegrationResource {
         } else {
             WaitTarget::Gone
         };
-        let timeouts = Timeouts::from_value(prior.attr("timeouts"));
+        let timeouts = Timeouts::from_model(&top.timeouts);
         match wait_for(&client, &id, target, wait_options(ctx, timeouts.delete)).await {
             Ok(_) => Ok(()),
             Err(e) => Err(Diagnostic::error(
@@ -435,9 +421,13 @@ fn wait_options(ctx: &Context, timeout: Duration) -> WaitOptions {
 }
 
 /// Whether the parts of the resource Immuta holds differ.
-fn api_changed(platform: Platform, prior: &Value, planned: &Value) -> bool {
-    prior.attr("auto_bootstrap") != planned.attr("auto_bootstrap")
-        || prior.attr(platform.block_name()) != planned.attr(platform.block_name())
+fn api_changed(platform: Platform, prior: &Value, planned: &Value) -> Result<bool, Diagnostic> {
+    let (prior_top, planned_top) = (
+        IntegrationModel::read(prior)?,
+        IntegrationModel::read(planned)?,
+    );
+    Ok(prior_top.auto_bootstrap != planned_top.auto_bootstrap
+        || prior.attr(platform.block_name()) != planned.attr(platform.block_name()))
 }
 
 fn client_error(summary: String, e: &ClientError) -> Diagnostic {
@@ -558,25 +548,53 @@ impl Resource for IntegrationResource {
         {
             planned.set_attr("delete_credentials", prior_dc.clone());
         }
+        let (config_top, mut top) = match (
+            IntegrationModel::read(config),
+            IntegrationModel::read(planned),
+        ) {
+            (Ok(c), Ok(p)) => (c, p),
+            (Err(d), _) | (_, Err(d)) => {
+                resp.diagnostics.push(d);
+                return resp;
+            }
+        };
         // Not sticky: unset means the default, whatever the prior value.
-        if config.attr("force_disable_on_destroy").is_null() {
-            planned.set_attr("force_disable_on_destroy", Value::Bool(false));
+        if config_top.force_disable_on_destroy.is_null() {
+            top.force_disable_on_destroy = Field::Known(false);
         }
-        planned.set_attr("type", Value::string(platform.integration_type().as_str()));
-        let changed = create || replace || api_changed(platform, prior, planned);
+        top.integration_type = Field::Known(platform.integration_type().as_str().to_string());
+        if create || replace {
+            top.id = Field::Unknown;
+            top.status = Field::Unknown;
+        }
+        if let Err(d) = top.write(planned) {
+            resp.diagnostics.push(d);
+            return resp;
+        }
+        let changed = create
+            || replace
+            || match api_changed(platform, prior, planned) {
+                Ok(c) => c,
+                Err(d) => {
+                    resp.diagnostics.push(d);
+                    return resp;
+                }
+            };
         if changed {
             if let Some(block) = planned.get_attr_mut(name) {
                 platform.plan_chosen_unknown(config.attr(name), block);
             }
         }
         if create || replace {
-            planned.set_attr("id", Value::Unknown);
-            planned.set_attr("status", Value::Unknown);
             planned.set_attr("validation_results", Value::Unknown);
         } else if changed {
             // The update waits for `enabled`; the validation results stay
             // those of the last read (see `read_back`).
-            planned.set_attr("status", Value::string(IntegrationStatus::Enabled.as_str()));
+            top.status = Field::Known(IntegrationStatus::Enabled.as_str().to_string());
+            if let Err(d) = top.write(planned) {
+                resp.diagnostics.push(d);
+                return resp;
+            }
         }
         if replace {
             resp.requires_replace = Platform::ALL
@@ -590,7 +608,7 @@ impl Resource for IntegrationResource {
             // prior state: the dryRun runs then.
             return resp;
         }
-        let known = config.attr("auto_bootstrap").is_known() && config.attr(name).is_fully_known();
+        let known = !config_top.auto_bootstrap.is_unknown() && config.attr(name).is_fully_known();
         if !changed || !known {
             return resp;
         }
@@ -600,7 +618,12 @@ impl Resource for IntegrationResource {
         if !cfg.dry_run_on_plan {
             return resp;
         }
-        let id = (!create).then(|| prior.attr("id").as_str().map(str::to_string));
+        let prior_id = (!create).then(|| {
+            IntegrationModel::read(prior)
+                .ok()
+                .and_then(|m| m.known_id())
+        });
+        let id = prior_id;
         let id = match id {
             None => None,
             Some(Some(id)) => Some(id),
@@ -657,7 +680,10 @@ impl Resource for IntegrationResource {
             private,
             ..Default::default()
         };
-        let Some(id) = current_state.attr("id").as_str().map(str::to_string) else {
+        let Some(id) = IntegrationModel::read(&current_state)
+            .ok()
+            .and_then(|m| m.known_id())
+        else {
             resp.new_state = current_state;
             return resp;
         };
@@ -702,246 +728,4 @@ impl Resource for IntegrationResource {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::framework::PlanRequest;
-    use crate::integration::convert::to_payload;
-    use crate::integration::platforms;
-    use crate::integration::test_support::{snowflake_config, summaries, write_only_config};
-    use serde_json::json;
-
-    #[test]
-    fn timeouts_default_to_thirty_minutes() {
-        let t = Timeouts::from_value(&platforms::obj([("create", Value::from("5m"))]));
-        assert_eq!(t.create, Duration::from_secs(300));
-        assert_eq!(t.delete, DEFAULT_TIMEOUT);
-    }
-
-    /// Terraform's proposal, close enough for these tests: the
-    /// configuration, with the prior value of top-level computed attributes
-    /// the configuration leaves unset.
-    fn request(prior: &Value, config: &Value) -> PlanRequest {
-        let schema = Arc::new(schema());
-        let mut proposed = config.clone();
-        for a in &schema.block.attributes {
-            if a.computed && config.attr(&a.name).is_null() {
-                proposed.set_attr(a.name.clone(), prior.attr(&a.name).clone());
-            }
-        }
-        PlanRequest {
-            schema,
-            prior_state: prior.clone(),
-            proposed_new_state: proposed,
-            config: config.clone(),
-            prior_private: Vec::new(),
-        }
-    }
-
-    fn resource() -> IntegrationResource {
-        // Not configured: plans run without dryRun.
-        IntegrationResource::new(Arc::new(ProviderData::default()))
-    }
-
-    /// The state an apply of `planned` would leave (unknowns filled in).
-    fn applied(planned: &Value) -> Value {
-        let mut v = planned.clone();
-        v.set_attr("id", Value::from("7"));
-        v.set_attr("status", Value::from("enabled"));
-        v.set_attr("validation_results", Value::Null);
-        v.unknowns_to_null();
-        v
-    }
-
-    #[tokio::test]
-    async fn create_plan_is_exact_where_immuta_documents_defaults() {
-        let config = snowflake_config();
-        let resp = resource()
-            .plan(&Context::default(), request(&Value::Null, &config))
-            .await;
-        assert!(
-            resp.diagnostics.is_empty(),
-            "{:?}",
-            summaries(&resp.diagnostics)
-        );
-        let p = &resp.planned_state;
-        assert!(p.attr("id").is_unknown());
-        assert!(p.attr("status").is_unknown());
-        assert_eq!(p.attr("type").as_str(), Some("Snowflake"));
-        assert_eq!(p.attr("force_disable_on_destroy"), &Value::Bool(false));
-        let sf = p.attr("snowflake");
-        assert_eq!(sf.attr("port").as_i64(), Some(443));
-        assert_eq!(sf.attr("lineage").attr("enabled"), &Value::Bool(false));
-        assert_eq!(sf.attr("password").as_str(), Some("abc1234"));
-        assert!(p.attr("databricks").is_null());
-        assert!(resp.requires_replace.is_empty());
-    }
-
-    #[tokio::test]
-    async fn unchanged_config_plans_the_prior_state() {
-        let config = snowflake_config();
-        let created = resource()
-            .plan(&Context::default(), request(&Value::Null, &config))
-            .await;
-        let prior = applied(&created.planned_state);
-        let resp = resource()
-            .plan(&Context::default(), request(&prior, &config))
-            .await;
-        assert!(resp.diagnostics.is_empty());
-        assert_eq!(resp.planned_state, prior);
-        // A change keeps the id and Immuta's defaults; it plans the status the
-        // update waits for and keeps the last validation results (a plan
-        // shows what the user changed, not Immuta's bookkeeping).
-        let mut changed = config.clone();
-        if let Some(b) = changed.get_attr_mut("snowflake") {
-            b.set_attr("warehouse", Value::from("OTHER"));
-        }
-        let resp = resource()
-            .plan(&Context::default(), request(&prior, &changed))
-            .await;
-        let p = &resp.planned_state;
-        assert_eq!(p.attr("id").as_str(), Some("7"));
-        assert_eq!(p.attr("status").as_str(), Some("enabled"));
-        assert_eq!(
-            p.attr("validation_results"),
-            prior.attr("validation_results")
-        );
-        assert_eq!(p.attr("snowflake").attr("port").as_i64(), Some(443));
-        assert_eq!(
-            p.attr("snowflake").attr("warehouse").as_str(),
-            Some("OTHER")
-        );
-        assert!(resp.requires_replace.is_empty());
-    }
-
-    #[tokio::test]
-    async fn an_unset_setting_changed_outside_terraform_plans_its_default() {
-        let config = snowflake_config();
-        let created = resource()
-            .plan(&Context::default(), request(&Value::Null, &config))
-            .await;
-        let mut prior = applied(&created.planned_state);
-        // Someone switched audit and impersonation on through the API.
-        if let Some(b) = prior.get_attr_mut("snowflake") {
-            b.set_attr("audit", platforms::obj([("enabled", Value::Bool(true))]));
-            b.set_attr(
-                "impersonation",
-                platforms::obj([("enabled", Value::Bool(true)), ("role", Value::from("R"))]),
-            );
-        }
-        let resp = resource()
-            .plan(&Context::default(), request(&prior, &config))
-            .await;
-        let sf = resp.planned_state.attr("snowflake");
-        assert_eq!(sf.attr("audit").attr("enabled"), &Value::Bool(false));
-        assert_eq!(
-            sf.attr("impersonation"),
-            &platforms::obj([("enabled", Value::Bool(false)), ("role", Value::Null)])
-        );
-        assert_ne!(resp.planned_state, prior);
-        // The update sends the defaults back.
-        let body = serde_json::to_value(
-            request_payload(Platform::SNOWFLAKE, &config, &resp.planned_state).unwrap(),
-        )
-        .unwrap();
-        assert_eq!(body["config"]["audit"], json!({"enabled": false}));
-        assert_eq!(body["config"]["impersonation"], json!({"enabled": false}));
-    }
-
-    #[tokio::test]
-    async fn write_only_secrets_plan_an_update_only_on_a_new_version() {
-        let config = write_only_config(1, "first-secret");
-        assert!(
-            !validate_config(&config).has_errors(),
-            "{:?}",
-            summaries(&validate_config(&config))
-        );
-        // Destroying needs credentials Terraform will not have: a warning.
-        assert!(summaries(&validate_config(&config))
-            .iter()
-            .any(|s| s.contains("write-only secrets are not available")));
-        let created = resource()
-            .plan(&Context::default(), request(&Value::Null, &config))
-            .await;
-        let sf = created.planned_state.attr("snowflake");
-        assert!(sf.attr("password_wo").is_null(), "never planned");
-        assert!(sf.attr("password").is_null());
-        assert_eq!(sf.attr("password_wo_version").as_i64(), Some(1));
-        // The create sends the write-only value.
-        let body = serde_json::to_value(to_payload(Platform::SNOWFLAKE, &config)).unwrap();
-        assert_eq!(body["config"]["password"], json!("first-secret"));
-        let prior = applied(&created.planned_state);
-        // Same version, even with another value: nothing to do.
-        let same = write_only_config(1, "other-secret");
-        let resp = resource()
-            .plan(&Context::default(), request(&prior, &same))
-            .await;
-        assert_eq!(resp.planned_state, prior);
-        // A new version: an in-place update that sends the new secret.
-        let bumped = write_only_config(2, "second-secret");
-        let resp = resource()
-            .plan(&Context::default(), request(&prior, &bumped))
-            .await;
-        assert!(resp.requires_replace.is_empty());
-        assert_eq!(resp.planned_state.attr("status").as_str(), Some("enabled"));
-        let body = serde_json::to_value(
-            request_payload(Platform::SNOWFLAKE, &bumped, &resp.planned_state).unwrap(),
-        )
-        .unwrap();
-        assert_eq!(body["config"]["password"], json!("second-secret"));
-        // Another change at the same version sends the secret itself, never
-        // Immuta's placeholder.
-        let mut other = write_only_config(1, "first-secret");
-        if let Some(b) = other.get_attr_mut("snowflake") {
-            b.set_attr("warehouse", Value::from("OTHER"));
-        }
-        let resp = resource()
-            .plan(&Context::default(), request(&prior, &other))
-            .await;
-        let body = serde_json::to_value(
-            request_payload(Platform::SNOWFLAKE, &other, &resp.planned_state).unwrap(),
-        )
-        .unwrap();
-        assert_eq!(body["config"]["password"], json!("first-secret"));
-        assert_eq!(body["config"]["warehouse"], json!("OTHER"));
-        // State never holds it.
-        let state = to_state(
-            &serde_json::from_value(json!({
-                "id": 7, "status": "enabled", "type": "Snowflake", "autoBootstrap": true,
-                "config": {"host": "h", "warehouse": "W", "database": "D", "role": "R",
-                           "authenticationType": "userPassword", "username": "<REDACTED>",
-                           "password": "<REDACTED>"}
-            }))
-            .unwrap(),
-            &prior,
-        )
-        .unwrap();
-        let sf = state.attr("snowflake");
-        assert!(sf.attr("password").is_null() && sf.attr("password_wo").is_null());
-        assert_eq!(sf.attr("password_wo_version").as_i64(), Some(1));
-    }
-
-    #[tokio::test]
-    async fn a_type_change_requires_replacement() {
-        let config = snowflake_config();
-        let created = resource()
-            .plan(&Context::default(), request(&Value::Null, &config))
-            .await;
-        let prior = applied(&created.planned_state);
-        let mut other = config.clone();
-        other.set_attr("snowflake", Value::Null);
-        other.set_attr("trino", platforms::obj([("api_key", Value::Null)]));
-        let resp = resource()
-            .plan(&Context::default(), request(&prior, &other))
-            .await;
-        assert!(resp.diagnostics.is_empty());
-        assert_eq!(
-            resp.requires_replace,
-            [AttributePath::new("snowflake"), AttributePath::new("trino")]
-        );
-        let p = &resp.planned_state;
-        assert!(p.attr("snowflake").is_null(), "the old type is dropped");
-        assert!(p.attr("trino").attr("api_key").is_unknown());
-        assert_eq!(p.attr("type").as_str(), Some("Trino"));
-        assert!(p.attr("id").is_unknown());
-    }
-}
+mod tests;
