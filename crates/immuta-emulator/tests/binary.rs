@@ -283,7 +283,13 @@ async fn sigkill_during_writes_loses_nothing_acknowledged() {
             }
         }));
     }
+    // Killed once some creates are acknowledged (at least 400 ms in, at
+    // most 30 s on a loaded machine), while the writers still run.
+    let start = std::time::Instant::now();
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    while acked.lock().unwrap().len() <= 5 && start.elapsed().as_secs() < 30 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     child.kill().unwrap();
     child.wait().unwrap();
     for w in writers {

@@ -235,20 +235,21 @@ async fn a_409_after_a_resend_means_the_first_one_was_made_late() {
                           "config": {"name": "bucket-b", "awsLocationPath": "s3://bucket-b/"}});
     let store: Arc<Mutex<Vec<Value>>> = Arc::default();
     let st = Arc::clone(&store);
+    let late: Mutex<Option<Value>> = Mutex::new(None);
     let fake = Fake::start(move |s, _| {
         if s.method == "GET" {
-            return Reply::json(200, Value::Array(st.lock().unwrap().clone()));
+            let reply = Reply::json(200, Value::Array(st.lock().unwrap().clone()));
+            // The first POST lands once the look-up has been answered.
+            if let Some(v) = late.lock().unwrap().take() {
+                st.lock().unwrap().push(v);
+            }
+            return reply;
         }
         let mut all = st.lock().unwrap();
         if all.is_empty() {
             // The first POST: it will land, but only after the look-up.
             drop(all);
-            let st2 = Arc::clone(&st);
-            let v = made_late.clone();
-            std::thread::spawn(move || {
-                std::thread::sleep(Duration::from_millis(150));
-                st2.lock().unwrap().push(v);
-            });
+            *late.lock().unwrap() = Some(made_late.clone());
             Reply::error(504, "Gateway Timeout", "upstream slow")
         } else {
             let id = all[0]["id"].as_str().unwrap().to_string();

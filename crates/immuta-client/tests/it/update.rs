@@ -23,7 +23,8 @@ enum Put {
     ApplyThenHang,
     /// Answers `status` without applying anything.
     Fail(u16),
-    /// Answers `status` now and applies it 150 ms later.
+    /// Answers `status` now and applies it once the next look-up (GET) has
+    /// been answered: late, but always between the look-up and a resend.
     ApplyLate(u16),
 }
 
@@ -66,6 +67,7 @@ impl Tenant {
         )));
         let st = Arc::clone(&state);
         let puts_seen = Mutex::new(0usize);
+        let late: Mutex<Option<Value>> = Mutex::new(None);
         let fake = Fake::start(move |s, _| {
             if s.method == "GET" && s.path.ends_with("/status") {
                 let mut g = st.lock().unwrap();
@@ -76,7 +78,11 @@ impl Tenant {
             if s.method == "GET" {
                 let mut shown = st.lock().unwrap().0.clone();
                 shown["config"]["password"] = json!("<REDACTED>");
-                return Reply::json(200, shown);
+                let reply = Reply::json(200, shown);
+                if let Some(body) = late.lock().unwrap().take() {
+                    apply(&st, &body);
+                }
+                return reply;
             }
             if st.lock().unwrap().1 > 0 {
                 return Reply::error(409, "Conflict", "Integration 1 is editing.");
@@ -103,11 +109,7 @@ impl Tenant {
                 }
                 Put::Fail(status) => Reply::error(status, "x", "not applied"),
                 Put::ApplyLate(status) => {
-                    let st = Arc::clone(&st);
-                    std::thread::spawn(move || {
-                        std::thread::sleep(Duration::from_millis(150));
-                        apply(&st, &body);
-                    });
+                    *late.lock().unwrap() = Some(body);
                     Reply::error(status, "x", "slow upstream")
                 }
             }
