@@ -7,7 +7,7 @@
 //!
 //! # Layout
 //!
-//! From the bottom up; each layer uses only the ones above it in this list
+//! From the bottom up; each module uses only those listed before it
 //! (`tests/layering.rs` fails when a module uses one of its own layer or a
 //! higher one, and lists no exceptions):
 //!
@@ -15,8 +15,8 @@
 //!   `proto/` by `build.rs`, go-plugin handshake, AutoMTLS, gRPC server,
 //!   the logs Terraform reads.
 //! - [`framework`]: schema, values with null and unknown (msgpack and JSON),
-//!   diagnostics with attribute paths, the provider traits, plan helpers,
-//!   the gRPC service.
+//!   typed models (`framework::model`), diagnostics with attribute paths,
+//!   the provider traits and `CrudResource`, plan helpers, the gRPC service.
 //! - [`duration`]: Go-style duration strings (`30s`, `1h30m`).
 //! - [`provider_data`]: the configured Immuta client (one per process) that
 //!   resources and data sources read.
