@@ -128,8 +128,8 @@ fn last(path: &[String]) -> &str {
     path.last().map_or("", String::as_str)
 }
 
-fn path_of(platform: Platform, path: &[String], name: &str) -> AttributePath {
-    let mut p = platform.path();
+fn path_of(base: &AttributePath, path: &[String], name: &str) -> AttributePath {
+    let mut p = base.clone();
     if let Some((_, up)) = path.split_last() {
         for step in up {
             p = p.attr(step.clone());
@@ -138,34 +138,31 @@ fn path_of(platform: Platform, path: &[String], name: &str) -> AttributePath {
     p.attr(name.to_string())
 }
 
-impl Platform {
-    /// Its nested attribute in the `immuta_integration` resource: [`Platform::attribute`]
-    /// with the write-only twins of every secret.
-    pub fn resource_attribute(self) -> Attribute {
-        let mut a = self.attribute();
-        if let AttributeKind::Nested { attributes, .. } = &mut a.kind {
-            *attributes = add_twins(std::mem::take(attributes));
-        }
-        a
-    }
+/// The write-only twins of the secrets at `secrets` (paths from the
+/// nested attribute at `base` down, as [`secret_paths`] lists them): the
+/// checks and conversions every nested attribute with twins shares, the
+/// integration types' and `immuta_connection`'s Lake Formation block.
+#[derive(Clone, Copy, Debug)]
+pub struct Twins<'a> {
+    /// The nested attribute's path, for diagnostics.
+    pub base: &'a AttributePath,
+    /// Its secrets that have twins.
+    pub secrets: &'a [Vec<String>],
+}
 
-    /// The paths of its secrets that have write-only twins.
-    pub fn write_only_secrets(self) -> &'static [Vec<String>] {
-        &self.derived().secrets
-    }
-
+impl Twins<'_> {
     /// Checks the twins of a configured block: a secret and its twin not
     /// both, a twin with its version, a version only with its twin.
-    pub fn validate_write_only(self, block: &Value, diags: &mut Diagnostics) {
-        for path in self.write_only_secrets() {
+    pub fn validate(self, block: &Value, diags: &mut Diagnostics) {
+        for path in self.secrets {
             let Some(obj) = parent(block, path) else {
                 continue;
             };
             let name = last(path);
             let (wo, ver) = (wo_name(name), wo_version_name(name));
-            let plain_p = path_of(self, path, name);
-            let wo_p = path_of(self, path, &wo);
-            let ver_p = path_of(self, path, &ver);
+            let plain_p = path_of(self.base, path, name);
+            let wo_p = path_of(self.base, path, &wo);
+            let ver_p = path_of(self.base, path, &ver);
             let set = |n: &str| !obj.attr(n).is_null();
             if set(name) && set(&wo) {
                 diags.attribute_error(
@@ -199,7 +196,7 @@ impl Platform {
 
     /// Whether any twin is set in a block.
     pub fn uses_write_only(self, block: &Value) -> bool {
-        self.write_only_secrets().iter().any(|path| {
+        self.secrets.iter().any(|path| {
             parent(block, path).is_some_and(|o| !o.attr(&wo_name(last(path))).is_null())
         })
     }
@@ -207,36 +204,22 @@ impl Platform {
     /// Whether a block in state had any secret set through its twin (its
     /// version is kept; the value never is).
     pub fn uses_write_only_state(self, block: &Value) -> bool {
-        self.write_only_secrets().iter().any(|path| {
+        self.secrets.iter().any(|path| {
             parent(block, path).is_some_and(|o| !o.attr(&wo_version_name(last(path))).is_null())
         })
     }
 
     /// A copy of `block` where each secret set through its twin holds the
-    /// twin's value: what a create sends, and what the checks of the type read.
-    pub fn merge_write_only(self, block: &Value) -> Value {
-        let mut out = block.clone();
-        for path in self.write_only_secrets() {
-            let name = last(path).to_string();
-            if let Some(obj) = parent_mut(&mut out, path) {
-                let wo = obj.attr(&wo_name(&name)).clone();
-                if !wo.is_null() {
-                    obj.set_attr(name, wo);
-                }
-            }
-        }
-        out
+    /// twin's value.
+    pub fn merge(self, block: &Value) -> Value {
+        self.request_block(block, block)
     }
 
-    /// The block a create or an update sends: `planned` (which holds no
-    /// write-only value), where each secret set through its twin in
-    /// `config` holds the twin's value. Terraform hands write-only values to
-    /// every plan and apply, so a request always carries the secret itself,
-    /// never Immuta's `<REDACTED>` placeholder (which an Immuta may store
-    /// literally); a version bump is what makes Terraform plan the update.
+    /// `planned` (which holds no write-only value), where each secret set
+    /// through its twin in `config` holds the twin's value.
     pub fn request_block(self, config: &Value, planned: &Value) -> Value {
         let mut out = planned.clone();
-        for path in self.write_only_secrets() {
+        for path in self.secrets {
             let name = last(path).to_string();
             let Some(cfg) = parent(config, path) else {
                 continue;
@@ -254,7 +237,7 @@ impl Platform {
 
     /// Sets every twin of a block to null (Terraform never stores them).
     pub fn null_write_only(self, block: &mut Value) {
-        for path in self.write_only_secrets() {
+        for path in self.secrets {
             let name = last(path).to_string();
             if let Some(obj) = parent_mut(block, path) {
                 obj.set_attr(wo_name(&name), Value::Null);
@@ -265,7 +248,7 @@ impl Platform {
     /// Adds the twins to a block built from Immuta's answer: the write-only
     /// value null, the version kept from `prior` (Immuta does not know it).
     pub fn add_write_only_state(self, block: &mut Value, prior: &Value) {
-        for path in self.write_only_secrets() {
+        for path in self.secrets {
             let name = last(path).to_string();
             let ver = wo_version_name(&name);
             let prior_ver = parent(prior, path).map_or(Value::Null, |p| p.attr(&ver).clone());
@@ -274,6 +257,75 @@ impl Platform {
                 obj.set_attr(ver, prior_ver);
             }
         }
+    }
+}
+
+impl Platform {
+    /// Its nested attribute in the `immuta_integration` resource: [`Platform::attribute`]
+    /// with the write-only twins of every secret.
+    pub fn resource_attribute(self) -> Attribute {
+        let mut a = self.attribute();
+        if let AttributeKind::Nested { attributes, .. } = &mut a.kind {
+            *attributes = add_twins(std::mem::take(attributes));
+        }
+        a
+    }
+
+    /// The paths of its secrets that have write-only twins.
+    pub fn write_only_secrets(self) -> &'static [Vec<String>] {
+        &self.derived().secrets
+    }
+
+    /// Its twins, with `path` (its block's path) as the base of diagnostics.
+    fn twins(self, path: &AttributePath) -> Twins<'_> {
+        Twins {
+            base: path,
+            secrets: self.write_only_secrets(),
+        }
+    }
+
+    /// Checks the twins of a configured block: a secret and its twin not
+    /// both, a twin with its version, a version only with its twin.
+    pub fn validate_write_only(self, block: &Value, diags: &mut Diagnostics) {
+        self.twins(&self.path()).validate(block, diags);
+    }
+
+    /// Whether any twin is set in a block.
+    pub fn uses_write_only(self, block: &Value) -> bool {
+        self.twins(&self.path()).uses_write_only(block)
+    }
+
+    /// Whether a block in state had any secret set through its twin (its
+    /// version is kept; the value never is).
+    pub fn uses_write_only_state(self, block: &Value) -> bool {
+        self.twins(&self.path()).uses_write_only_state(block)
+    }
+
+    /// A copy of `block` where each secret set through its twin holds the
+    /// twin's value: what a create sends, and what the checks of the type read.
+    pub fn merge_write_only(self, block: &Value) -> Value {
+        self.twins(&self.path()).merge(block)
+    }
+
+    /// The block a create or an update sends: `planned` (which holds no
+    /// write-only value), where each secret set through its twin in
+    /// `config` holds the twin's value. Terraform hands write-only values to
+    /// every plan and apply, so a request always carries the secret itself,
+    /// never Immuta's `<REDACTED>` placeholder (which an Immuta may store
+    /// literally); a version bump is what makes Terraform plan the update.
+    pub fn request_block(self, config: &Value, planned: &Value) -> Value {
+        self.twins(&self.path()).request_block(config, planned)
+    }
+
+    /// Sets every twin of a block to null (Terraform never stores them).
+    pub fn null_write_only(self, block: &mut Value) {
+        self.twins(&self.path()).null_write_only(block)
+    }
+
+    /// Adds the twins to a block built from Immuta's answer: the write-only
+    /// value null, the version kept from `prior` (Immuta does not know it).
+    pub fn add_write_only_state(self, block: &mut Value, prior: &Value) {
+        self.twins(&self.path()).add_write_only_state(block, prior)
     }
 }
 
