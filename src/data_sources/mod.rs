@@ -4,6 +4,8 @@
 //! - [`integration`]: `immuta_integration`, one integration by id.
 //! - [`integration_script`]: `immuta_integration_script`, Immuta's set-up,
 //!   edit and clean-up scripts.
+//! - [`connection_objects`]: `immuta_connection_objects`, the children of
+//!   a connection's object path.
 //!
 //! Each keeps its lifecycle only; what they share (the public view of a
 //! config, the script requests) is the integration domain's
@@ -12,6 +14,7 @@
 use crate::framework::DataSource;
 use std::sync::Arc;
 
+pub mod connection_objects;
 pub mod integration;
 pub mod integration_script;
 pub mod integrations;
@@ -24,5 +27,6 @@ pub fn all() -> Vec<Arc<dyn DataSource>> {
         Arc::new(integrations::IntegrationsDataSource),
         Arc::new(integration::IntegrationDataSource),
         Arc::new(integration_script::IntegrationScriptDataSource),
+        Arc::new(connection_objects::ConnectionObjectsDataSource),
     ]
 }

@@ -18,6 +18,9 @@
 //! - [`connection`]: a connection's body (`/data/connection`) from the
 //!   `snowflake` and `databricks` blocks, and its answer read back into
 //!   them: the domain half of the coming `immuta_connection`.
+//! - [`lake_formation`]: the `lake_formation` nested attribute of
+//!   `immuta_connection` (a technology with no integration type), its
+//!   checks and converters.
 //! - [`delete_credentials`]: the privileged credentials of a DELETE, from
 //!   state and from the environment variable `delete_credentials_env` names.
 //! - [`hints`]: what to do when Immuta refuses a create or a delete.
@@ -34,6 +37,7 @@ pub mod connection;
 pub mod convert;
 pub mod delete_credentials;
 pub mod hints;
+pub mod lake_formation;
 pub mod platforms;
 pub mod public;
 pub mod schema;

@@ -49,21 +49,7 @@ pub fn schema() -> Schema {
                  `*_wo` needs it (or `force_disable_on_destroy = true`) to be destroyed.",
                 products(Platform::delete_needs_credentials, "or"),
             )),
-        Attribute::single_nested(
-            "timeouts",
-            ["create", "update", "delete"]
-                .into_iter()
-                .map(|op| {
-                    Attribute::string(op).optional().description(format!(
-                        "How long to wait for the {op} to finish, as a duration such as `30m` or \
-                         `1h`. Defaults to `30m`."
-                    ))
-                })
-                .collect(),
-        )
-        .optional()
-        .computed()
-        .description("Time limits of the waits for Immuta to finish. Not read on import."),
+        timeouts_attribute(),
         Attribute::single_nested(
             "validation_results",
             vec![
@@ -101,6 +87,26 @@ pub fn schema() -> Schema {
          configuration that sets them plans one in-place update (never a replacement).",
         products(|_| true, "or"),
     )))
+}
+
+/// `timeouts`: the time limits of a resource's waits for Immuta, shared by
+/// `immuta_integration` and `immuta_connection`.
+pub fn timeouts_attribute() -> Attribute {
+    Attribute::single_nested(
+        "timeouts",
+        ["create", "update", "delete"]
+            .into_iter()
+            .map(|op| {
+                Attribute::string(op).optional().description(format!(
+                    "How long to wait for the {op} to finish, as a duration such as `30m` or \
+                         `1h`. Defaults to `30m`."
+                ))
+            })
+            .collect(),
+    )
+    .optional()
+    .computed()
+    .description("Time limits of the waits for Immuta to finish. Not read on import.")
 }
 
 /// The block names of the registry's types for which `f` holds, in prose.

@@ -1,6 +1,8 @@
 //! Resources, one file each, each keeping its lifecycle only (what an
 //! integration is lives in `crate::integration`).
 
+pub mod connection;
+pub mod connection_settings;
 pub mod integration;
 pub mod integration_api_key;
 
@@ -13,6 +15,8 @@ pub fn all(data: Arc<ProviderData>) -> Vec<Arc<dyn Resource>> {
     vec![
         Arc::new(integration::IntegrationResource::new(data.clone())),
         integration_api_key::resource(),
+        connection::resource(),
+        connection_settings::resource(),
     ]
 }
 

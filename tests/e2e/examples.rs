@@ -407,6 +407,14 @@ fn apply_plan_destroy(
             );
             expected.insert(r["values"]["id"].as_str().unwrap_or_default().to_string());
         }
+        // A connection's native integration is one of the emulator's too.
+        expected.extend(
+            resources
+                .iter()
+                .filter(|r| r["type"] == "immuta_connection" && r["mode"] == "managed")
+                .filter_map(|r| r["values"]["native_integration_id"].as_str())
+                .map(str::to_string),
+        );
         assert_eq!(
             ids(emu),
             expected,

@@ -8,6 +8,7 @@ mod support;
 
 mod adopt;
 mod binary;
+mod connection;
 mod connection_errors;
 mod data_sources;
 mod docs;
