@@ -173,6 +173,14 @@ impl Example {
         })
     }
 
+    /// How many resources of this provider it declares.
+    fn resource_count(&self) -> usize {
+        self.all_text()
+            .lines()
+            .filter(|l| l.trim_start().starts_with("resource \"immuta_"))
+            .count()
+    }
+
     /// How many `immuta_integration` resources it declares.
     fn integration_count(&self) -> usize {
         self.all_text()
@@ -633,7 +641,7 @@ fn resource_examples_apply_plan_clean_and_destroy() {
     for dir in dirs {
         let example = Example::load(&dir);
         assert!(
-            example.integration_count() > 0,
+            example.resource_count() > 0,
             "{}: declares no resource",
             example.name
         );
