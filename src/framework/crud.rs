@@ -11,6 +11,13 @@
 //! Every lifecycle body follows one skeleton: take what `configure` left
 //! with `ctx.configured::<T>()?`, call the remote API, map its error to a
 //! diagnostic with `map_err`, and build the model to return.
+//!
+//! A create or update sees the configuration beside the plan
+//! ([`Planned`]: write-only values are only in the configuration), may
+//! answer warnings with its state ([`Applied`]), and, when it fails after
+//! the remote object changed, hands back what now exists
+//! ([`Failed::keep`]): Terraform keeps that state (a failed create's
+//! object is marked tainted), so nothing is lost.
 
 use std::sync::{Arc, OnceLock};
 
@@ -28,6 +35,72 @@ use crate::framework::provider::{
 use crate::framework::schema::Schema;
 use crate::framework::types::Type;
 use crate::framework::value::Value;
+
+/// What a create or update is asked to do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planned<M> {
+    /// The planned state (unknowns where the remote side decides).
+    pub planned: M,
+    /// The configuration as written: it alone carries write-only values.
+    pub config: M,
+}
+
+/// A create or update that succeeded: the new state, and any warnings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applied<M> {
+    /// The new state.
+    pub state: M,
+    /// Warnings for the user (errors belong in [`Failed`]).
+    pub warnings: Diagnostics,
+}
+
+impl<M> From<M> for Applied<M> {
+    fn from(state: M) -> Self {
+        Applied {
+            state,
+            warnings: Diagnostics::new(),
+        }
+    }
+}
+
+/// A create or update that failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failed<M> {
+    /// What now exists remotely, when the failure came after a change;
+    /// `None` keeps the prior state (nothing changed that we know of).
+    pub state: Option<M>,
+    /// Why (at least one error).
+    pub diagnostics: Diagnostics,
+}
+
+impl<M> Failed<M> {
+    /// A failure after the remote object changed: Terraform keeps `state`
+    /// (after a create, marked tainted, so the next apply replaces it).
+    pub fn keep(state: M, diagnostics: impl Into<Diagnostics>) -> Self {
+        Failed {
+            state: Some(state),
+            diagnostics: diagnostics.into(),
+        }
+    }
+}
+
+impl<M> From<Diagnostics> for Failed<M> {
+    fn from(diagnostics: Diagnostics) -> Self {
+        Failed {
+            state: None,
+            diagnostics,
+        }
+    }
+}
+
+impl<M> From<Diagnostic> for Failed<M> {
+    fn from(d: Diagnostic) -> Self {
+        Diagnostics::from(d).into()
+    }
+}
+
+/// What a create or update answers.
+pub type Outcome<M> = Result<Applied<M>, Failed<M>>;
 
 /// A managed resource as typed lifecycle functions; wrap it in
 /// [`CrudAdapter`] to register it.
@@ -61,9 +134,8 @@ pub trait CrudResource: Send + Sync + 'static {
         Ok(())
     }
 
-    /// Creates the remote object from the planned model; returns the new state.
-    async fn create(&self, ctx: &Context, planned: Self::Model)
-        -> Result<Self::Model, Diagnostics>;
+    /// Creates the remote object from the plan; answers the new state.
+    async fn create(&self, ctx: &Context, req: Planned<Self::Model>) -> Outcome<Self::Model>;
 
     /// Reads the remote object; `Ok(None)` when it is gone (Terraform then
     /// plans to create it again).
@@ -73,13 +145,13 @@ pub trait CrudResource: Send + Sync + 'static {
         state: Self::Model,
     ) -> Result<Option<Self::Model>, Diagnostics>;
 
-    /// Updates the remote object from `prior` to `planned`; returns the new state.
+    /// Updates the remote object from `prior` to the plan; answers the new state.
     async fn update(
         &self,
         ctx: &Context,
         prior: Self::Model,
-        planned: Self::Model,
-    ) -> Result<Self::Model, Diagnostics>;
+        req: Planned<Self::Model>,
+    ) -> Outcome<Self::Model>;
 
     /// Deletes the remote object.
     async fn delete(&self, ctx: &Context, state: Self::Model) -> Result<(), Diagnostics>;
@@ -128,6 +200,47 @@ impl<R: CrudResource> CrudAdapter<R> {
     fn write(&self, schema: &Schema, m: &R::Model) -> Result<Value, Diagnostics> {
         model::to_value(m, self.ty(schema)).map_err(|e| provider_bug(&e))
     }
+
+    async fn create_or_update(
+        &self,
+        ctx: &Context,
+        req: &ApplyRequest,
+        kind: ApplyKind,
+    ) -> Outcome<R::Model> {
+        let planned = Planned {
+            planned: read_model(&req.planned_state)?,
+            config: read_model(&req.config)?,
+        };
+        if kind == ApplyKind::Create {
+            self.inner.create(ctx, planned).await
+        } else {
+            let prior = read_model(&req.prior_state)?;
+            self.inner.update(ctx, prior, planned).await
+        }
+    }
+
+    async fn delete(&self, ctx: &Context, req: &ApplyRequest) -> Result<(), Diagnostics> {
+        let state = read_model(&req.prior_state)?;
+        self.inner.delete(ctx, state).await
+    }
+
+    /// The state and diagnostics Terraform gets for a create or update:
+    /// the new state, what a failure kept, or else the prior state.
+    fn settle(&self, req: &ApplyRequest, outcome: Outcome<R::Model>) -> (Value, Diagnostics) {
+        let (state, mut diagnostics) = match outcome {
+            Ok(applied) => (Some(applied.state), applied.warnings),
+            Err(failed) => (failed.state, failed.diagnostics),
+        };
+        match state.map(|m| self.write(&req.schema, &m)) {
+            Some(Ok(v)) => (v, diagnostics),
+            Some(Err(d)) => {
+                diagnostics.extend(d);
+                (req.prior_state.clone(), diagnostics)
+            }
+            // Nothing changed that we know of: keep what Terraform had.
+            None => (req.prior_state.clone(), diagnostics),
+        }
+    }
 }
 
 /// A model the schema's type does not accept is the provider's mistake.
@@ -169,32 +282,12 @@ impl<R: CrudResource> Resource for CrudAdapter<R> {
     }
 
     async fn apply(&self, ctx: &Context, req: ApplyRequest) -> ApplyResponse {
-        let kind = req.kind();
-        let result = async {
-            match kind {
-                ApplyKind::Create => {
-                    let planned = read_model(&req.planned_state)?;
-                    let m = self.inner.create(ctx, planned).await?;
-                    self.write(&req.schema, &m)
-                }
-                ApplyKind::Update => {
-                    let prior = read_model(&req.prior_state)?;
-                    let planned = read_model(&req.planned_state)?;
-                    let m = self.inner.update(ctx, prior, planned).await?;
-                    self.write(&req.schema, &m)
-                }
-                ApplyKind::Delete => {
-                    let state = read_model(&req.prior_state)?;
-                    self.inner.delete(ctx, state).await?;
-                    Ok(Value::Null)
-                }
-            }
-        }
-        .await;
-        let (new_state, diagnostics) = match result {
-            Ok(v) => (v, Diagnostics::new()),
-            // Nothing changed that we know of: keep what Terraform had.
-            Err(d) => (req.prior_state.clone(), d),
+        let (new_state, diagnostics) = match req.kind() {
+            ApplyKind::Delete => match self.delete(ctx, &req).await {
+                Ok(()) => (Value::Null, Diagnostics::new()),
+                Err(d) => (req.prior_state.clone(), d),
+            },
+            kind => self.settle(&req, self.create_or_update(ctx, &req, kind).await),
         };
         ApplyResponse {
             new_state,
@@ -284,15 +377,25 @@ mod tests {
             ]))
         }
 
-        async fn create(&self, ctx: &Context, planned: Note) -> Result<Note, Diagnostics> {
+        async fn create(&self, ctx: &Context, req: Planned<Note>) -> Outcome<Note> {
             let store = ctx.configured::<Store>()?;
             let mut notes = store.0.lock().map_err(|_| not_found())?;
             let id = format!("n{}", notes.len() + 1);
-            notes.insert(id.clone(), planned.text.clone());
-            Ok(Note {
+            // The configuration's text, as a write-only value would be read.
+            notes.insert(id.clone(), req.config.text.clone());
+            let state = Note {
                 id: Field::Known(id),
-                ..planned
-            })
+                ..req.planned
+            };
+            match state.text.as_str() {
+                // Created, then a later step failed: the note is kept.
+                "fail after" => Err(Failed::keep(state, Diagnostic::error("Not ready", ""))),
+                "warn" => Ok(Applied {
+                    state,
+                    warnings: Diagnostic::warning("Careful", "").into(),
+                }),
+                _ => Ok(state.into()),
+            }
         }
 
         async fn read(&self, ctx: &Context, state: Note) -> Result<Option<Note>, Diagnostics> {
@@ -305,8 +408,8 @@ mod tests {
             }))
         }
 
-        async fn update(&self, _ctx: &Context, _p: Note, _n: Note) -> Result<Note, Diagnostics> {
-            Err(not_found())
+        async fn update(&self, _ctx: &Context, _p: Note, _n: Planned<Note>) -> Outcome<Note> {
+            Err(not_found().into())
         }
 
         async fn delete(&self, ctx: &Context, state: Note) -> Result<(), Diagnostics> {
@@ -405,6 +508,51 @@ mod tests {
         assert_eq!(resp.private, b"x");
         let d = resp.diagnostics.iter().next().unwrap();
         assert_eq!(d.attribute.as_ref().unwrap().to_string(), "text");
+    }
+
+    #[tokio::test]
+    async fn a_create_that_fails_after_creating_keeps_its_state_and_warnings_reach_terraform() {
+        let (a, schema) = adapter();
+        let ctx = configured();
+        let planned =
+            |text: &str| Value::object([("id", Value::Unknown), ("text", Value::from(text))]);
+        let resp = a
+            .apply(&ctx, apply(&schema, Value::Null, planned("fail after")))
+            .await;
+        assert_eq!(resp.new_state.attr("id").as_str(), Some("n1"));
+        let d = resp.diagnostics.iter().next().unwrap();
+        assert_eq!((d.summary.as_str(), d.is_error()), ("Not ready", true));
+
+        let resp = a
+            .apply(&ctx, apply(&schema, Value::Null, planned("warn")))
+            .await;
+        assert_eq!(resp.new_state.attr("id").as_str(), Some("n2"));
+        let d = resp.diagnostics.iter().next().unwrap();
+        assert_eq!((d.summary.as_str(), d.is_error()), ("Careful", false));
+
+        // A failure before anything changed keeps the prior state.
+        let state = resp.new_state;
+        let resp = a
+            .apply(&ctx, apply(&schema, state.clone(), planned("other")))
+            .await;
+        assert_eq!(resp.new_state, state);
+        assert_eq!(
+            resp.diagnostics.iter().next().unwrap().summary,
+            "Note not found"
+        );
+    }
+
+    #[tokio::test]
+    async fn create_sees_the_configuration() {
+        let (a, schema) = adapter();
+        let ctx = configured();
+        let planned = Value::object([("id", Value::Unknown), ("text", Value::from("plan"))]);
+        let mut req = apply(&schema, Value::Null, planned);
+        req.config.set_attr("text", Value::from("config"));
+        let resp = a.apply(&ctx, req).await;
+        let id = resp.new_state.attr("id").as_str().unwrap().to_string();
+        let store = ctx.configured::<Store>().unwrap();
+        assert_eq!(store.0.lock().unwrap()[&id], "config");
     }
 
     #[tokio::test]

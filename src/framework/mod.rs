@@ -104,15 +104,14 @@ pub mod types;
 pub mod value;
 
 pub use context::{ClientCapabilities, Context};
-pub use crud::{CrudAdapter, CrudResource};
+pub use crud::{Applied, CrudAdapter, CrudResource, Failed, Outcome, Planned};
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use model::{Field, ModelError};
 pub use path::{AttributePath, PathStep};
 pub use provider::{
     ApplyKind, ApplyRequest, ApplyResponse, DataReadRequest, DataReadResponse, DataSource,
     EphemeralResource, ImportRequest, ImportResponse, OpenRequest, OpenResponse, PlanRequest,
-    PlanResponse, Provider, ProviderData, ReadRequest, ReadResponse, RenewResponse, Resource,
-    UpgradeRequest,
+    PlanResponse, Provider, ReadRequest, ReadResponse, RenewResponse, Resource, UpgradeRequest,
 };
 pub use schema::{Attribute, AttributeKind, Block, NestedBlock, NestingMode, Schema};
 pub use server::ProviderService;

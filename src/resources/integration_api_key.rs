@@ -12,7 +12,7 @@
 use crate::framework::model::{self, Field};
 use crate::framework::{
     Attribute, AttributePath, Block, Context, CrudAdapter, CrudResource, Diagnostic, Diagnostics,
-    PlanRequest, PlanResponse, Resource, Schema, Type, Value,
+    Outcome, PlanRequest, PlanResponse, Planned, Resource, Schema, Type, Value,
 };
 use crate::provider_data::Configured;
 use async_trait::async_trait;
@@ -260,8 +260,8 @@ impl CrudResource for IntegrationApiKeyResource {
         Ok(())
     }
 
-    async fn create(&self, ctx: &Context, planned: KeyModel) -> Result<KeyModel, Diagnostics> {
-        self.regenerate(ctx, planned).await
+    async fn create(&self, ctx: &Context, req: Planned<KeyModel>) -> Outcome<KeyModel> {
+        Ok(self.regenerate(ctx, req.planned).await?.into())
     }
 
     async fn read(&self, ctx: &Context, state: KeyModel) -> Result<Option<KeyModel>, Diagnostics> {
@@ -282,9 +282,9 @@ impl CrudResource for IntegrationApiKeyResource {
         &self,
         ctx: &Context,
         _prior: KeyModel,
-        planned: KeyModel,
-    ) -> Result<KeyModel, Diagnostics> {
-        self.regenerate(ctx, planned).await
+        req: Planned<KeyModel>,
+    ) -> Outcome<KeyModel> {
+        Ok(self.regenerate(ctx, req.planned).await?.into())
     }
 
     /// Nothing to undo in Immuta: the integration keeps its key.

@@ -5,15 +5,11 @@ pub mod integration;
 pub mod integration_api_key;
 
 use crate::framework::{Diagnostic, ImportResponse, Resource};
-use crate::provider_data::ProviderData;
 use std::sync::Arc;
 
 /// Every resource this provider offers.
-pub fn all(data: Arc<ProviderData>) -> Vec<Arc<dyn Resource>> {
-    vec![
-        Arc::new(integration::IntegrationResource::new(data.clone())),
-        integration_api_key::resource(),
-    ]
+pub fn all() -> Vec<Arc<dyn Resource>> {
+    vec![integration::resource(), integration_api_key::resource()]
 }
 
 /// The answer to an import whose id is not an integration id as Immuta

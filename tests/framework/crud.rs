@@ -54,15 +54,16 @@ impl CrudResource for Memos {
         memo_schema()
     }
 
-    async fn create(&self, ctx: &Context, planned: Memo) -> Result<Memo, Diagnostics> {
+    async fn create(&self, ctx: &Context, req: Planned<Memo>) -> Outcome<Memo> {
         let api = ctx.configured::<Api>()?;
         let mut memos = api.lock()?;
         let id = format!("m{}", memos.len() + 1);
-        memos.insert(id.clone(), planned.text.clone());
+        memos.insert(id.clone(), req.planned.text.clone());
         Ok(Memo {
             id: Field::Known(id),
-            ..planned
-        })
+            ..req.planned
+        }
+        .into())
     }
 
     async fn read(&self, ctx: &Context, state: Memo) -> Result<Option<Memo>, Diagnostics> {
@@ -72,16 +73,11 @@ impl CrudResource for Memos {
         Ok(text.map(|text| Memo { text, ..state }))
     }
 
-    async fn update(
-        &self,
-        ctx: &Context,
-        _prior: Memo,
-        planned: Memo,
-    ) -> Result<Memo, Diagnostics> {
+    async fn update(&self, ctx: &Context, _prior: Memo, req: Planned<Memo>) -> Outcome<Memo> {
         let api = ctx.configured::<Api>()?;
-        let id = planned.id.known().cloned().unwrap_or_default();
-        api.lock()?.insert(id, planned.text.clone());
-        Ok(planned)
+        let id = req.planned.id.known().cloned().unwrap_or_default();
+        api.lock()?.insert(id, req.planned.text.clone());
+        Ok(req.planned.into())
     }
 
     async fn delete(&self, ctx: &Context, state: Memo) -> Result<(), Diagnostics> {

@@ -5,7 +5,7 @@ use std::collections::btree_map;
 use serde::de::{DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserializer;
 
-use super::{ModelError, FIELD_TOKEN};
+use super::{raw, ModelError, FIELD_TOKEN, RAW_TOKEN};
 use crate::framework::path::{AttributePath, PathStep};
 use crate::framework::value::Value;
 
@@ -107,6 +107,10 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
         name: &'static str,
         visitor: V,
     ) -> Result<V::Value, ModelError> {
+        if name == RAW_TOKEN {
+            raw::hand_over(self.value.clone());
+            return visitor.visit_unit();
+        }
         if name == FIELD_TOKEN {
             return match self.value {
                 Value::Null => visitor.visit_none(),

@@ -10,6 +10,8 @@
 //!   does not have is an error.
 //! - [`Field<T>`] holds null, unknown or a known value (for plans and
 //!   computed attributes); `Option<T>` holds null or a known value.
+//! - [`Raw`] holds an attribute's value as it is (null, unknown or any
+//!   shape), for a nested attribute that value-level code handles.
 //! - [`field_names`] lists a model's fields, and
 //!   [`assert_model_matches_schema`] checks them against a schema block in
 //!   a unit test.
@@ -25,6 +27,7 @@
 
 mod de;
 mod names;
+mod raw;
 mod ser;
 #[cfg(test)]
 mod tests;
@@ -42,6 +45,8 @@ use crate::framework::value::Value;
 pub use names::{
     assert_model_matches_schema, assert_model_within_schema, check_fields, field_names, FieldCheck,
 };
+pub use raw::Raw;
+pub(crate) use raw::RAW_TOKEN;
 
 /// The newtype name [`Field`] deserializes through, so the value
 /// deserializer can hand it unknowns (other deserializers ignore it).

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::ser::{self, Impossible, Serialize};
 
-use super::{ModelError, UNKNOWN_TOKEN};
+use super::{raw, ModelError, RAW_TOKEN, UNKNOWN_TOKEN};
 use crate::framework::path::AttributePath;
 use crate::framework::types::Type;
 use crate::framework::value::{Number, Value};
@@ -153,9 +153,12 @@ impl<'t> ser::Serializer for ValueSerializer<'t> {
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
-        _name: &'static str,
+        name: &'static str,
         value: &T,
     ) -> Result<Value, ModelError> {
+        if name == RAW_TOKEN {
+            return Ok(raw::take().unwrap_or(Value::Null));
+        }
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(

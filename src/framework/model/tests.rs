@@ -86,6 +86,32 @@ fn a_model_round_trips_through_a_typed_value() {
 }
 
 #[test]
+fn a_raw_field_carries_its_value_as_it_is() {
+    #[derive(Debug, Serialize, Deserialize)]
+    struct WithRaw {
+        name: String,
+        auth: Raw,
+    }
+    let auth = Value::object([("user", Value::Unknown), ("token", Value::from("t"))]);
+    let v = Value::object([("name", Value::from("n")), ("auth", auth.clone())]);
+    let m: WithRaw = from_value(&v).unwrap();
+    assert_eq!(m.auth.value(), &auth);
+    let back = to_value(&m, &block().value_type()).unwrap();
+    assert_eq!(back.attr("auth"), &auth);
+    assert_eq!(back.attr("name").as_str(), Some("n"));
+    // Absent reads as null; nothing is left behind for the next Raw.
+    let m: WithRaw = from_value(&Value::object([("name", Value::from("n"))])).unwrap();
+    assert!(m.auth.value().is_null());
+    assert!(super::raw::take().is_none());
+    // Another format neither reads one nor sees its content.
+    assert_eq!(
+        serde_json::to_value(&m.auth).unwrap(),
+        serde_json::Value::Null
+    );
+    assert!(serde_json::from_str::<Raw>("{}").is_err());
+}
+
+#[test]
 fn attributes_the_model_leaves_out_become_nulls() {
     #[derive(Serialize)]
     struct Partial {
