@@ -6,30 +6,22 @@ use crate::framework::{
     Attribute, AttributePath, Block, Context, DataSource, Diagnostic, Diagnostics,
     EphemeralResource, Provider, Resource, Schema, Value,
 };
-use crate::provider_data::{
-    Configured, ProviderData, DEFAULT_REQUEST_TIMEOUT, ENV_API_KEY, ENV_HOST,
-};
+use crate::provider_data::{Configured, DEFAULT_REQUEST_TIMEOUT, ENV_API_KEY, ENV_HOST};
 use async_trait::async_trait;
 use immuta_api::Secret;
 use immuta_client::{ClientConfig, ErrorClass, ImmutaClient, Limits, RetryPolicy};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The immuta provider.
+/// The immuta provider. Its configuration ([`Configured`]) goes into the
+/// call context, where every resource and data source takes it from.
 #[derive(Debug, Default)]
-pub struct ImmutaProvider {
-    data: Arc<ProviderData>,
-}
+pub struct ImmutaProvider;
 
 impl ImmutaProvider {
     /// A provider waiting for its configuration.
     pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The shared data its resources read.
-    pub fn data(&self) -> Arc<ProviderData> {
-        self.data.clone()
+        Self
     }
 }
 
@@ -380,15 +372,10 @@ impl Provider for ImmutaProvider {
                     dry_run_on_plan = settings.dry_run_on_plan,
                     "provider configured"
                 );
-                self.data.set(Configured {
+                ctx.set_configured(Configured {
                     client,
                     dry_run_on_plan: settings.dry_run_on_plan,
                 });
-                // The same value for resources that take it from the call
-                // context (`ctx.configured::<Configured>()`).
-                if let Ok(c) = self.data.configured() {
-                    ctx.set_configured_arc(c);
-                }
                 Diagnostics::new()
             }
             Err(d) => d.into(),
@@ -396,7 +383,7 @@ impl Provider for ImmutaProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        crate::resources::all(self.data())
+        crate::resources::all()
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {

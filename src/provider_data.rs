@@ -1,11 +1,11 @@
 //! What the provider's configuration leaves for its resources and data
-//! sources: the configured Immuta client, shared by every call of a process.
-//! Its own module so that resources depend on it and not on the provider
-//! that registers them.
+//! sources ([`Configured`]: the Immuta client, shared by every call of a
+//! process), which each call takes from its context with
+//! `ctx.configured::<Configured>()?`. Its own module so that resources
+//! depend on it and not on the provider that registers them.
 
-use crate::framework::{Context, Diagnostic};
+use crate::framework::Context;
 use immuta_client::ImmutaClient;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Environment variable read when `host` is not set.
@@ -30,30 +30,5 @@ impl Configured {
     pub fn client_for(&self, ctx: &Context) -> ImmutaClient {
         self.client
             .with_cancellation(ctx.cancellation_token().clone())
-    }
-}
-
-/// Shared between the provider and its resources: filled by ConfigureProvider.
-#[derive(Debug, Default)]
-pub struct ProviderData {
-    slot: crate::framework::provider::ProviderData<Configured>,
-}
-
-impl ProviderData {
-    /// The configuration, or an error diagnostic when ConfigureProvider has
-    /// not run (Terraform always configures before it plans or applies).
-    pub fn configured(&self) -> Result<Arc<Configured>, Diagnostic> {
-        self.slot.get()
-    }
-
-    /// The client for one call ([`Configured::client_for`]), or the error of
-    /// [`ProviderData::configured`].
-    pub fn client_for(&self, ctx: &Context) -> Result<ImmutaClient, Diagnostic> {
-        Ok(self.configured()?.client_for(ctx))
-    }
-
-    /// Filled once by the provider's ConfigureProvider.
-    pub(crate) fn set(&self, c: Configured) {
-        self.slot.set(c);
     }
 }

@@ -324,10 +324,10 @@ mod tests {
     #[test]
     fn validation_results_are_the_resources() {
         let i = snowflake();
-        let from_resource = crate::integration::convert::to_state(&i, &Value::Null).unwrap();
+        let from_resource = crate::integration::convert::to_state(&i, &Default::default()).unwrap();
         assert_eq!(
             &validation_results_value(i.validation_results.as_ref()),
-            from_resource.attr("validation_results")
+            from_resource.validation_results.value()
         );
     }
 

@@ -111,8 +111,7 @@ pub use path::{AttributePath, PathStep};
 pub use provider::{
     ApplyKind, ApplyRequest, ApplyResponse, DataReadRequest, DataReadResponse, DataSource,
     EphemeralResource, ImportRequest, ImportResponse, OpenRequest, OpenResponse, PlanRequest,
-    PlanResponse, Provider, ProviderData, ReadRequest, ReadResponse, RenewResponse, Resource,
-    UpgradeRequest,
+    PlanResponse, Provider, ReadRequest, ReadResponse, RenewResponse, Resource, UpgradeRequest,
 };
 pub use schema::{Attribute, AttributeKind, Block, NestedBlock, NestingMode, Schema};
 pub use server::ProviderService;

@@ -430,66 +430,10 @@ pub fn import_passthrough_id(req: &ImportRequest) -> ImportResponse {
     }
 }
 
-/// A slot for what `Provider::configure` builds (e.g. an API client),
-/// shared with resources. Cheap to clone.
-#[derive(Debug)]
-pub struct ProviderData<T> {
-    slot: Arc<std::sync::RwLock<Option<Arc<T>>>>,
-}
-
-impl<T> Clone for ProviderData<T> {
-    fn clone(&self) -> Self {
-        Self {
-            slot: self.slot.clone(),
-        }
-    }
-}
-
-impl<T> Default for ProviderData<T> {
-    fn default() -> Self {
-        Self {
-            slot: Arc::new(std::sync::RwLock::new(None)),
-        }
-    }
-}
-
-impl<T> ProviderData<T> {
-    /// An empty slot.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Stores the configured value (replacing any earlier one).
-    pub fn set(&self, value: T) {
-        if let Ok(mut g) = self.slot.write() {
-            *g = Some(Arc::new(value));
-        }
-    }
-
-    /// The configured value, or an error diagnostic when the provider has
-    /// not been configured yet.
-    pub fn get(&self) -> Result<Arc<T>, Diagnostic> {
-        self.slot
-            .read()
-            .ok()
-            .and_then(|g| g.clone())
-            .ok_or_else(crate::framework::context::not_configured)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::framework::schema::{Attribute, Block};
-
-    #[test]
-    fn provider_data_set_and_get() {
-        let d: ProviderData<String> = ProviderData::new();
-        assert_eq!(d.get().unwrap_err().summary, "Provider not configured");
-        let d2 = d.clone();
-        d.set("client".to_string());
-        assert_eq!(d2.get().unwrap().as_str(), "client");
-    }
 
     fn schema() -> Arc<Schema> {
         Arc::new(

@@ -174,7 +174,8 @@ mod tests {
     #[test]
     fn a_block_becomes_a_connection_body_with_each_secret_sent_once() {
         let v = snowflake_config();
-        let native = request_payload(Platform::SNOWFLAKE, &v, &v).unwrap();
+        let m = crate::integration::IntegrationModel::read(&v).unwrap();
+        let native = request_payload(Platform::SNOWFLAKE, &m, &m).unwrap();
         let p = connection_payload("sf", native, None).unwrap();
         assert_eq!(p.connection.technology, Some(Technology::Snowflake));
         assert_eq!(
@@ -206,7 +207,8 @@ mod tests {
     #[test]
     fn an_answer_reads_back_into_the_block_keeping_redacted_secrets() {
         let v = snowflake_config();
-        let native = request_payload(Platform::SNOWFLAKE, &v, &v).unwrap();
+        let m = crate::integration::IntegrationModel::read(&v).unwrap();
+        let native = request_payload(Platform::SNOWFLAKE, &m, &m).unwrap();
         let sent = connection_payload("sf", native, None).unwrap();
         for placeholder in ["<REDACTED>", "REDACTED", "[REDACTED]"] {
             let mut answer: Connection = serde_json::from_value(serde_json::json!({

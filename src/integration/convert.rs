@@ -2,8 +2,9 @@
 //! of a configuration or a plan, and the resource's state from Immuta's
 //! answer.
 
+use super::model::IntegrationModel;
 use super::platforms::{defaults, obj, Platform};
-use super::DELETE_CREDENTIALS_ENV;
+use crate::framework::model::{Field, Raw};
 use crate::framework::{AttributePath, Diagnostic, Diagnostics, Value};
 use immuta_api::{Integration, IntegrationPayload, ValidationResults};
 
@@ -25,11 +26,10 @@ pub fn to_payload(platform: Platform, v: &Value) -> IntegrationPayload {
 /// `<REDACTED>` placeholder, which an Immuta may store literally.
 pub fn request_payload(
     platform: Platform,
-    config: &Value,
-    planned: &Value,
+    config: &IntegrationModel,
+    planned: &IntegrationModel,
 ) -> Result<IntegrationPayload, Diagnostic> {
-    let name = platform.block_name();
-    let block = platform.request_block(config.attr(name), planned.attr(name));
+    let block = platform.request_block(config.block(platform), planned.block(platform));
     if let Some(path) = placeholder_in(&block, platform.path()) {
         return Err(Diagnostic::attribute_error(
             path.clone(),
@@ -41,7 +41,7 @@ pub fn request_payload(
     }
     Ok(IntegrationPayload {
         integration_type: platform.integration_type(),
-        auto_bootstrap: planned.attr("auto_bootstrap").as_bool(),
+        auto_bootstrap: planned.auto_bootstrap.known().copied(),
         config: platform.to_config(&block),
     })
 }
@@ -100,10 +100,13 @@ pub fn validation_warnings(vr: Option<&ValidationResults>, path: &AttributePath)
     diags
 }
 
-/// The resource value of an integration as Immuta answers it. `prior`
-/// (state or plan, possibly null) gives the secrets Immuta redacts and the
+/// The resource's state of an integration as Immuta answers it. `prior`
+/// (state or plan, possibly empty) gives the secrets Immuta redacts and the
 /// attributes Immuta does not know (`timeouts`, `delete_credentials`...).
-pub fn to_state(integration: &Integration, prior: &Value) -> Result<Value, Diagnostic> {
+pub fn to_state(
+    integration: &Integration,
+    prior: &IntegrationModel,
+) -> Result<IntegrationModel, Diagnostic> {
     let platform = Platform::from_type(&integration.integration_type).ok_or_else(|| {
         Diagnostic::attribute_error(
             AttributePath::new("type"),
@@ -115,49 +118,31 @@ pub fn to_state(integration: &Integration, prior: &Value) -> Result<Value, Diagn
              Upgrade the provider.",
         )
     })?;
-    let mut v = Value::object([
-        ("id", Value::string(integration.id.as_str())),
-        ("type", Value::string(integration.integration_type.as_str())),
-        ("status", Value::string(integration.status.as_str())),
-        (
-            "auto_bootstrap",
-            integration
-                .auto_bootstrap
-                .map_or_else(|| prior.attr("auto_bootstrap").clone(), Value::Bool),
+    let mut state = IntegrationModel {
+        id: Field::Known(integration.id.as_str().to_string()),
+        integration_type: Field::Known(integration.integration_type.as_str().to_string()),
+        status: Field::Known(integration.status.as_str().to_string()),
+        auto_bootstrap: integration
+            .auto_bootstrap
+            .map_or_else(|| prior.auto_bootstrap.clone(), Field::Known),
+        force_disable_on_destroy: Field::Known(
+            prior.force_disable_on_destroy.known() == Some(&true),
         ),
-        (
-            "force_disable_on_destroy",
-            match prior.attr("force_disable_on_destroy") {
-                Value::Bool(b) => Value::Bool(*b),
-                _ => Value::Bool(false),
-            },
-        ),
-        (
-            "delete_credentials",
-            prior.attr("delete_credentials").clone(),
-        ),
-        (
-            DELETE_CREDENTIALS_ENV,
-            prior.attr(DELETE_CREDENTIALS_ENV).clone(),
-        ),
-        ("timeouts", prior.attr("timeouts").clone()),
-        (
-            "validation_results",
-            validation_results_value(integration.validation_results.as_ref()),
-        ),
-    ]);
-    for p in Platform::ALL {
-        let block = if p == platform {
-            let prior_block = prior.attr(p.block_name());
-            let mut b = p.from_config(integration.config.as_ref(), prior_block);
-            p.add_write_only_state(&mut b, prior_block);
-            b
-        } else {
-            Value::Null
-        };
-        v.set_attr(p.block_name(), block);
+        delete_credentials: prior.delete_credentials.clone(),
+        delete_credentials_env: prior.delete_credentials_env.clone(),
+        timeouts: prior.timeouts.clone(),
+        validation_results: Raw(validation_results_value(
+            integration.validation_results.as_ref(),
+        )),
+        ..IntegrationModel::default()
+    };
+    let prior_block = prior.block(platform);
+    let mut block = platform.from_config(integration.config.as_ref(), prior_block);
+    platform.add_write_only_state(&mut block, prior_block);
+    if let Some(b) = state.block_mut(platform) {
+        *b = block;
     }
-    Ok(v)
+    Ok(state)
 }
 
 #[cfg(test)]
@@ -199,8 +184,8 @@ mod tests {
                        "audit": {"enabled": false}}
         }))
         .unwrap();
-        let prior = snowflake_config();
-        let v = to_state(&integration, &prior).unwrap();
+        let prior = IntegrationModel::read(&snowflake_config()).unwrap();
+        let v = to_state(&integration, &prior).unwrap().to_value().unwrap();
         assert_eq!(v.attr("id").as_str(), Some("7"));
         assert_eq!(v.attr("type").as_str(), Some("Snowflake"));
         assert_eq!(

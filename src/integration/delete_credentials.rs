@@ -4,8 +4,8 @@
 //! names, read at destroy time (Terraform sends no configuration then, and
 //! write-only secrets are never stored).
 
+use super::model::IntegrationModel;
 use super::platforms::{okta_to, private_key_to, Reader};
-use super::DELETE_CREDENTIALS_ENV;
 use crate::framework::Value;
 use immuta_api::DeleteCredentials;
 
@@ -134,22 +134,24 @@ pub fn delete_credentials_from(v: &Value) -> DeleteCredentials {
 /// attribute's credentials, each replaced by the one `delete_credentials`
 /// sets (all of it may be unset, as in the `{}` that
 /// `-generate-config-out` writes), then by the environment variable's.
-pub fn for_delete(prior: &Value) -> Result<Option<DeleteCredentials>, EnvCredentialsError> {
-    let force = prior.attr("force_disable_on_destroy").as_bool() == Some(true);
-    let auto = prior.attr("auto_bootstrap").as_bool() == Some(true);
-    let Some(p) = super::platform_of(prior) else {
+pub fn for_delete(
+    prior: &IntegrationModel,
+) -> Result<Option<DeleteCredentials>, EnvCredentialsError> {
+    let force = prior.force_disable_on_destroy.known() == Some(&true);
+    let auto = prior.auto_bootstrap.known() == Some(&true);
+    let Some(p) = prior.platform() else {
         return Ok(None);
     };
     if !p.delete_needs_credentials() || !auto || force {
         return Ok(None);
     }
-    let mut creds = p.delete_credentials(prior.attr(p.block_name()));
-    if let v @ Value::Object(_) = prior.attr("delete_credentials") {
+    let mut creds = p.delete_credentials(prior.block(p));
+    if let v @ Value::Object(_) = prior.delete_credentials.value() {
         let mut c = creds.unwrap_or_default();
         overlay_credentials(&mut c, delete_credentials_from(v));
         creds = Some(c);
     }
-    if let Some(name) = prior.attr(DELETE_CREDENTIALS_ENV).as_str() {
+    if let Some(name) = prior.delete_credentials_env.known() {
         let mut c = creds.unwrap_or_default();
         overlay_credentials(&mut c, delete_credentials_from_env(name)?);
         creds = Some(c);
@@ -162,7 +164,7 @@ mod tests {
     use super::*;
     use crate::framework::{AttributePath, Diagnostics};
     use crate::integration::test_support::snowflake_config;
-    use crate::integration::validate_config;
+    use crate::integration::{validate_config, DELETE_CREDENTIALS_ENV};
 
     #[test]
     fn delete_credentials_from_the_environment() {

@@ -1,9 +1,7 @@
 //! What to do when Immuta refuses a create or a delete: the hints the
 //! resource adds to Immuta's own message.
 
-use super::platforms::Platform;
-use super::DELETE_CREDENTIALS_ENV;
-use crate::framework::Value;
+use super::model::IntegrationModel;
 use immuta_client::ClientError;
 
 /// How to take over the integration a 409 names (Immuta's message ends
@@ -36,17 +34,18 @@ pub const FORCE_DISABLE_HINT: &str =
 /// What to do when Immuta refuses a delete: the credentials it needs, and
 /// where they can come from.
 pub fn delete_hint(
-    prior: &Value,
-    platform: Option<Platform>,
+    prior: &IntegrationModel,
     sent_credentials: bool,
     e: &ClientError,
 ) -> Option<String> {
     if !matches!(e.status(), Some(400 | 422)) {
         return None;
     }
-    let write_only = platform.is_some_and(|p| p.uses_write_only_state(prior.attr(p.block_name())));
+    let write_only = prior
+        .platform()
+        .is_some_and(|p| p.uses_write_only_state(prior.block(p)));
     let mut hint = String::new();
-    if sent_credentials && write_only && prior.attr(DELETE_CREDENTIALS_ENV).is_null() {
+    if sent_credentials && write_only && prior.delete_credentials_env.is_null() {
         hint.push_str(
             "The secrets of this integration are write-only, so Terraform does not keep them \
              for the destroy: set `delete_credentials_env` to the name of an environment \

@@ -13,8 +13,10 @@
 //!   names and descriptions.
 //! - [`checks`]: `validate_config`, the checks of an integration's
 //!   configuration before any request.
-//! - [`convert`]: request bodies from Terraform values, and state from
-//!   Immuta's answers.
+//! - [`model`]: [`IntegrationModel`], the state of an integration, every
+//!   attribute named once; [`Timeouts`].
+//! - [`convert`]: request bodies from a plan, and state from Immuta's
+//!   answers.
 //! - [`connection`]: a connection's body (`/data/connection`) from the
 //!   `snowflake` and `databricks` blocks, and its answer read back into
 //!   them: the domain half of the coming `immuta_connection`.
@@ -38,12 +40,14 @@ pub mod convert;
 pub mod delete_credentials;
 pub mod hints;
 pub mod lake_formation;
+pub mod model;
 pub mod platforms;
 pub mod public;
 pub mod schema;
 pub mod script;
 
 pub use checks::{platform_of, platforms_set, validate_config};
+pub use model::{IntegrationModel, Timeouts, TimeoutsModel, DEFAULT_TIMEOUT};
 pub use platforms::{Form, Platform};
 
 /// The type name of the `immuta_integration` resource and data source.

@@ -7,13 +7,12 @@ pub mod integration;
 pub mod integration_api_key;
 
 use crate::framework::{Diagnostic, ImportResponse, Resource};
-use crate::provider_data::ProviderData;
 use std::sync::Arc;
 
 /// Every resource this provider offers.
-pub fn all(data: Arc<ProviderData>) -> Vec<Arc<dyn Resource>> {
+pub fn all() -> Vec<Arc<dyn Resource>> {
     vec![
-        Arc::new(integration::IntegrationResource::new(data.clone())),
+        integration::resource(),
         integration_api_key::resource(),
         connection::resource(),
         connection_settings::resource(),

@@ -30,7 +30,7 @@
 
 mod model;
 
-pub use model::{ConnectionModel, SettingsModel, Tech, TimeoutsModel, DEFAULT_TIMEOUT};
+pub use model::{ConnectionModel, SettingsModel, Tech};
 
 use crate::framework::model::Field;
 use crate::framework::plan::propose;

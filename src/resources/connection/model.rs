@@ -3,21 +3,17 @@
 //! from Immuta's answer.
 
 use super::schema;
-use crate::duration::parse_duration;
 use crate::framework::model::{self, Field, Raw};
 use crate::framework::{AttributePath, Diagnostic, Value};
 use crate::integration::connection::{connection_payload, joined_config};
 use crate::integration::convert::request_payload;
-use crate::integration::{lake_formation, Platform};
+use crate::integration::{lake_formation, IntegrationModel, Platform, Timeouts, TimeoutsModel};
 use immuta_api::connection::{
     Activation, Connection, ConnectionPayload, ObjectSettings, Technology,
 };
 use immuta_api::IntegrationPayload;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
-
-/// How long create, update and delete wait when `timeouts` does not say.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// One of the three technologies, by the attribute that sets it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,17 +120,6 @@ pub struct SettingsModel {
     pub activate_new_children: Field<bool>,
 }
 
-/// The `timeouts` attribute, as configured (durations, unparsed).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct TimeoutsModel {
-    /// The create's limit.
-    pub create: Field<String>,
-    /// The update's limit.
-    pub update: Field<String>,
-    /// The delete's limit.
-    pub delete: Field<String>,
-}
-
 /// Which wait a time limit is for.
 #[derive(Clone, Copy, Debug)]
 pub enum Op {
@@ -194,17 +179,12 @@ impl ConnectionModel {
     /// The time limit of `op` (unset, unknown or bad values give the
     /// default; validation reports bad ones).
     pub fn timeout(&self, op: Op) -> Duration {
-        let Some(t) = self.timeouts.known() else {
-            return DEFAULT_TIMEOUT;
-        };
-        let f = match op {
-            Op::Create => &t.create,
-            Op::Update => &t.update,
-            Op::Delete => &t.delete,
-        };
-        f.known()
-            .and_then(|s| parse_duration(s).ok())
-            .unwrap_or(DEFAULT_TIMEOUT)
+        let t = Timeouts::from_model(&self.timeouts);
+        match op {
+            Op::Create => t.create,
+            Op::Update => t.update,
+            Op::Delete => t.delete,
+        }
     }
 
     /// No unknown left (after an apply, what Immuta did not say is null).
@@ -275,7 +255,13 @@ pub fn request_body(
     let key = planned.key().unwrap_or_default().to_string();
     match t {
         Tech::Platform(p) => {
-            let wrap = |m: &ConnectionModel| Value::object([(p.block_name(), m.block(t).clone())]);
+            let wrap = |m: &ConnectionModel| {
+                let mut im = IntegrationModel::default();
+                if let Some(b) = im.block_mut(p) {
+                    *b = m.block(t).clone();
+                }
+                im
+            };
             let native = request_payload(p, &wrap(config), &wrap(planned))?;
             connection_payload(&key, native, settings).ok_or_else(|| {
                 Diagnostic::attribute_error(

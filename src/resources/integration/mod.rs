@@ -23,29 +23,27 @@
 //! attributes, and then the environment variable `delete_credentials_env`
 //! names, read at destroy time.
 //!
-//! File order: schema, model, converters, lifecycle.
+//! File order: schema, model, converters (all three the integration
+//! domain's: `crate::integration`), then the lifecycle, a [`CrudResource`]
+//! whose plan works on values (it must see unknowns inside the type
+//! attributes) and whose create, read, update and delete work on
+//! [`IntegrationModel`].
 //!
 //! # Layout
-//! - `mod.rs`: the schema (the domain's) and the lifecycle.
-//! - `model`: [`IntegrationModel`], the top-level attributes the lifecycle
-//!   reads and writes, and [`Timeouts`].
+//! - `mod.rs`: the lifecycle.
 //! - `tests`: unit tests.
 
-use crate::framework::model::Field;
+use crate::framework::model::{Field, Raw};
 use crate::framework::plan::{is_all_null, propose_nested};
-use crate::framework::provider::import_passthrough_id;
 use crate::framework::{
-    ApplyKind, ApplyRequest, ApplyResponse, AttributePath, Context, Diagnostic, Diagnostics,
-    ImportRequest, ImportResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource,
-    Schema, Value,
+    Applied, AttributePath, Context, CrudAdapter, CrudResource, Diagnostic, Diagnostics, Failed,
+    Outcome, PlanRequest, PlanResponse, Planned, Resource, Schema, Value,
 };
-use crate::integration::convert::{
-    request_payload, to_state, validation_results_value, validation_warnings,
-};
+use crate::integration::convert::{request_payload, to_state, validation_warnings};
 use crate::integration::hints::{delete_hint, import_hint, FORCE_DISABLE_HINT};
 use crate::integration::platforms::{null_object, Platform};
-use crate::integration::{delete_credentials, platform_of, validate_config};
-use crate::provider_data::{Configured, ProviderData};
+use crate::integration::{delete_credentials, validate_config};
+use crate::provider_data::Configured;
 use async_trait::async_trait;
 use immuta_api::{IntegrationPayload, IntegrationStatus, TestStatus};
 use immuta_client::{
@@ -55,10 +53,9 @@ use immuta_client::{
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use crate::integration::{DELETE_CREDENTIALS_ENV, TYPE_NAME};
-
-/// How long create, update and delete wait when `timeouts` does not say.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+pub use crate::integration::{
+    IntegrationModel, Timeouts, TimeoutsModel, DEFAULT_TIMEOUT, DELETE_CREDENTIALS_ENV, TYPE_NAME,
+};
 
 // ===========================================================================
 // Schema
@@ -69,281 +66,50 @@ pub fn schema() -> Schema {
 }
 
 // ===========================================================================
-// Model
-
-mod model;
-pub use model::{IntegrationModel, Timeouts, TimeoutsModel};
-
-// ===========================================================================
 // Lifecycle
 //
-// Each of create, read, update and delete is one function returning
-// `Result<_, Diagnostics>`, behind `apply` and `read`. An `Err` means Immuta
-// was left as it was (the state stays the prior one); once Immuta changed
-// something, the function answers `Ok` with the state to store, which may
-// carry an error (a created integration that did not become enabled).
+// Each of create, read, update and delete is one function of
+// [`CrudResource`]. An `Err` without a state means Immuta was left as it
+// was (the state stays the prior one); once Immuta changed something, a
+// failure carries the state to store (`Failed::keep`: a created
+// integration that did not become enabled is kept, tainted).
 
 /// The `immuta_integration` resource.
-#[derive(Debug)]
-pub struct IntegrationResource {
-    data: Arc<ProviderData>,
+#[derive(Debug, Default)]
+pub struct IntegrationResource;
+
+/// The resource, ready to register.
+pub fn resource() -> Arc<dyn Resource> {
+    CrudAdapter::shared(IntegrationResource)
 }
 
-/// What a create or an update leaves: the state to store and its
-/// diagnostics (warnings, or the error of a wait that failed after Immuta
-/// accepted the change).
-#[derive(Debug, Default)]
-pub struct Applied {
-    /// The state to store.
-    pub state: Value,
-    /// Its diagnostics.
-    pub diagnostics: Diagnostics,
+/// The configured client for one call, cancelled with it.
+fn client(ctx: &Context) -> Result<ImmutaClient, Diagnostic> {
+    Ok(ctx.configured::<Configured>()?.client_for(ctx))
+}
+
+/// The platform of a plan, or the errors of its configuration that say
+/// why there is none.
+fn platform_of(
+    planned: &IntegrationModel,
+    config: &IntegrationModel,
+) -> Result<Platform, Diagnostics> {
+    planned.platform().ok_or_else(|| match config.to_value() {
+        Ok(v) => validate_config(&v),
+        Err(d) => d.into(),
+    })
 }
 
 impl IntegrationResource {
-    /// The resource, reading the provider's configuration from `data`.
-    pub fn new(data: Arc<ProviderData>) -> Self {
-        IntegrationResource { data }
-    }
-
-    /// The configured client, for this call.
-    fn client(&self, ctx: &Context) -> Result<ImmutaClient, Diagnostics> {
-        self.data.client_for(ctx).map_err(Diagnostics::from)
-    }
-
-    /// `POST /integrations`, then the wait for `enabled`.
-    async fn create(
-        &self,
-        ctx: &Context,
-        req: &ApplyRequest,
-        platform: Platform,
-    ) -> Result<Applied, Diagnostics> {
-        let client = self.client(ctx)?;
-        let ty = platform.integration_type();
-        let payload = request_payload(platform, &req.config, &req.planned_state)?;
-        let answer = client.create(&payload, false).await.map_err(|e| {
-            let mut d = client_error(format!("Could not create the {ty} integration"), &e);
-            if e.status() == Some(409) {
-                d.detail = format!("{}\n\n{}", d.detail, import_hint(&e));
-            }
-            Diagnostics::from(d)
-        })?;
-        let Some(id) = answer.id.clone().map(|i| i.0) else {
-            return Err(Diagnostic::error(
-                format!("Could not create the {ty} integration"),
-                "Immuta accepted the create but its answer carries no id, so the integration \
-                 cannot be tracked. Look for it in Immuta and import it.",
-            )
-            .into());
-        };
-        // From here on the integration exists: it is always in the state.
-        // What Immuta answered that the plan left to it: the Trino key, when
-        // the create answer carries it (a later GET may not).
-        let mut planned = req.planned_state.clone();
-        if let (Some(key), Some(trino)) = (
-            answer.trino_api_key(),
-            planned.get_attr_mut(Platform::TRINO.block_name()),
-        ) {
-            if trino.attr("api_key").is_unknown() {
-                trino.set_attr("api_key", Value::string(key.expose()));
-            }
-        }
-        let mut partial = planned.clone();
-        let mut top = IntegrationModel::read(&planned)?;
-        top.id = Field::Known(id.clone());
-        let status = answer.status.unwrap_or(IntegrationStatus::Creating);
-        top.status = Field::Known(status.as_str().to_string());
-        top.write(&mut partial)?;
-        partial.set_attr(
-            "validation_results",
-            validation_results_value(answer.validation_results.as_ref()),
-        );
-        partial.unknowns_to_null();
-        let mut diagnostics = Diagnostics::new();
-        let timeouts = Timeouts::from_model(&IntegrationModel::read(&req.config)?.timeouts);
-        let waited = wait_enabled(&client, ctx, &id, timeouts.create, platform).await;
-        match waited {
-            Ok(warnings) => diagnostics.extend(warnings),
-            Err(e) => {
-                if let WaitError::Failed {
-                    status,
-                    validation_results,
-                    ..
-                } = &e
-                {
-                    top.status = Field::Known(status.as_str().to_string());
-                    if let Err(d) = top.write(&mut partial) {
-                        diagnostics.push(d);
-                    }
-                    if validation_results.is_some() {
-                        partial.set_attr(
-                            "validation_results",
-                            validation_results_value(validation_results.as_ref()),
-                        );
-                    }
-                }
-                diagnostics.error(
-                    format!("The {ty} integration {id} was created but did not become enabled"),
-                    format!(
-                        "{e}\n\nThe integration is kept in the state, marked tainted: the next \
-                         apply deletes and creates it again, and `terraform destroy` deletes it."
-                    ),
-                );
-                return Ok(Applied {
-                    state: partial,
-                    diagnostics,
-                });
-            }
-        }
-        let state = read_back(&client, &id, &planned, partial, &mut diagnostics).await;
-        Ok(Applied { state, diagnostics })
-    }
-
-    /// `GET /integrations/{id}`: the new state, or `None` when the
-    /// integration is gone.
-    async fn read_state(
-        &self,
-        ctx: &Context,
-        id: &str,
-        current: &Value,
-    ) -> Result<Option<Value>, Diagnostics> {
-        let client = self.client(ctx)?;
-        match client.get(id).await {
-            Ok(integration) => Ok(Some(to_state(&integration, current)?)),
-            Err(e) if e.is_not_found() => {
-                tracing::debug!(
-                    id,
-                    "integration no longer exists; removing it from the state"
-                );
-                Ok(None)
-            }
-            Err(e) => Err(client_error(format!("Could not read integration {id}"), &e).into()),
-        }
-    }
-
-    /// `PUT /integrations/{id}`, then the wait for `enabled`; nothing is sent
-    /// when only Terraform-side settings changed.
-    async fn update(
-        &self,
-        ctx: &Context,
-        req: &ApplyRequest,
-        platform: Platform,
-    ) -> Result<Applied, Diagnostics> {
-        let Some(id) = IntegrationModel::read(&req.prior_state)?.known_id() else {
-            return Err(Diagnostic::attribute_error(
-                AttributePath::new("id"),
-                "Cannot update an integration without id",
-                "Expected the state to hold the integration's id, got none. Remove it from the \
-                 state and import it.",
-            )
-            .into());
-        };
-        if !api_changed(platform, &req.prior_state, &req.planned_state)? {
-            // Only Terraform-side settings changed (timeouts, credentials for destroy...).
-            let mut state = req.planned_state.clone();
-            state.unknowns_to_null();
-            return Ok(Applied {
-                state,
-                ..Default::default()
-            });
-        }
-        let client = self.client(ctx)?;
-        let ty = platform.integration_type();
-        let payload = request_payload(platform, &req.config, &req.planned_state)?;
-        if let Err(e) = client.update(&id, &payload, false).await {
-            return Err(
-                client_error(format!("Could not update the {ty} integration {id}"), &e).into(),
-            );
-        }
-        let mut diagnostics = Diagnostics::new();
-        let timeouts = Timeouts::from_model(&IntegrationModel::read(&req.config)?.timeouts);
-        match wait_enabled(&client, ctx, &id, timeouts.update, platform).await {
-            Ok(warnings) => diagnostics.extend(warnings),
-            Err(e) => {
-                diagnostics.error(
-                    format!("The {ty} integration {id} did not become enabled after the update"),
-                    e.to_string(),
-                );
-                // Keep what Immuta now holds, so the next plan shows it.
-                let mut state = req.prior_state.clone();
-                if let Ok(integration) = client.get(&id).await {
-                    if let Ok(v) = to_state(&integration, &req.planned_state) {
-                        state = v;
-                    }
-                }
-                return Ok(Applied { state, diagnostics });
-            }
-        }
-        let prior = req.prior_state.clone();
-        let state = read_back(&client, &id, &req.planned_state, prior, &mut diagnostics).await;
-        Ok(Applied { state, diagnostics })
-    }
-
-    /// `DELETE /integrations/{id}` (with the privileged credentials when
-    /// Immuta needs them), then the wait until it is gone.
-    async fn delete(&self, ctx: &Context, prior: &Value) -> Result<(), Diagnostics> {
-        let top = IntegrationModel::read(prior)?;
-        let Some(id) = top.known_id() else {
-            return Ok(());
-        };
-        let client = self.client(ctx)?;
-        let force = top.force_disable_on_destroy.known() == Some(&true);
-        let creds = delete_credentials::for_delete(prior).map_err(|e| {
-            Diagnostic::attribute_error(
-                AttributePath::new(DELETE_CREDENTIALS_ENV),
-                format!("Could not read the credentials to delete integration {id}"),
-                format!(
-                    "{e}.\n\nSet it before `terraform destroy`. Or, to remove the integration \
-                     from Immuta without cleaning up the platform: set \
-                     `force_disable_on_destroy = true`, run `terraform apply` (it records the \
-                     setting, nothing is sent to Immuta), then `terraform destroy`."
-                ),
-            )
-        })?;
-        let options = DeleteOptions {
-            force_disable: force,
-            dry_run: false,
-        };
-        match client.delete(&id, creds.as_ref(), options).await {
-            Ok(_) => {}
-            Err(e) if e.is_not_found() => return Ok(()),
-            Err(e) => {
-                let mut d = client_error(format!("Could not delete integration {id}"), &e);
-                if let Some(hint) = delete_hint(prior, platform_of(prior), creds.is_some(), &e) {
-                    d.detail = format!("{}\n\n{hint}", d.detail);
-                }
-                return Err(d.into());
-            }
-        }
-        // After a force-disable, Immuta may keep the integration as
-        // `disabled` (nothing cleaned up) instead of removing it.
-        let target = if force {
-            WaitTarget::GoneOrDisabled
-        } else {
-            WaitTarget::Gone
-        };
-        let timeouts = Timeouts::from_model(&top.timeouts);
-        match wait_for(&client, &id, target, wait_options(ctx, timeouts.delete)).await {
-            Ok(_) => Ok(()),
-            Err(e) => Err(Diagnostic::error(
-                format!("Integration {id} was not deleted"),
-                format!("{e}\n\nIt stays in the state. {FORCE_DISABLE_HINT}"),
-            )
-            .into()),
-        }
-    }
-
     /// The plan-time `dryRun`: failed tests become errors, warnings warnings.
     async fn dry_run(
         &self,
-        ctx: &Context,
-        cfg: &Configured,
+        client: &ImmutaClient,
         platform: Platform,
         id: Option<&str>,
         payload: &IntegrationPayload,
     ) -> Diagnostics {
         let mut diags = Diagnostics::new();
-        let client = cfg.client_for(ctx);
         let answer = match id {
             None => client.create(payload, true).await,
             Some(id) => client.update(id, payload, true).await,
@@ -414,6 +180,109 @@ impl IntegrationResource {
         }
         diags
     }
+
+    /// The plan, on values: Terraform's proposal with what Immuta will set
+    /// (its documented defaults, or unknown), then the `dryRun` of a
+    /// planned create or update.
+    async fn plan(
+        &self,
+        ctx: &Context,
+        req: &PlanRequest,
+        resp: &mut PlanResponse,
+    ) -> Result<(), Diagnostics> {
+        let config = &req.config;
+        let config_m = IntegrationModel::read(config)?;
+        let Some(platform) = config_m.platform() else {
+            return Err(validate_config(config));
+        };
+        let diags = validate_config(config);
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        let create = req.prior_state.is_null();
+        let prior = if create {
+            IntegrationModel::default()
+        } else {
+            IntegrationModel::read(&req.prior_state)?
+        };
+        let replace = !create && prior.platform() != Some(platform);
+        let planned = &mut resp.planned_state;
+        propose_nested(
+            &req.schema.block.attributes,
+            config,
+            &req.prior_state,
+            planned,
+        );
+        let mut m = IntegrationModel::read(planned)?;
+        if let Some(block) = m.block_mut(platform) {
+            platform.plan_defaults(config_m.block(platform), block);
+            // Never planned (Terraform would refuse it); read from `config`.
+            platform.null_write_only(block);
+        }
+        // The `{}` an import stores (see `import`) means the same as unset:
+        // kept, so neither form plans a change.
+        let prior_dc = prior.delete_credentials.value();
+        if config_m.delete_credentials.value().is_null()
+            && matches!(prior_dc, Value::Object(_))
+            && is_all_null(prior_dc)
+        {
+            m.delete_credentials = Raw(prior_dc.clone());
+        }
+        // Not sticky: unset means the default, whatever the prior value.
+        if config_m.force_disable_on_destroy.is_null() {
+            m.force_disable_on_destroy = Field::Known(false);
+        }
+        m.integration_type = Field::Known(platform.integration_type().as_str().to_string());
+        let changed = create || replace || api_changed(platform, &prior, &m);
+        if changed {
+            if let Some(block) = m.block_mut(platform) {
+                platform.plan_chosen_unknown(config_m.block(platform), block);
+            }
+        }
+        if create || replace {
+            m.id = Field::Unknown;
+            m.status = Field::Unknown;
+            m.validation_results = Raw(Value::Unknown);
+        } else if changed {
+            // The update waits for `enabled`; the validation results stay
+            // those of the last read (see `read_back`).
+            m.status = Field::Known(IntegrationStatus::Enabled.as_str().to_string());
+        }
+        *planned = m.to_value()?;
+        if replace {
+            resp.requires_replace = Platform::ALL
+                .into_iter()
+                .filter(|p| prior.block(*p).is_null() != m.block(*p).is_null())
+                .map(Platform::path)
+                .collect();
+            // Terraform plans the create of the replacement again, with no
+            // prior state: the dryRun runs then.
+            return Ok(());
+        }
+        let known =
+            !config_m.auto_bootstrap.is_unknown() && config_m.block(platform).is_fully_known();
+        if !changed || !known {
+            return Ok(());
+        }
+        let Ok(cfg) = ctx.configured::<Configured>() else {
+            return Ok(());
+        };
+        if !cfg.dry_run_on_plan {
+            return Ok(());
+        }
+        let id = match (create, prior.known_id()) {
+            (true, _) => None,
+            (false, Some(id)) => Some(id),
+            (false, None) => return Ok(()),
+        };
+        let payload = request_payload(platform, &config_m, &m)?;
+        let client = cfg.client_for(ctx);
+        resp.diagnostics.extend(
+            self.dry_run(&client, platform, id.as_deref(), &payload)
+                .await,
+        );
+        Ok(())
+    }
 }
 
 fn wait_options(ctx: &Context, timeout: Duration) -> WaitOptions {
@@ -421,13 +290,9 @@ fn wait_options(ctx: &Context, timeout: Duration) -> WaitOptions {
 }
 
 /// Whether the parts of the resource Immuta holds differ.
-fn api_changed(platform: Platform, prior: &Value, planned: &Value) -> Result<bool, Diagnostic> {
-    let (prior_top, planned_top) = (
-        IntegrationModel::read(prior)?,
-        IntegrationModel::read(planned)?,
-    );
-    Ok(prior_top.auto_bootstrap != planned_top.auto_bootstrap
-        || prior.attr(platform.block_name()) != planned.attr(platform.block_name()))
+fn api_changed(platform: Platform, prior: &IntegrationModel, planned: &IntegrationModel) -> bool {
+    prior.auto_bootstrap != planned.auto_bootstrap
+        || prior.block(platform) != planned.block(platform)
 }
 
 fn client_error(summary: String, e: &ClientError) -> Diagnostic {
@@ -454,48 +319,48 @@ async fn wait_enabled(
 }
 
 /// The state after a successful create or update: Immuta's answer, with
-/// the planned values Immuta does not repeat.
+/// the planned values Immuta does not repeat; `fallback`, with the error,
+/// when it cannot be read.
 async fn read_back(
     client: &ImmutaClient,
     id: &str,
-    planned: &Value,
-    fallback: Value,
-    diags: &mut Diagnostics,
-) -> Value {
-    match client.get(id).await {
-        // `to_state` keeps the planned values Immuta leaves out.
-        Ok(integration) => match to_state(&integration, planned) {
-            Ok(mut v) => {
-                // An update plans the status it waits for and keeps the
-                // validation results of the last read (the new ones are
-                // reported, and stored by the next refresh), so that a
-                // plan shows what the user changed, not Immuta's
-                // bookkeeping.
-                for name in ["status", "validation_results"] {
-                    let p = planned.attr(name);
-                    if p.is_known() {
-                        v.set_attr(name, p.clone());
-                    }
-                }
-                v
+    planned: &IntegrationModel,
+    fallback: IntegrationModel,
+    warnings: Diagnostics,
+) -> Outcome<IntegrationModel> {
+    let read = match client.get(id).await {
+        Ok(integration) => to_state(&integration, planned),
+        Err(e) => Err(client_error(
+            format!("Could not read integration {id} after the change"),
+            &e,
+        )),
+    };
+    match read {
+        Ok(mut state) => {
+            // An update plans the status it waits for and keeps the
+            // validation results of the last read (the new ones are
+            // reported, and stored by the next refresh), so that a plan
+            // shows what the user changed, not Immuta's bookkeeping.
+            if planned.status.known().is_some() {
+                state.status = planned.status.clone();
             }
-            Err(d) => {
-                diags.push(d);
-                fallback
+            if planned.validation_results.value().is_known() {
+                state.validation_results = planned.validation_results.clone();
             }
-        },
-        Err(e) => {
-            diags.push(client_error(
-                format!("Could not read integration {id} after the change"),
-                &e,
-            ));
-            fallback
+            Ok(Applied { state, warnings })
+        }
+        Err(d) => {
+            let mut diagnostics = warnings;
+            diagnostics.push(d);
+            Err(Failed::keep(fallback, diagnostics))
         }
     }
 }
 
 #[async_trait]
-impl Resource for IntegrationResource {
+impl CrudResource for IntegrationResource {
+    type Model = IntegrationModel;
+
     fn type_name(&self) -> &str {
         TYPE_NAME
     }
@@ -504,227 +369,262 @@ impl Resource for IntegrationResource {
         schema()
     }
 
-    async fn validate(&self, _ctx: &Context, config: &Value) -> Diagnostics {
-        validate_config(config)
+    async fn validate(&self, _ctx: &Context, config: &Value) -> Result<(), Diagnostics> {
+        let diags = validate_config(config);
+        if diags.is_empty() {
+            Ok(())
+        } else {
+            Err(diags)
+        }
     }
 
-    async fn plan(&self, ctx: &Context, req: PlanRequest) -> PlanResponse {
-        let mut resp = PlanResponse {
-            planned_state: req.proposed_new_state.clone(),
-            planned_private: req.prior_private.clone(),
-            ..Default::default()
-        };
+    async fn modify_plan(
+        &self,
+        ctx: &Context,
+        req: &PlanRequest,
+        resp: &mut PlanResponse,
+    ) -> Result<(), Diagnostics> {
+        // Terraform's proposal, not the adapter's default (which marks
+        // unset computed attributes unknown): this plan says itself what
+        // Immuta will set.
+        resp.planned_state = req.proposed_new_state.clone();
         // A destroy plan: nothing to add, and no dryRun.
         if req.proposed_new_state.is_null() {
-            return resp;
+            return Ok(());
         }
-        let config = &req.config;
-        let Some(platform) = platform_of(config) else {
-            resp.diagnostics = validate_config(config);
-            return resp;
+        self.plan(ctx, req, resp).await
+    }
+
+    /// `POST /integrations`; the id goes into the state at once, then the
+    /// wait for `enabled`.
+    async fn create(
+        &self,
+        ctx: &Context,
+        req: Planned<IntegrationModel>,
+    ) -> Outcome<IntegrationModel> {
+        let Planned { planned, config } = req;
+        let platform = platform_of(&planned, &config)?;
+        let client = client(ctx)?;
+        let ty = platform.integration_type();
+        let payload = request_payload(platform, &config, &planned)?;
+        let answer = client.create(&payload, false).await.map_err(|e| {
+            let mut d = client_error(format!("Could not create the {ty} integration"), &e);
+            if e.status() == Some(409) {
+                d.detail = format!("{}\n\n{}", d.detail, import_hint(&e));
+            }
+            d
+        })?;
+        let Some(id) = answer.id.clone().map(|i| i.0) else {
+            return Err(Diagnostic::error(
+                format!("Could not create the {ty} integration"),
+                "Immuta accepted the create but its answer carries no id, so the integration \
+                 cannot be tracked. Look for it in Immuta and import it.",
+            )
+            .into());
         };
-        let diags = validate_config(config);
-        if diags.has_errors() {
-            resp.diagnostics = diags;
-            return resp;
-        }
-        let prior = &req.prior_state;
-        let create = prior.is_null();
-        let replace = !create && platform_of(prior) != Some(platform);
-        let planned = &mut resp.planned_state;
-        propose_nested(&req.schema.block.attributes, config, prior, planned);
-        let name = platform.block_name();
-        if let Some(block) = planned.get_attr_mut(name) {
-            platform.plan_defaults(config.attr(name), block);
-            // Never planned (Terraform would refuse it); read from `config`.
-            platform.null_write_only(block);
-        }
-        // The `{}` an import stores (see `import`) means the same as unset:
-        // kept, so neither form plans a change.
-        let prior_dc = prior.attr("delete_credentials");
-        if config.attr("delete_credentials").is_null()
-            && matches!(prior_dc, Value::Object(_))
-            && is_all_null(prior_dc)
+        // From here on the integration exists: it is always in the state.
+        let mut planned = planned;
+        // What Immuta answered that the plan left to it: the Trino key, when
+        // the create answer carries it (a later GET may not).
+        if let (Some(key), Some(trino)) =
+            (answer.trino_api_key(), planned.block_mut(Platform::TRINO))
         {
-            planned.set_attr("delete_credentials", prior_dc.clone());
-        }
-        let (config_top, mut top) = match (
-            IntegrationModel::read(config),
-            IntegrationModel::read(planned),
-        ) {
-            (Ok(c), Ok(p)) => (c, p),
-            (Err(d), _) | (_, Err(d)) => {
-                resp.diagnostics.push(d);
-                return resp;
-            }
-        };
-        // Not sticky: unset means the default, whatever the prior value.
-        if config_top.force_disable_on_destroy.is_null() {
-            top.force_disable_on_destroy = Field::Known(false);
-        }
-        top.integration_type = Field::Known(platform.integration_type().as_str().to_string());
-        if create || replace {
-            top.id = Field::Unknown;
-            top.status = Field::Unknown;
-        }
-        if let Err(d) = top.write(planned) {
-            resp.diagnostics.push(d);
-            return resp;
-        }
-        let changed = create
-            || replace
-            || match api_changed(platform, prior, planned) {
-                Ok(c) => c,
-                Err(d) => {
-                    resp.diagnostics.push(d);
-                    return resp;
-                }
-            };
-        if changed {
-            if let Some(block) = planned.get_attr_mut(name) {
-                platform.plan_chosen_unknown(config.attr(name), block);
+            if trino.attr("api_key").is_unknown() {
+                trino.set_attr("api_key", Value::string(key.expose()));
             }
         }
-        if create || replace {
-            planned.set_attr("validation_results", Value::Unknown);
-        } else if changed {
-            // The update waits for `enabled`; the validation results stay
-            // those of the last read (see `read_back`).
-            top.status = Field::Known(IntegrationStatus::Enabled.as_str().to_string());
-            if let Err(d) = top.write(planned) {
-                resp.diagnostics.push(d);
-                return resp;
-            }
-        }
-        if replace {
-            resp.requires_replace = Platform::ALL
-                .into_iter()
-                .filter(|p| {
-                    prior.attr(p.block_name()).is_null() != planned.attr(p.block_name()).is_null()
-                })
-                .map(Platform::path)
-                .collect();
-            // Terraform plans the create of the replacement again, with no
-            // prior state: the dryRun runs then.
-            return resp;
-        }
-        let known = !config_top.auto_bootstrap.is_unknown() && config.attr(name).is_fully_known();
-        if !changed || !known {
-            return resp;
-        }
-        let Ok(cfg) = self.data.configured() else {
-            return resp;
-        };
-        if !cfg.dry_run_on_plan {
-            return resp;
-        }
-        let prior_id = (!create).then(|| {
-            IntegrationModel::read(prior)
-                .ok()
-                .and_then(|m| m.known_id())
-        });
-        let id = prior_id;
-        let id = match id {
-            None => None,
-            Some(Some(id)) => Some(id),
-            Some(None) => return resp,
-        };
-        let payload = match request_payload(platform, config, planned) {
-            Ok(p) => p,
-            Err(d) => {
-                resp.diagnostics.push(d);
-                return resp;
-            }
-        };
-        let diags = self
-            .dry_run(ctx, &cfg, platform, id.as_deref(), &payload)
-            .await;
-        resp.diagnostics.extend(diags);
-        resp
-    }
-
-    async fn apply(&self, ctx: &Context, req: ApplyRequest) -> ApplyResponse {
-        let kind = req.kind();
-        let result = match (kind, platform_of(&req.planned_state)) {
-            (ApplyKind::Delete, _) => self.delete(ctx, &req.prior_state).await.map(|()| Applied {
-                state: Value::Null,
-                ..Default::default()
-            }),
-            (_, None) => Err(validate_config(&req.config)),
-            (ApplyKind::Create, Some(p)) => self.create(ctx, &req, p).await,
-            (_, Some(p)) => self.update(ctx, &req, p).await,
-        };
-        match result {
-            Ok(Applied { state, diagnostics }) => ApplyResponse {
-                new_state: state,
-                diagnostics,
-                ..Default::default()
-            },
-            Err(diagnostics) => ApplyResponse {
-                new_state: req.prior_state,
-                diagnostics,
-                ..Default::default()
-            },
-        }
-    }
-
-    async fn read(&self, ctx: &Context, req: ReadRequest) -> ReadResponse {
-        // The state is moved, never copied: it is kept as it is whenever the
-        // read cannot replace it.
-        let ReadRequest {
-            current_state,
-            private,
-            ..
-        } = req;
-        let mut resp = ReadResponse {
-            private,
-            ..Default::default()
-        };
-        let Some(id) = IntegrationModel::read(&current_state)
-            .ok()
-            .and_then(|m| m.known_id())
-        else {
-            resp.new_state = current_state;
-            return resp;
-        };
-        match self.read_state(ctx, &id, &current_state).await {
-            Ok(state) => resp.new_state = state.unwrap_or(Value::Null),
-            Err(d) => {
-                resp.new_state = current_state;
-                resp.diagnostics = d;
-            }
-        }
-        resp
-    }
-
-    async fn import(&self, _ctx: &Context, req: ImportRequest) -> ImportResponse {
-        // A JSON id also carries values Immuta never returns (see `import_id`).
-        let parsed = match crate::import_id::ImportId::parse(&req.id) {
-            Ok(p) => p,
+        let mut partial = planned.clone();
+        partial.id = Field::Known(id.clone());
+        let status = answer.status.unwrap_or(IntegrationStatus::Creating);
+        partial.status = Field::Known(status.as_str().to_string());
+        partial.validation_results = Raw(crate::integration::convert::validation_results_value(
+            answer.validation_results.as_ref(),
+        ));
+        let mut partial = unknowns_to_null(partial)?;
+        let timeouts = Timeouts::from_model(&config.timeouts);
+        match wait_enabled(&client, ctx, &id, timeouts.create, platform).await {
+            Ok(warnings) => read_back(&client, &id, &planned, partial, warnings).await,
             Err(e) => {
-                return ImportResponse {
-                    diagnostics: Diagnostic::error("Invalid import id", e.to_string()).into(),
-                    ..Default::default()
+                if let WaitError::Failed {
+                    status,
+                    validation_results,
+                    ..
+                } = &e
+                {
+                    partial.status = Field::Known(status.as_str().to_string());
+                    if validation_results.is_some() {
+                        partial.validation_results =
+                            Raw(crate::integration::convert::validation_results_value(
+                                validation_results.as_ref(),
+                            ));
+                    }
                 }
+                Err(Failed::keep(
+                    partial,
+                    Diagnostic::error(
+                        format!("The {ty} integration {id} was created but did not become enabled"),
+                        format!(
+                            "{e}\n\nThe integration is kept in the state, marked tainted: the \
+                             next apply deletes and creates it again, and `terraform destroy` \
+                             deletes it."
+                        ),
+                    ),
+                ))
             }
-        };
-        if let Some(refused) = super::refuse_import_id(&parsed.id, "immuta_integration") {
-            return refused;
         }
-        let mut resp = import_passthrough_id(&ImportRequest {
-            schema: req.schema.clone(),
-            id: parsed.id.clone(),
-        });
-        parsed.apply(&mut resp.state);
+    }
+
+    /// `GET /integrations/{id}`; `None` when the integration is gone.
+    async fn read(
+        &self,
+        ctx: &Context,
+        state: IntegrationModel,
+    ) -> Result<Option<IntegrationModel>, Diagnostics> {
+        let Some(id) = state.known_id() else {
+            return Ok(Some(state));
+        };
+        let client = client(ctx)?;
+        match client.get(&id).await {
+            Ok(integration) => Ok(Some(to_state(&integration, &state)?)),
+            Err(e) if e.is_not_found() => {
+                tracing::debug!(
+                    id,
+                    "integration no longer exists; removing it from the state"
+                );
+                Ok(None)
+            }
+            Err(e) => Err(client_error(format!("Could not read integration {id}"), &e).into()),
+        }
+    }
+
+    /// `PUT /integrations/{id}`, then the wait for `enabled`; nothing is
+    /// sent when only Terraform-side settings changed.
+    async fn update(
+        &self,
+        ctx: &Context,
+        prior: IntegrationModel,
+        req: Planned<IntegrationModel>,
+    ) -> Outcome<IntegrationModel> {
+        let Planned { planned, config } = req;
+        let platform = platform_of(&planned, &config)?;
+        let Some(id) = prior.known_id() else {
+            return Err(Diagnostic::attribute_error(
+                AttributePath::new("id"),
+                "Cannot update an integration without id",
+                "Expected the state to hold the integration's id, got none. Remove it from the \
+                 state and import it.",
+            )
+            .into());
+        };
+        if !api_changed(platform, &prior, &planned) {
+            // Only Terraform-side settings changed (timeouts, credentials for destroy...).
+            return Ok(unknowns_to_null(planned)?.into());
+        }
+        let client = client(ctx)?;
+        let ty = platform.integration_type();
+        let payload = request_payload(platform, &config, &planned)?;
+        client
+            .update(&id, &payload, false)
+            .await
+            .map_err(|e| client_error(format!("Could not update the {ty} integration {id}"), &e))?;
+        let timeouts = Timeouts::from_model(&config.timeouts);
+        match wait_enabled(&client, ctx, &id, timeouts.update, platform).await {
+            Ok(warnings) => read_back(&client, &id, &planned, prior, warnings).await,
+            Err(e) => {
+                let d = Diagnostic::error(
+                    format!("The {ty} integration {id} did not become enabled after the update"),
+                    e.to_string(),
+                );
+                // Keep what Immuta now holds, so the next plan shows it.
+                let now = match client.get(&id).await {
+                    Ok(integration) => to_state(&integration, &planned).unwrap_or(prior),
+                    Err(_) => prior,
+                };
+                Err(Failed::keep(now, d))
+            }
+        }
+    }
+
+    /// `DELETE /integrations/{id}` (with the privileged credentials when
+    /// Immuta needs them), then the wait until it is gone.
+    async fn delete(&self, ctx: &Context, prior: IntegrationModel) -> Result<(), Diagnostics> {
+        let Some(id) = prior.known_id() else {
+            return Ok(());
+        };
+        let client = client(ctx)?;
+        let force = prior.force_disable_on_destroy.known() == Some(&true);
+        let creds = delete_credentials::for_delete(&prior).map_err(|e| {
+            Diagnostic::attribute_error(
+                AttributePath::new(DELETE_CREDENTIALS_ENV),
+                format!("Could not read the credentials to delete integration {id}"),
+                format!(
+                    "{e}.\n\nSet it before `terraform destroy`. Or, to remove the integration \
+                     from Immuta without cleaning up the platform: set \
+                     `force_disable_on_destroy = true`, run `terraform apply` (it records the \
+                     setting, nothing is sent to Immuta), then `terraform destroy`."
+                ),
+            )
+        })?;
+        let options = DeleteOptions {
+            force_disable: force,
+            dry_run: false,
+        };
+        match client.delete(&id, creds.as_ref(), options).await {
+            Ok(_) => {}
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => {
+                let mut d = client_error(format!("Could not delete integration {id}"), &e);
+                if let Some(hint) = delete_hint(&prior, creds.is_some(), &e) {
+                    d.detail = format!("{}\n\n{hint}", d.detail);
+                }
+                return Err(d.into());
+            }
+        }
+        // After a force-disable, Immuta may keep the integration as
+        // `disabled` (nothing cleaned up) instead of removing it.
+        let target = if force {
+            WaitTarget::GoneOrDisabled
+        } else {
+            WaitTarget::Gone
+        };
+        let timeouts = Timeouts::from_model(&prior.timeouts);
+        match wait_for(&client, &id, target, wait_options(ctx, timeouts.delete)).await {
+            Ok(_) => Ok(()),
+            Err(e) => Err(Diagnostic::error(
+                format!("Integration {id} was not deleted"),
+                format!("{e}\n\nIt stays in the state. {FORCE_DISABLE_HINT}"),
+            )
+            .into()),
+        }
+    }
+
+    /// Import by id; a JSON id also carries values Immuta never returns
+    /// (see `import_id`).
+    async fn import(&self, _ctx: &Context, id: &str) -> Result<IntegrationModel, Diagnostics> {
+        let parsed = crate::import_id::ImportId::parse(id)
+            .map_err(|e| Diagnostic::error("Invalid import id", e.to_string()))?;
+        if let Some(refused) = super::refuse_import_id(&parsed.id, TYPE_NAME) {
+            return Err(refused.diagnostics);
+        }
+        let mut state = Value::object([("id", Value::string(parsed.id.clone()))]);
+        parsed.apply(&mut state);
+        let mut m = IntegrationModel::read(&state)?;
         // What `-generate-config-out` writes for this sensitive attribute
         // (`delete_credentials = {}`): the same in state, so the generated
         // configuration plans no change. Left unset, it means the type
         // attribute's credentials (see `delete`).
-        if let Some(a) = req.schema.block.attribute("delete_credentials") {
-            resp.state.set_attr("delete_credentials", null_object(a));
+        if let Some(a) = schema().block.attribute("delete_credentials") {
+            m.delete_credentials = Raw(null_object(a));
         }
-        resp
+        Ok(m)
     }
+}
+
+/// The model with every unknown value null (a state holds none).
+fn unknowns_to_null(m: IntegrationModel) -> Result<IntegrationModel, Diagnostic> {
+    let mut v = m.to_value()?;
+    v.unknowns_to_null();
+    IntegrationModel::read(&v)
 }
 
 #[cfg(test)]
