@@ -15,15 +15,31 @@ static NULL: Value = Value::Null;
 pub(crate) struct ValueDeserializer<'a> {
     value: &'a Value,
     path: AttributePath,
+    /// Whether an unknown reads as null (except in a `Field`, which can
+    /// hold it), instead of being an error.
+    unknown_as_null: bool,
 }
 
 impl<'a> ValueDeserializer<'a> {
-    pub(crate) fn new(value: &'a Value, path: AttributePath) -> Self {
-        ValueDeserializer { value, path }
+    pub(crate) fn new(value: &'a Value, path: AttributePath, unknown_as_null: bool) -> Self {
+        ValueDeserializer {
+            value,
+            path,
+            unknown_as_null,
+        }
+    }
+
+    /// The value as the model reads it outside a `Field`.
+    fn seen(&self) -> &'a Value {
+        if self.unknown_as_null && self.value.is_unknown() {
+            &NULL
+        } else {
+            self.value
+        }
     }
 
     fn fail(&self, expected: &str) -> ModelError {
-        ModelError::new(expected, self.value.kind_name()).at(&self.path)
+        ModelError::new(expected, self.seen().kind_name()).at(&self.path)
     }
 
     /// Deserializes a child, giving errors without a path the child's path.
@@ -31,11 +47,12 @@ impl<'a> ValueDeserializer<'a> {
         seed: S,
         value: &'a Value,
         path: AttributePath,
+        unknown_as_null: bool,
     ) -> Result<S::Value, ModelError>
     where
         'a: 'de,
     {
-        seed.deserialize(ValueDeserializer::new(value, path.clone()))
+        seed.deserialize(ValueDeserializer::new(value, path.clone(), unknown_as_null))
             .map_err(|e| e.at(&path))
     }
 }
@@ -44,7 +61,7 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
     type Error = ModelError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
-        match self.value {
+        match self.seen() {
             Value::Null => visitor.visit_none(),
             Value::Unknown => Err(self.fail("a known value")),
             Value::String(s) => visitor.visit_borrowed_str(s),
@@ -64,12 +81,14 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
                 visitor.visit_seq(Seq {
                     items: items.iter().enumerate(),
                     path: &self.path,
+                    unknown_as_null: self.unknown_as_null,
                 })
             }
             Value::Map(m) | Value::Object(m) => visitor.visit_map(Entries {
                 entries: m.iter(),
                 pending: None,
                 path: &self.path,
+                unknown_as_null: self.unknown_as_null,
             }),
         }
     }
@@ -80,7 +99,7 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
-        match self.value {
+        match self.seen() {
             Value::Null => visitor.visit_none(),
             Value::Unknown => Err(self.fail("a known value")),
             _ => visitor.visit_some(self),
@@ -88,7 +107,7 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
     }
 
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
-        match self.value {
+        match self.seen() {
             Value::Null => visitor.visit_unit(),
             _ => Err(self.fail("null")),
         }
@@ -118,7 +137,7 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
-        match self.value {
+        match self.seen() {
             Value::List(_) | Value::Set(_) | Value::Tuple(_) => self.deserialize_any(visitor),
             _ => Err(self.fail("a list or set")),
         }
@@ -142,7 +161,7 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
-        match self.value {
+        match self.seen() {
             Value::Map(_) | Value::Object(_) => self.deserialize_any(visitor),
             _ => Err(self.fail("a map or object")),
         }
@@ -157,12 +176,13 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, ModelError> {
-        match self.value {
+        match self.seen() {
             Value::Map(m) | Value::Object(m) => visitor.visit_map(Fields {
                 fields: fields.iter(),
                 object: m,
                 pending: None,
                 path: &self.path,
+                unknown_as_null: self.unknown_as_null,
             }),
             _ => Err(self.fail("an object")),
         }
@@ -175,7 +195,7 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, ModelError> {
-        match self.value {
+        match self.seen() {
             Value::String(s) => visitor.visit_enum(
                 IntoDeserializer::<ModelError>::into_deserializer(s.as_str()),
             ),
@@ -187,6 +207,7 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
 struct Seq<'a, 'p> {
     items: std::iter::Enumerate<std::slice::Iter<'a, Value>>,
     path: &'p AttributePath,
+    unknown_as_null: bool,
 }
 
 impl<'de, 'a: 'de> SeqAccess<'de> for Seq<'a, '_> {
@@ -200,7 +221,7 @@ impl<'de, 'a: 'de> SeqAccess<'de> for Seq<'a, '_> {
             return Ok(None);
         };
         let path = self.path.clone().index(i as i64);
-        ValueDeserializer::child(seed, v, path).map(Some)
+        ValueDeserializer::child(seed, v, path, self.unknown_as_null).map(Some)
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -213,6 +234,7 @@ struct Entries<'a, 'p> {
     entries: btree_map::Iter<'a, String, Value>,
     pending: Option<(&'a String, &'a Value)>,
     path: &'p AttributePath,
+    unknown_as_null: bool,
 }
 
 impl<'de, 'a: 'de> MapAccess<'de> for Entries<'a, '_> {
@@ -240,7 +262,7 @@ impl<'de, 'a: 'de> MapAccess<'de> for Entries<'a, '_> {
         let step = PathStep::ElementKeyString(k.clone());
         let mut path = self.path.clone();
         path.push(step);
-        ValueDeserializer::child(seed, v, path)
+        ValueDeserializer::child(seed, v, path, self.unknown_as_null)
     }
 }
 
@@ -250,6 +272,7 @@ struct Fields<'a, 'p> {
     object: &'a std::collections::BTreeMap<String, Value>,
     pending: Option<&'static str>,
     path: &'p AttributePath,
+    unknown_as_null: bool,
 }
 
 impl<'de, 'a: 'de> MapAccess<'de> for Fields<'a, '_> {
@@ -275,6 +298,11 @@ impl<'de, 'a: 'de> MapAccess<'de> for Fields<'a, '_> {
             .take()
             .ok_or_else(|| ModelError::new("a field name before its value", "a value"))?;
         let value = self.object.get(name).unwrap_or(&NULL);
-        ValueDeserializer::child(seed, value, self.path.clone().attr(name))
+        ValueDeserializer::child(
+            seed,
+            value,
+            self.path.clone().attr(name),
+            self.unknown_as_null,
+        )
     }
 }

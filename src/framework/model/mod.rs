@@ -4,7 +4,8 @@
 //!
 //! - [`from_value`] reads a model from a value. An attribute the value
 //!   lacks reads as null; an unknown value is an error except in a
-//!   [`Field`].
+//!   [`Field`]. [`from_value_unknown_as_null`] reads unknowns as null
+//!   instead, for code that acts only on what is known.
 //! - [`to_value`] writes a model as a value of the schema's [`Type`]:
 //!   attributes the model does not set become nulls, and a field the type
 //!   does not have is an error.
@@ -162,8 +163,24 @@ impl serde::ser::Error for ModelError {
 
 /// Reads a model from a value (a state, plan, configuration or part of one).
 pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, ModelError> {
+    read(value, false)
+}
+
+/// Reads a model from a value in which every unknown reads as null, except
+/// where a [`Field`] can hold it: for code that acts only on what is known
+/// (a request body leaves out what a plan does not know yet).
+pub fn from_value_unknown_as_null<T: DeserializeOwned>(value: &Value) -> Result<T, ModelError> {
+    read(value, true)
+}
+
+fn read<T: DeserializeOwned>(value: &Value, unknown_as_null: bool) -> Result<T, ModelError> {
     let root = AttributePath::root();
-    T::deserialize(de::ValueDeserializer::new(value, root.clone())).map_err(|e| e.at(&root))
+    T::deserialize(de::ValueDeserializer::new(
+        value,
+        root.clone(),
+        unknown_as_null,
+    ))
+    .map_err(|e| e.at(&root))
 }
 
 /// Writes a model as a value of type `ty` (usually the schema's

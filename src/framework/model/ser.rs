@@ -314,7 +314,9 @@ impl MapWriter<'_> {
         match self.ty {
             Type::Object { attributes, .. } => {
                 for name in attributes.keys() {
-                    self.entries.entry(name.clone()).or_insert(Value::Null);
+                    if !self.entries.contains_key(name) {
+                        self.entries.insert(name.clone(), Value::Null);
+                    }
                 }
                 Ok(Value::Object(self.entries))
             }
