@@ -3,13 +3,12 @@
 use super::*;
 use crate::framework::PlanRequest;
 use crate::integration::convert::to_payload;
-use crate::integration::platforms;
 use crate::integration::test_support::{snowflake_config, summaries, write_only_config};
 use serde_json::json;
 
 #[test]
 fn timeouts_default_to_thirty_minutes() {
-    let t = Timeouts::from_value(&platforms::obj([("create", Value::from("5m"))]));
+    let t = Timeouts::from_value(&Value::object([("create", Value::from("5m"))]));
     assert_eq!(t.create, Duration::from_secs(300));
     assert_eq!(t.delete, DEFAULT_TIMEOUT);
 }
@@ -119,10 +118,10 @@ async fn an_unset_setting_changed_outside_terraform_plans_its_default() {
     let mut prior = applied(&created.planned_state);
     // Someone switched audit and impersonation on through the API.
     if let Some(b) = prior.get_attr_mut("snowflake") {
-        b.set_attr("audit", platforms::obj([("enabled", Value::Bool(true))]));
+        b.set_attr("audit", Value::object([("enabled", Value::Bool(true))]));
         b.set_attr(
             "impersonation",
-            platforms::obj([("enabled", Value::Bool(true)), ("role", Value::from("R"))]),
+            Value::object([("enabled", Value::Bool(true)), ("role", Value::from("R"))]),
         );
     }
     let resp = resource()
@@ -132,7 +131,7 @@ async fn an_unset_setting_changed_outside_terraform_plans_its_default() {
     assert_eq!(sf.attr("audit").attr("enabled"), &Value::Bool(false));
     assert_eq!(
         sf.attr("impersonation"),
-        &platforms::obj([("enabled", Value::Bool(false)), ("role", Value::Null)])
+        &Value::object([("enabled", Value::Bool(false)), ("role", Value::Null)])
     );
     assert_ne!(resp.planned_state, prior);
     // The update sends the defaults back.
@@ -226,7 +225,7 @@ async fn a_type_change_requires_replacement() {
     let prior = applied(&created.planned_state);
     let mut other = config.clone();
     other.set_attr("snowflake", Value::Null);
-    other.set_attr("trino", platforms::obj([("api_key", Value::Null)]));
+    other.set_attr("trino", Value::object([("api_key", Value::Null)]));
     let resp = resource()
         .plan(&Context::default(), request(&prior, &other))
         .await;
