@@ -1,4 +1,6 @@
-//! The `Deserializer` over a `&Value`, tracking the attribute path.
+//! The `Deserializer` over a `&Value`. No path is carried down: an error
+//! gets its path on the way up, each level adding its step
+//! ([`ModelError::under`]), so reading allocates nothing for paths.
 
 use std::collections::btree_map;
 
@@ -6,25 +8,23 @@ use serde::de::{DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor
 use serde::Deserializer;
 
 use super::{ModelError, FIELD_TOKEN};
-use crate::framework::path::{AttributePath, PathStep};
+use crate::framework::path::PathStep;
 use crate::framework::value::Value;
 
 static NULL: Value = Value::Null;
 
-/// Reads one value at `path`.
+/// Reads one value.
 pub(crate) struct ValueDeserializer<'a> {
     value: &'a Value,
-    path: AttributePath,
     /// Whether an unknown reads as null (except in a `Field`, which can
     /// hold it), instead of being an error.
     unknown_as_null: bool,
 }
 
 impl<'a> ValueDeserializer<'a> {
-    pub(crate) fn new(value: &'a Value, path: AttributePath, unknown_as_null: bool) -> Self {
+    pub(crate) fn new(value: &'a Value, unknown_as_null: bool) -> Self {
         ValueDeserializer {
             value,
-            path,
             unknown_as_null,
         }
     }
@@ -39,21 +39,21 @@ impl<'a> ValueDeserializer<'a> {
     }
 
     fn fail(&self, expected: &str) -> ModelError {
-        ModelError::new(expected, self.seen().kind_name()).at(&self.path)
+        ModelError::new(expected, self.seen().kind_name())
     }
 
-    /// Deserializes a child, giving errors without a path the child's path.
+    /// Deserializes a child, its errors placed under `step`.
     fn child<'de, S: DeserializeSeed<'de>>(
         seed: S,
         value: &'a Value,
-        path: AttributePath,
+        step: impl FnOnce() -> PathStep,
         unknown_as_null: bool,
     ) -> Result<S::Value, ModelError>
     where
         'a: 'de,
     {
-        seed.deserialize(ValueDeserializer::new(value, path.clone(), unknown_as_null))
-            .map_err(|e| e.at(&path))
+        seed.deserialize(ValueDeserializer::new(value, unknown_as_null))
+            .map_err(|e| e.under(step()))
     }
 }
 
@@ -80,14 +80,12 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
             Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
                 visitor.visit_seq(Seq {
                     items: items.iter().enumerate(),
-                    path: &self.path,
                     unknown_as_null: self.unknown_as_null,
                 })
             }
             Value::Map(m) | Value::Object(m) => visitor.visit_map(Entries {
                 entries: m.iter(),
                 pending: None,
-                path: &self.path,
                 unknown_as_null: self.unknown_as_null,
             }),
         }
@@ -181,7 +179,6 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
                 fields: fields.iter(),
                 object: m,
                 pending: None,
-                path: &self.path,
                 unknown_as_null: self.unknown_as_null,
             }),
             _ => Err(self.fail("an object")),
@@ -204,13 +201,12 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
     }
 }
 
-struct Seq<'a, 'p> {
+struct Seq<'a> {
     items: std::iter::Enumerate<std::slice::Iter<'a, Value>>,
-    path: &'p AttributePath,
     unknown_as_null: bool,
 }
 
-impl<'de, 'a: 'de> SeqAccess<'de> for Seq<'a, '_> {
+impl<'de, 'a: 'de> SeqAccess<'de> for Seq<'a> {
     type Error = ModelError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
@@ -220,8 +216,8 @@ impl<'de, 'a: 'de> SeqAccess<'de> for Seq<'a, '_> {
         let Some((i, v)) = self.items.next() else {
             return Ok(None);
         };
-        let path = self.path.clone().index(i as i64);
-        ValueDeserializer::child(seed, v, path, self.unknown_as_null).map(Some)
+        let step = || PathStep::ElementKeyInt(i as i64);
+        ValueDeserializer::child(seed, v, step, self.unknown_as_null).map(Some)
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -230,14 +226,13 @@ impl<'de, 'a: 'de> SeqAccess<'de> for Seq<'a, '_> {
 }
 
 /// The entries of a map (or of an object read as a map).
-struct Entries<'a, 'p> {
+struct Entries<'a> {
     entries: btree_map::Iter<'a, String, Value>,
     pending: Option<(&'a String, &'a Value)>,
-    path: &'p AttributePath,
     unknown_as_null: bool,
 }
 
-impl<'de, 'a: 'de> MapAccess<'de> for Entries<'a, '_> {
+impl<'de, 'a: 'de> MapAccess<'de> for Entries<'a> {
     type Error = ModelError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -259,23 +254,20 @@ impl<'de, 'a: 'de> MapAccess<'de> for Entries<'a, '_> {
             .pending
             .take()
             .ok_or_else(|| ModelError::new("a map key before its value", "a value"))?;
-        let step = PathStep::ElementKeyString(k.clone());
-        let mut path = self.path.clone();
-        path.push(step);
-        ValueDeserializer::child(seed, v, path, self.unknown_as_null)
+        let step = || PathStep::ElementKeyString(k.clone());
+        ValueDeserializer::child(seed, v, step, self.unknown_as_null)
     }
 }
 
 /// The model's fields, looked up in an object.
-struct Fields<'a, 'p> {
+struct Fields<'a> {
     fields: std::slice::Iter<'static, &'static str>,
     object: &'a std::collections::BTreeMap<String, Value>,
     pending: Option<&'static str>,
-    path: &'p AttributePath,
     unknown_as_null: bool,
 }
 
-impl<'de, 'a: 'de> MapAccess<'de> for Fields<'a, '_> {
+impl<'de, 'a: 'de> MapAccess<'de> for Fields<'a> {
     type Error = ModelError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -298,11 +290,7 @@ impl<'de, 'a: 'de> MapAccess<'de> for Fields<'a, '_> {
             .take()
             .ok_or_else(|| ModelError::new("a field name before its value", "a value"))?;
         let value = self.object.get(name).unwrap_or(&NULL);
-        ValueDeserializer::child(
-            seed,
-            value,
-            self.path.clone().attr(name),
-            self.unknown_as_null,
-        )
+        let step = || PathStep::Attribute(name.to_string());
+        ValueDeserializer::child(seed, value, step, self.unknown_as_null)
     }
 }

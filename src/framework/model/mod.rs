@@ -36,7 +36,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::framework::diag::Diagnostic;
-use crate::framework::path::AttributePath;
+use crate::framework::path::{AttributePath, PathStep};
 use crate::framework::types::Type;
 use crate::framework::value::Value;
 
@@ -61,8 +61,6 @@ pub struct ModelError {
     pub expected: String,
     /// What was found (the kind of value, or serde's own message).
     pub found: String,
-    /// Whether `path` has been set (the innermost path wins).
-    located: bool,
 }
 
 impl ModelError {
@@ -71,16 +69,14 @@ impl ModelError {
             path: AttributePath::root(),
             expected: expected.into(),
             found: found.into(),
-            located: false,
         }
     }
 
-    /// Sets the path unless an inner step already did.
-    pub(crate) fn at(mut self, path: &AttributePath) -> Self {
-        if !self.located {
-            self.path = path.clone();
-            self.located = true;
-        }
+    /// The error of a nested value, placed under the step that leads to it
+    /// (each level adds its own on the way up, so the path is built only
+    /// when there is an error).
+    pub(crate) fn under(mut self, step: PathStep) -> Self {
+        self.path.prepend(step);
         self
     }
 
@@ -174,22 +170,13 @@ pub fn from_value_unknown_as_null<T: DeserializeOwned>(value: &Value) -> Result<
 }
 
 fn read<T: DeserializeOwned>(value: &Value, unknown_as_null: bool) -> Result<T, ModelError> {
-    let root = AttributePath::root();
-    T::deserialize(de::ValueDeserializer::new(
-        value,
-        root.clone(),
-        unknown_as_null,
-    ))
-    .map_err(|e| e.at(&root))
+    T::deserialize(de::ValueDeserializer::new(value, unknown_as_null))
 }
 
 /// Writes a model as a value of type `ty` (usually the schema's
 /// [`crate::framework::Schema::value_type`]).
 pub fn to_value<T: Serialize + ?Sized>(model: &T, ty: &Type) -> Result<Value, ModelError> {
-    let root = AttributePath::root();
-    model
-        .serialize(ser::ValueSerializer::new(ty, root.clone()))
-        .map_err(|e| e.at(&root))
+    model.serialize(ser::ValueSerializer::new(ty))
 }
 
 /// A value that may be null, unknown (known only after apply) or known: for
