@@ -60,6 +60,11 @@ impl AttributePath {
         self.steps.push(step);
     }
 
+    /// Puts a step in front, in place (a path built from the inside out).
+    pub fn prepend(&mut self, step: PathStep) {
+        self.steps.insert(0, step);
+    }
+
     /// The steps of the path.
     pub fn steps(&self) -> &[PathStep] {
         &self.steps

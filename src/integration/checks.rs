@@ -184,7 +184,6 @@ fn is_env_name(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::integration::platforms;
     use crate::integration::test_support::{snowflake_config, summaries, write_only_config};
 
     #[test]
@@ -201,7 +200,7 @@ mod tests {
             ["expected exactly one of snowflake, databricks, bigquery, redshift, azure_synapse, s3, trino to be set, got none"]
         );
         let mut v = snowflake_config();
-        v.set_attr("trino", platforms::obj([("api_key", Value::Null)]));
+        v.set_attr("trino", Value::object([("api_key", Value::Null)]));
         let d = validate_config(&v);
         assert_eq!(
             d.iter().next().unwrap().attribute,
@@ -216,7 +215,7 @@ mod tests {
         let mut v = snowflake_config();
         v.set_attr(
             "timeouts",
-            platforms::obj([
+            Value::object([
                 ("create", Value::from("soon")),
                 ("update", Value::Null),
                 ("delete", Value::Null),

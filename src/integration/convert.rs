@@ -3,7 +3,7 @@
 //! answer.
 
 use super::model::IntegrationModel;
-use super::platforms::{defaults, obj, Platform};
+use super::platforms::{defaults, Platform};
 use crate::framework::model::{Field, Raw};
 use crate::framework::{AttributePath, Diagnostic, Diagnostics, Value};
 use immuta_api::{Integration, IntegrationPayload, ValidationResults};
@@ -67,7 +67,7 @@ pub fn validation_results_value(vr: Option<&ValidationResults>) -> Value {
         .validation_tests
         .iter()
         .map(|t| {
-            obj([
+            Value::object([
                 ("name", Value::string(t.name.clone())),
                 ("status", Value::string(t.status.as_str())),
                 ("message", Value::opt_string(t.message.clone())),
@@ -78,7 +78,7 @@ pub fn validation_results_value(vr: Option<&ValidationResults>) -> Value {
             ])
         })
         .collect();
-    obj([
+    Value::object([
         ("status", Value::string(vr.status.as_str())),
         ("tests", Value::List(tests)),
     ])

@@ -5,9 +5,55 @@
 //! write-only secrets are never stored).
 
 use super::model::IntegrationModel;
-use super::platforms::{okta_to, private_key_to, Reader};
-use crate::framework::Value;
-use immuta_api::DeleteCredentials;
+use super::platforms::block;
+use super::platforms::{okta_to, private_key_to, OktaBlock, PrivateKeyBlock};
+use crate::framework::{model, Value};
+use immuta_api::{DeleteCredentials, Secret};
+use serde::{Deserialize, Serialize};
+
+/// `delete_credentials = { ... }`: one field per attribute of
+/// [`super::schema::delete_credentials_attribute`], which are also the keys
+/// of the JSON object in `delete_credentials_env`'s variable.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeleteCredentialsBlock {
+    /// How the credentials authenticate.
+    pub authentication_type: Option<String>,
+    /// The privileged account's user name.
+    pub username: Option<Secret>,
+    /// The privileged account's password.
+    pub password: Option<Secret>,
+    /// The privileged role (Snowflake).
+    pub role: Option<String>,
+    /// Key-pair authentication's key (Snowflake).
+    pub private_key: Option<PrivateKeyBlock>,
+    /// The passphrase of an encrypted private key.
+    pub private_key_password: Option<Secret>,
+    /// Okta settings (Redshift).
+    pub okta: Option<OktaBlock>,
+}
+
+/// The DELETE credentials of a `delete_credentials` block.
+pub fn to_credentials(b: &DeleteCredentialsBlock) -> DeleteCredentials {
+    let DeleteCredentialsBlock {
+        authentication_type,
+        username,
+        password,
+        role,
+        private_key,
+        private_key_password,
+        okta,
+    } = b;
+    DeleteCredentials {
+        authentication_type: authentication_type.clone(),
+        username: username.clone(),
+        password: password.clone(),
+        role: role.clone(),
+        private_key: private_key.as_ref().map(private_key_to),
+        private_key_password: private_key_password.clone(),
+        okta: okta.as_ref().map(okta_to),
+        extra: Default::default(),
+    }
+}
 
 /// Why the credentials of `delete_credentials_env` could not be read. The
 /// messages never carry the variable's content.
@@ -71,15 +117,7 @@ pub fn delete_credentials_from_json(
     }
     let v = json_to_value(&json).map_err(invalid)?;
     if let Value::Object(m) = &v {
-        let known = [
-            "authentication_type",
-            "username",
-            "password",
-            "role",
-            "private_key",
-            "private_key_password",
-            "okta",
-        ];
+        let known = model::field_names::<DeleteCredentialsBlock>();
         if let Some(k) = m.keys().find(|k| !known.contains(&k.as_str())) {
             return Err(invalid(format!(
                 "unknown key \"{k}\", expected keys among {}",
@@ -87,7 +125,10 @@ pub fn delete_credentials_from_json(
             )));
         }
     }
-    Ok(delete_credentials_from(&v))
+    // A string where an object belongs, or the reverse: the error names
+    // the key and the kinds, never the content.
+    let b: DeleteCredentialsBlock = model::from_value(&v).map_err(|e| invalid(e.to_string()))?;
+    Ok(to_credentials(&b))
 }
 
 /// Reads `delete_credentials_env`'s variable.
@@ -115,17 +156,7 @@ pub fn overlay_credentials(base: &mut DeleteCredentials, over: DeleteCredentials
 
 /// The DELETE credentials of a `delete_credentials` value.
 pub fn delete_credentials_from(v: &Value) -> DeleteCredentials {
-    let r = Reader(v);
-    DeleteCredentials {
-        authentication_type: r.str("authentication_type"),
-        username: r.secret("username"),
-        password: r.secret("password"),
-        role: r.str("role"),
-        private_key: private_key_to(r.obj("private_key")),
-        private_key_password: r.secret("private_key_password"),
-        okta: okta_to(r.obj("okta")),
-        ..Default::default()
-    }
+    to_credentials(&block::read(v))
 }
 
 /// The credentials of a DELETE of the integration `prior` (its state):
@@ -162,9 +193,34 @@ pub fn for_delete(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::{AttributePath, Diagnostics};
+    use crate::framework::model::assert_model_matches_schema;
+    use crate::framework::{AttributePath, Block, Diagnostics};
+    use crate::integration::platforms::block::test_support::{assert_block_matches, nested};
+    use crate::integration::schema::delete_credentials_attribute;
     use crate::integration::test_support::snowflake_config;
     use crate::integration::{validate_config, DELETE_CREDENTIALS_ENV};
+
+    #[test]
+    fn the_block_struct_matches_the_schema() {
+        let attr = delete_credentials_attribute();
+        let inner = attr.nested_attributes().unwrap();
+        assert_model_matches_schema::<DeleteCredentialsBlock>(&Block::new(inner.to_vec()));
+        assert_block_matches::<PrivateKeyBlock>(nested(inner, "private_key"));
+        assert_block_matches::<OktaBlock>(nested(inner, "okta"));
+    }
+
+    #[test]
+    fn a_string_where_an_object_belongs_is_refused_naming_the_key() {
+        let e = delete_credentials_from_json("X", r#"{"okta": "hunter2"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("okta") && e.contains("X"), "{e}");
+        assert!(!e.contains("hunter2"), "{e}");
+        let e = delete_credentials_from_json("X", r#"{"password": {"a": "hunter2"}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("password") && !e.contains("hunter2"), "{e}");
+    }
 
     #[test]
     fn delete_credentials_from_the_environment() {

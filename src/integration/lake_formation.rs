@@ -8,12 +8,13 @@
 //! prior value.
 
 use super::platforms::write_only::{add_twins, secret_paths, Twins};
-use super::platforms::{is_role_arn, with_auth, Check, Reader};
+use super::platforms::{block, is_role_arn, with_auth, Check};
 use crate::framework::{Attribute, AttributePath, Diagnostics, Value};
 use immuta_api::connection::{
     is_placeholder, Connection, ConnectionSpec, LakeFormationConfig, Technology,
 };
 use immuta_api::{IntegrationPayload, Secret};
+use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
 /// The nested attribute's name.
@@ -141,18 +142,43 @@ pub fn validate(block: &Value, diags: &mut Diagnostics) {
     }
 }
 
+/// `lake_formation = { ... }` as a request reads it (the write-only twin
+/// merged in by the caller): one field per attribute but the twins.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct LakeFormationBlock {
+    /// The AWS account of the Glue Data Catalog.
+    pub aws_account_id: Option<String>,
+    /// Its region.
+    pub aws_region: Option<String>,
+    /// `auto` or `accessKey`.
+    pub authentication_type: Option<String>,
+    /// The IAM role Immuta assumes (with `auto`).
+    pub aws_role_to_assume: Option<String>,
+    /// Access key id (with `accessKey`).
+    pub aws_access_key_id: Option<String>,
+    /// Secret access key (with `accessKey`).
+    pub aws_secret_access_key: Option<Secret>,
+}
+
 /// The `connection` object of a block (its twins merged by the caller):
 /// every Lake Formation field goes there, so the secret is sent once.
-pub fn to_spec(block: &Value) -> ConnectionSpec {
-    let r = Reader(block);
+pub fn to_spec(value: &Value) -> ConnectionSpec {
+    let LakeFormationBlock {
+        aws_account_id,
+        aws_region,
+        authentication_type,
+        aws_role_to_assume,
+        aws_access_key_id,
+        aws_secret_access_key,
+    } = block::read(value);
     ConnectionSpec {
         technology: Some(Technology::LakeFormation),
-        aws_account_id: r.str("aws_account_id"),
-        aws_region: r.str("aws_region"),
-        authentication_type: r.str("authentication_type"),
-        aws_role_to_assume: r.str("aws_role_to_assume"),
-        aws_access_key_id: r.str("aws_access_key_id"),
-        aws_secret_access_key: r.secret(SECRET),
+        aws_account_id,
+        aws_region,
+        authentication_type,
+        aws_role_to_assume,
+        aws_access_key_id,
+        aws_secret_access_key,
         ..ConnectionSpec::default()
     }
 }
@@ -212,6 +238,21 @@ pub fn from_answer(answer: &Connection, prior: &Value) -> Value {
 mod tests {
     use super::*;
     use crate::integration::test_support::summaries;
+
+    #[test]
+    fn the_block_struct_is_the_attribute_but_its_twins() {
+        let attr = attribute();
+        let plain: Vec<_> = attr
+            .nested_attributes()
+            .unwrap_or_default()
+            .iter()
+            .filter(|a| !a.name.contains("_wo"))
+            .cloned()
+            .collect();
+        crate::framework::model::assert_model_matches_schema::<LakeFormationBlock>(
+            &crate::framework::Block::new(plain),
+        );
+    }
 
     fn block(pairs: &[(&str, &str)]) -> Value {
         let mut b = crate::integration::platforms::null_object(&attribute());

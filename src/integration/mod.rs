@@ -8,7 +8,8 @@
 //!
 //! - [`platforms`]: the integration types, one file and one table
 //!   ([`platforms::PlatformSpec`]) each, and the registry of them
-//!   ([`Platform::ALL`]); the shared readers, writers and checks.
+//!   ([`Platform::ALL`]); per type a block struct with its converter pair
+//!   to and from `immuta-api`; the shared nested parts and checks.
 //! - [`schema`]: the schema of an integration (the resource's), its type
 //!   names and descriptions.
 //! - [`checks`]: `validate_config`, the checks of an integration's

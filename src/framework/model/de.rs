@@ -1,4 +1,6 @@
-//! The `Deserializer` over a `&Value`, tracking the attribute path.
+//! The `Deserializer` over a `&Value`. No path is carried down: an error
+//! gets its path on the way up, each level adding its step
+//! ([`ModelError::under`]), so reading allocates nothing for paths.
 
 use std::collections::btree_map;
 
@@ -6,37 +8,52 @@ use serde::de::{DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor
 use serde::Deserializer;
 
 use super::{raw, ModelError, FIELD_TOKEN, RAW_TOKEN};
-use crate::framework::path::{AttributePath, PathStep};
+use crate::framework::path::PathStep;
 use crate::framework::value::Value;
 
 static NULL: Value = Value::Null;
 
-/// Reads one value at `path`.
+/// Reads one value.
 pub(crate) struct ValueDeserializer<'a> {
     value: &'a Value,
-    path: AttributePath,
+    /// Whether an unknown reads as null (except in a `Field`, which can
+    /// hold it), instead of being an error.
+    unknown_as_null: bool,
 }
 
 impl<'a> ValueDeserializer<'a> {
-    pub(crate) fn new(value: &'a Value, path: AttributePath) -> Self {
-        ValueDeserializer { value, path }
+    pub(crate) fn new(value: &'a Value, unknown_as_null: bool) -> Self {
+        ValueDeserializer {
+            value,
+            unknown_as_null,
+        }
+    }
+
+    /// The value as the model reads it outside a `Field`.
+    fn seen(&self) -> &'a Value {
+        if self.unknown_as_null && self.value.is_unknown() {
+            &NULL
+        } else {
+            self.value
+        }
     }
 
     fn fail(&self, expected: &str) -> ModelError {
-        ModelError::new(expected, self.value.kind_name()).at(&self.path)
+        ModelError::new(expected, self.seen().kind_name())
     }
 
-    /// Deserializes a child, giving errors without a path the child's path.
+    /// Deserializes a child, its errors placed under `step`.
     fn child<'de, S: DeserializeSeed<'de>>(
         seed: S,
         value: &'a Value,
-        path: AttributePath,
+        step: impl FnOnce() -> PathStep,
+        unknown_as_null: bool,
     ) -> Result<S::Value, ModelError>
     where
         'a: 'de,
     {
-        seed.deserialize(ValueDeserializer::new(value, path.clone()))
-            .map_err(|e| e.at(&path))
+        seed.deserialize(ValueDeserializer::new(value, unknown_as_null))
+            .map_err(|e| e.under(step()))
     }
 }
 
@@ -44,7 +61,7 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
     type Error = ModelError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
-        match self.value {
+        match self.seen() {
             Value::Null => visitor.visit_none(),
             Value::Unknown => Err(self.fail("a known value")),
             Value::String(s) => visitor.visit_borrowed_str(s),
@@ -63,13 +80,13 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
             Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
                 visitor.visit_seq(Seq {
                     items: items.iter().enumerate(),
-                    path: &self.path,
+                    unknown_as_null: self.unknown_as_null,
                 })
             }
             Value::Map(m) | Value::Object(m) => visitor.visit_map(Entries {
                 entries: m.iter(),
                 pending: None,
-                path: &self.path,
+                unknown_as_null: self.unknown_as_null,
             }),
         }
     }
@@ -80,7 +97,7 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
-        match self.value {
+        match self.seen() {
             Value::Null => visitor.visit_none(),
             Value::Unknown => Err(self.fail("a known value")),
             _ => visitor.visit_some(self),
@@ -88,7 +105,7 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
     }
 
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
-        match self.value {
+        match self.seen() {
             Value::Null => visitor.visit_unit(),
             _ => Err(self.fail("null")),
         }
@@ -122,7 +139,7 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
-        match self.value {
+        match self.seen() {
             Value::List(_) | Value::Set(_) | Value::Tuple(_) => self.deserialize_any(visitor),
             _ => Err(self.fail("a list or set")),
         }
@@ -146,7 +163,7 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
-        match self.value {
+        match self.seen() {
             Value::Map(_) | Value::Object(_) => self.deserialize_any(visitor),
             _ => Err(self.fail("a map or object")),
         }
@@ -161,12 +178,12 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, ModelError> {
-        match self.value {
+        match self.seen() {
             Value::Map(m) | Value::Object(m) => visitor.visit_map(Fields {
                 fields: fields.iter(),
                 object: m,
                 pending: None,
-                path: &self.path,
+                unknown_as_null: self.unknown_as_null,
             }),
             _ => Err(self.fail("an object")),
         }
@@ -179,7 +196,7 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, ModelError> {
-        match self.value {
+        match self.seen() {
             Value::String(s) => visitor.visit_enum(
                 IntoDeserializer::<ModelError>::into_deserializer(s.as_str()),
             ),
@@ -188,12 +205,12 @@ impl<'de, 'a: 'de> Deserializer<'de> for ValueDeserializer<'a> {
     }
 }
 
-struct Seq<'a, 'p> {
+struct Seq<'a> {
     items: std::iter::Enumerate<std::slice::Iter<'a, Value>>,
-    path: &'p AttributePath,
+    unknown_as_null: bool,
 }
 
-impl<'de, 'a: 'de> SeqAccess<'de> for Seq<'a, '_> {
+impl<'de, 'a: 'de> SeqAccess<'de> for Seq<'a> {
     type Error = ModelError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
@@ -203,8 +220,8 @@ impl<'de, 'a: 'de> SeqAccess<'de> for Seq<'a, '_> {
         let Some((i, v)) = self.items.next() else {
             return Ok(None);
         };
-        let path = self.path.clone().index(i as i64);
-        ValueDeserializer::child(seed, v, path).map(Some)
+        let step = || PathStep::ElementKeyInt(i as i64);
+        ValueDeserializer::child(seed, v, step, self.unknown_as_null).map(Some)
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -213,13 +230,13 @@ impl<'de, 'a: 'de> SeqAccess<'de> for Seq<'a, '_> {
 }
 
 /// The entries of a map (or of an object read as a map).
-struct Entries<'a, 'p> {
+struct Entries<'a> {
     entries: btree_map::Iter<'a, String, Value>,
     pending: Option<(&'a String, &'a Value)>,
-    path: &'p AttributePath,
+    unknown_as_null: bool,
 }
 
-impl<'de, 'a: 'de> MapAccess<'de> for Entries<'a, '_> {
+impl<'de, 'a: 'de> MapAccess<'de> for Entries<'a> {
     type Error = ModelError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -241,22 +258,20 @@ impl<'de, 'a: 'de> MapAccess<'de> for Entries<'a, '_> {
             .pending
             .take()
             .ok_or_else(|| ModelError::new("a map key before its value", "a value"))?;
-        let step = PathStep::ElementKeyString(k.clone());
-        let mut path = self.path.clone();
-        path.push(step);
-        ValueDeserializer::child(seed, v, path)
+        let step = || PathStep::ElementKeyString(k.clone());
+        ValueDeserializer::child(seed, v, step, self.unknown_as_null)
     }
 }
 
 /// The model's fields, looked up in an object.
-struct Fields<'a, 'p> {
+struct Fields<'a> {
     fields: std::slice::Iter<'static, &'static str>,
     object: &'a std::collections::BTreeMap<String, Value>,
     pending: Option<&'static str>,
-    path: &'p AttributePath,
+    unknown_as_null: bool,
 }
 
-impl<'de, 'a: 'de> MapAccess<'de> for Fields<'a, '_> {
+impl<'de, 'a: 'de> MapAccess<'de> for Fields<'a> {
     type Error = ModelError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -279,6 +294,7 @@ impl<'de, 'a: 'de> MapAccess<'de> for Fields<'a, '_> {
             .take()
             .ok_or_else(|| ModelError::new("a field name before its value", "a value"))?;
         let value = self.object.get(name).unwrap_or(&NULL);
-        ValueDeserializer::child(seed, value, self.path.clone().attr(name))
+        let step = || PathStep::Attribute(name.to_string());
+        ValueDeserializer::child(seed, value, step, self.unknown_as_null)
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! - [`from_value`] reads a model from a value. An attribute the value
 //!   lacks reads as null; an unknown value is an error except in a
-//!   [`Field`].
+//!   [`Field`]. [`from_value_unknown_as_null`] reads unknowns as null
+//!   instead, for code that acts only on what is known.
 //! - [`to_value`] writes a model as a value of the schema's [`Type`]:
 //!   attributes the model does not set become nulls, and a field the type
 //!   does not have is an error.
@@ -38,7 +39,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::framework::diag::Diagnostic;
-use crate::framework::path::AttributePath;
+use crate::framework::path::{AttributePath, PathStep};
 use crate::framework::types::Type;
 use crate::framework::value::Value;
 
@@ -65,8 +66,6 @@ pub struct ModelError {
     pub expected: String,
     /// What was found (the kind of value, or serde's own message).
     pub found: String,
-    /// Whether `path` has been set (the innermost path wins).
-    located: bool,
 }
 
 impl ModelError {
@@ -75,16 +74,14 @@ impl ModelError {
             path: AttributePath::root(),
             expected: expected.into(),
             found: found.into(),
-            located: false,
         }
     }
 
-    /// Sets the path unless an inner step already did.
-    pub(crate) fn at(mut self, path: &AttributePath) -> Self {
-        if !self.located {
-            self.path = path.clone();
-            self.located = true;
-        }
+    /// The error of a nested value, placed under the step that leads to it
+    /// (each level adds its own on the way up, so the path is built only
+    /// when there is an error).
+    pub(crate) fn under(mut self, step: PathStep) -> Self {
+        self.path.prepend(step);
         self
     }
 
@@ -167,17 +164,24 @@ impl serde::ser::Error for ModelError {
 
 /// Reads a model from a value (a state, plan, configuration or part of one).
 pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, ModelError> {
-    let root = AttributePath::root();
-    T::deserialize(de::ValueDeserializer::new(value, root.clone())).map_err(|e| e.at(&root))
+    read(value, false)
+}
+
+/// Reads a model from a value in which every unknown reads as null, except
+/// where a [`Field`] can hold it: for code that acts only on what is known
+/// (a request body leaves out what a plan does not know yet).
+pub fn from_value_unknown_as_null<T: DeserializeOwned>(value: &Value) -> Result<T, ModelError> {
+    read(value, true)
+}
+
+fn read<T: DeserializeOwned>(value: &Value, unknown_as_null: bool) -> Result<T, ModelError> {
+    T::deserialize(de::ValueDeserializer::new(value, unknown_as_null))
 }
 
 /// Writes a model as a value of type `ty` (usually the schema's
 /// [`crate::framework::Schema::value_type`]).
 pub fn to_value<T: Serialize + ?Sized>(model: &T, ty: &Type) -> Result<Value, ModelError> {
-    let root = AttributePath::root();
-    model
-        .serialize(ser::ValueSerializer::new(ty, root.clone()))
-        .map_err(|e| e.at(&root))
+    model.serialize(ser::ValueSerializer::new(ty))
 }
 
 /// A value that may be null, unknown (known only after apply) or known: for

@@ -1,27 +1,28 @@
-//! The `Serializer` into a `Value` of a given `Type`, tracking the path.
+//! The `Serializer` into a `Value` of a given `Type`. No path is carried
+//! down: an error gets its path on the way up, each level adding its step
+//! ([`ModelError::under`]), so writing allocates nothing for paths.
 
 use std::collections::BTreeMap;
 
 use serde::ser::{self, Impossible, Serialize};
 
 use super::{raw, ModelError, RAW_TOKEN, UNKNOWN_TOKEN};
-use crate::framework::path::AttributePath;
+use crate::framework::path::PathStep;
 use crate::framework::types::Type;
 use crate::framework::value::{Number, Value};
 
-/// Writes one value of type `ty` at `path`.
+/// Writes one value of type `ty`.
 pub(crate) struct ValueSerializer<'t> {
     ty: &'t Type,
-    path: AttributePath,
 }
 
 impl<'t> ValueSerializer<'t> {
-    pub(crate) fn new(ty: &'t Type, path: AttributePath) -> Self {
-        ValueSerializer { ty, path }
+    pub(crate) fn new(ty: &'t Type) -> Self {
+        ValueSerializer { ty }
     }
 
     fn fail(&self, found: &str) -> ModelError {
-        ModelError::new(format!("a value of type {}", self.ty), found).at(&self.path)
+        ModelError::new(format!("a value of type {}", self.ty), found)
     }
 
     fn number(self, n: Option<Number>) -> Result<Value, ModelError> {
@@ -51,7 +52,6 @@ impl<'t> ValueSerializer<'t> {
             ty: self.ty,
             kind,
             items: Vec::with_capacity(len.unwrap_or(0)),
-            path: self.path,
         })
     }
 
@@ -61,7 +61,6 @@ impl<'t> ValueSerializer<'t> {
                 ty: self.ty,
                 entries: BTreeMap::new(),
                 key: None,
-                path: self.path,
             }),
             _ => Err(self.fail("a map or struct")),
         }
@@ -224,23 +223,22 @@ pub(crate) struct SeqWriter<'t> {
     ty: &'t Type,
     kind: SeqKind,
     items: Vec<Value>,
-    path: AttributePath,
 }
 
 impl SeqWriter<'_> {
     fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), ModelError> {
         let i = self.items.len();
-        let path = self.path.clone().index(i as i64);
+        let step = || PathStep::ElementKeyInt(i as i64);
         let elem = match self.ty {
             Type::List(e) | Type::Set(e) => e.as_ref(),
             Type::Tuple(es) => es.get(i).ok_or_else(|| {
-                ModelError::new(format!("a tuple of {} elements", es.len()), "more").at(&path)
+                ModelError::new(format!("a tuple of {} elements", es.len()), "more").under(step())
             })?,
             _ => &Type::Dynamic,
         };
         let v = value
-            .serialize(ValueSerializer::new(elem, path.clone()))
-            .map_err(|e| e.at(&path))?;
+            .serialize(ValueSerializer::new(elem))
+            .map_err(|e| e.under(step()))?;
         self.items.push(v);
         Ok(())
     }
@@ -251,8 +249,7 @@ impl SeqWriter<'_> {
                 return Err(ModelError::new(
                     format!("a tuple of {} elements", es.len()),
                     format!("{} elements", self.items.len()),
-                )
-                .at(&self.path));
+                ));
             }
         }
         Ok(match self.kind {
@@ -289,25 +286,25 @@ pub(crate) struct MapWriter<'t> {
     ty: &'t Type,
     entries: BTreeMap<String, Value>,
     key: Option<String>,
-    path: AttributePath,
 }
 
 impl MapWriter<'_> {
     fn put<T: Serialize + ?Sized>(&mut self, key: String, value: &T) -> Result<(), ModelError> {
-        let (path, ty) = match self.ty {
-            Type::Object { attributes, .. } => {
-                let path = self.path.clone().attr(key.clone());
-                let ty = attributes.get(&key).ok_or_else(|| {
-                    ModelError::new("an attribute of the schema", format!("field {key}")).at(&path)
-                })?;
-                (path, ty)
-            }
-            Type::Map(e) => (self.path.clone().key(key.clone()), e.as_ref()),
-            _ => (self.path.clone().attr(key.clone()), &Type::Dynamic),
+        let step = |key: &str| match self.ty {
+            Type::Map(_) => PathStep::ElementKeyString(key.to_string()),
+            _ => PathStep::Attribute(key.to_string()),
+        };
+        let ty = match self.ty {
+            Type::Object { attributes, .. } => attributes.get(&key).ok_or_else(|| {
+                ModelError::new("an attribute of the schema", format!("field {key}"))
+                    .under(step(&key))
+            })?,
+            Type::Map(e) => e.as_ref(),
+            _ => &Type::Dynamic,
         };
         let v = value
-            .serialize(ValueSerializer::new(ty, path.clone()))
-            .map_err(|e| e.at(&path))?;
+            .serialize(ValueSerializer::new(ty))
+            .map_err(|e| e.under(step(&key)))?;
         self.entries.insert(key, v);
         Ok(())
     }
@@ -317,7 +314,9 @@ impl MapWriter<'_> {
         match self.ty {
             Type::Object { attributes, .. } => {
                 for name in attributes.keys() {
-                    self.entries.entry(name.clone()).or_insert(Value::Null);
+                    if !self.entries.contains_key(name) {
+                        self.entries.insert(name.clone(), Value::Null);
+                    }
                 }
                 Ok(Value::Object(self.entries))
             }
@@ -332,7 +331,7 @@ impl ser::SerializeMap for MapWriter<'_> {
     type Error = ModelError;
 
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), ModelError> {
-        self.key = Some(key.serialize(KeySerializer).map_err(|e| e.at(&self.path))?);
+        self.key = Some(key.serialize(KeySerializer)?);
         Ok(())
     }
 

@@ -195,6 +195,44 @@ fn a_field_reads_null_unknown_and_known() {
     );
 }
 
+#[derive(Debug, PartialEq, Deserialize)]
+struct Planned {
+    id: Field<String>,
+    name: Option<String>,
+    hosts: Option<Vec<Option<String>>>,
+    auth: Option<Auth>,
+}
+
+#[test]
+fn unknowns_can_read_as_null_except_in_a_field() {
+    let v = Value::object([
+        ("id", Value::Unknown),
+        ("name", Value::Unknown),
+        ("hosts", Value::List(vec![Value::from("a"), Value::Unknown])),
+        ("auth", Value::Unknown),
+    ]);
+    assert!(from_value::<Planned>(&v).is_err());
+    assert_eq!(
+        from_value_unknown_as_null::<Planned>(&v).unwrap(),
+        Planned {
+            id: Field::Unknown,
+            name: None,
+            hosts: Some(vec![Some("a".into()), None]),
+            auth: None,
+        }
+    );
+    // Inside a known object too; a required field still needs a value.
+    let v = Value::object([(
+        "auth",
+        Value::object([("user", Value::from("u")), ("token", Value::Unknown)]),
+    )]);
+    let p = from_value_unknown_as_null::<Planned>(&v).unwrap();
+    assert_eq!(p.auth.unwrap().token, None);
+    let v = Value::object([("auth", Value::object([("user", Value::Unknown)]))]);
+    let e = from_value_unknown_as_null::<Planned>(&v).unwrap_err();
+    assert_eq!(e.path.to_string(), "auth.user");
+}
+
 #[test]
 fn field_names_and_the_schema_check() {
     assert_eq!(

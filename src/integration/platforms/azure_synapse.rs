@@ -1,16 +1,18 @@
 //! `azure_synapse = { ... }`: Azure Synapse Analytics' config.
 
+use super::block::{self, lenient_port, secret};
 use super::defaults::{DefaultValue, DocumentedDefault};
 use super::PlatformSpec;
 use super::{
     chosen_when_unset, impersonation_attribute, impersonation_check, impersonation_from,
-    impersonation_to, obj, port, redacted_description, s, secret, secret_description, when_unset,
-    with_auth, Check, Form, Reader,
+    impersonation_to, redacted_description, secret_description, when_unset, with_auth, Check, Form,
+    ImpersonationBlock,
 };
-use crate::framework::{Attribute, Value};
+use crate::framework::{Attribute, Type, Value};
 use immuta_api::config::{AzureSynapseConfig, MetadataDelimiters};
-use immuta_api::DeleteCredentials;
+use immuta_api::{DeleteCredentials, Secret};
 use immuta_api::{IntegrationConfig, IntegrationType};
+use serde::{Deserialize, Serialize};
 
 /// Accepted `authentication_type` values.
 pub const AUTH_TYPES: &[&str] = &["userPassword"];
@@ -75,17 +77,22 @@ impl PlatformSpec for AzureSynapse {
         validate(c);
     }
 
-    fn to_config(&self, block: Reader<'_>) -> Option<IntegrationConfig> {
-        Some(IntegrationConfig::AzureSynapse(to_config(block)))
+    fn to_config(&self, block: &Value) -> Option<IntegrationConfig> {
+        Some(IntegrationConfig::AzureSynapse(to_config(&block::read(
+            block,
+        ))))
     }
 
     fn block_from_config(
         &self,
         config: Option<&IntegrationConfig>,
-        prior: Reader<'_>,
+        prior: &Value,
+        ty: &Type,
     ) -> Option<Value> {
         match config {
-            Some(IntegrationConfig::AzureSynapse(c)) => Some(from_config(c, prior)),
+            Some(IntegrationConfig::AzureSynapse(c)) => {
+                block::write(&from_config(c, block::read_prior(prior).as_ref()), ty)
+            }
             _ => None,
         }
     }
@@ -98,9 +105,44 @@ impl PlatformSpec for AzureSynapse {
         CHOSEN
     }
 
-    fn delete_credentials(&self, block: Reader<'_>) -> Option<DeleteCredentials> {
-        Some(delete_credentials(block))
+    fn delete_credentials(&self, block: &Value) -> Option<DeleteCredentials> {
+        Some(delete_credentials(&block::read(block)))
     }
+}
+
+/// `azure_synapse = { ... }`: one field per attribute of [`attributes`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AzureSynapseBlock {
+    /// The workspace's SQL host.
+    pub host: Option<String>,
+    /// The port.
+    #[serde(deserialize_with = "lenient_port")]
+    pub port: Option<u16>,
+    /// The database that holds `schema`.
+    pub database: Option<String>,
+    /// The schema Immuta manages.
+    pub schema: Option<String>,
+    /// How the system account signs in.
+    pub authentication_type: Option<String>,
+    /// The system account's user name (Immuta redacts it).
+    pub username: Option<Secret>,
+    /// The system account's password.
+    pub password: Option<Secret>,
+    /// The delimiters of profile data.
+    pub metadata_delimiters: Option<DelimitersBlock>,
+    /// User impersonation.
+    pub impersonation: Option<ImpersonationBlock>,
+}
+
+/// `metadata_delimiters = { ... }`: one field per entry of `DELIMITERS`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DelimitersBlock {
+    /// Between hash entries.
+    pub hash_delimiter: Option<String>,
+    /// Between a hash's key and value.
+    pub hash_key_delimiter: Option<String>,
+    /// Between array entries.
+    pub array_delimiter: Option<String>,
 }
 
 /// The attributes of `azure_synapse`, described for `form`.
@@ -179,57 +221,95 @@ pub fn validate(c: &mut Check<'_>) {
 }
 
 /// The API config of an `azure_synapse` block.
-pub fn to_config(r: Reader<'_>) -> AzureSynapseConfig {
+pub fn to_config(b: &AzureSynapseBlock) -> AzureSynapseConfig {
+    let AzureSynapseBlock {
+        host,
+        port,
+        database,
+        schema,
+        authentication_type,
+        username,
+        password,
+        metadata_delimiters,
+        impersonation,
+    } = b;
     AzureSynapseConfig {
-        host: r.str("host"),
-        port: r.port("port"),
-        database: r.str("database"),
-        schema: r.str("schema"),
-        authentication_type: r.str("authentication_type"),
-        username: r.secret("username"),
-        password: r.secret("password"),
-        metadata_delimiters: r.obj("metadata_delimiters").map(|d| MetadataDelimiters {
-            hash_delimiter: d.str("hash_delimiter"),
-            hash_key_delimiter: d.str("hash_key_delimiter"),
-            array_delimiter: d.str("array_delimiter"),
-            ..Default::default()
+        host: host.clone(),
+        port: *port,
+        database: database.clone(),
+        schema: schema.clone(),
+        authentication_type: authentication_type.clone(),
+        username: username.clone(),
+        password: password.clone(),
+        metadata_delimiters: metadata_delimiters.as_ref().map(|d| {
+            let DelimitersBlock {
+                hash_delimiter,
+                hash_key_delimiter,
+                array_delimiter,
+            } = d;
+            MetadataDelimiters {
+                hash_delimiter: hash_delimiter.clone(),
+                hash_key_delimiter: hash_key_delimiter.clone(),
+                array_delimiter: array_delimiter.clone(),
+                extra: Default::default(),
+            }
         }),
-        impersonation: impersonation_to(r.obj("impersonation")),
-        ..Default::default()
+        impersonation: impersonation.as_ref().map(impersonation_to),
+        extra: Default::default(),
     }
 }
 
-/// The `azure_synapse` block of an API config.
-pub fn from_config(c: &AzureSynapseConfig, prior: Reader<'_>) -> Value {
-    obj([
-        ("host", s(&c.host)),
-        ("port", port(c.port)),
-        ("database", s(&c.database)),
-        ("schema", s(&c.schema)),
-        ("authentication_type", s(&c.authentication_type)),
-        ("username", secret(&c.username, prior.raw("username"))),
-        ("password", secret(&c.password, prior.raw("password"))),
-        (
-            "metadata_delimiters",
-            c.metadata_delimiters.as_ref().map_or(Value::Null, |d| {
-                obj([
-                    ("hash_delimiter", s(&d.hash_delimiter)),
-                    ("hash_key_delimiter", s(&d.hash_key_delimiter)),
-                    ("array_delimiter", s(&d.array_delimiter)),
-                ])
-            }),
-        ),
-        ("impersonation", impersonation_from(&c.impersonation)),
-    ])
+/// The `azure_synapse` block of an API config, values Immuta redacts taken
+/// from `prior`.
+pub fn from_config(c: &AzureSynapseConfig, prior: Option<&AzureSynapseBlock>) -> AzureSynapseBlock {
+    let AzureSynapseConfig {
+        host,
+        port,
+        database,
+        schema,
+        authentication_type,
+        username,
+        password,
+        metadata_delimiters,
+        impersonation,
+        extra: _,
+    } = c;
+    AzureSynapseBlock {
+        host: host.clone(),
+        port: *port,
+        database: database.clone(),
+        schema: schema.clone(),
+        authentication_type: authentication_type.clone(),
+        username: secret(username, prior.and_then(|p| p.username.as_ref())),
+        password: secret(password, prior.and_then(|p| p.password.as_ref())),
+        metadata_delimiters: metadata_delimiters.as_ref().map(|d| {
+            let MetadataDelimiters {
+                hash_delimiter,
+                hash_key_delimiter,
+                array_delimiter,
+                extra: _,
+            } = d;
+            DelimitersBlock {
+                hash_delimiter: hash_delimiter.clone(),
+                hash_key_delimiter: hash_key_delimiter.clone(),
+                array_delimiter: array_delimiter.clone(),
+            }
+        }),
+        impersonation: impersonation.as_ref().map(impersonation_from),
+    }
 }
 
 /// The privileged credentials of an `azure_synapse` block, for DELETE.
-pub fn delete_credentials(r: Reader<'_>) -> DeleteCredentials {
+pub fn delete_credentials(b: &AzureSynapseBlock) -> DeleteCredentials {
     DeleteCredentials {
-        authentication_type: r.str("authentication_type"),
-        username: r.secret("username"),
-        password: r.secret("password"),
-        ..Default::default()
+        authentication_type: b.authentication_type.clone(),
+        username: b.username.clone(),
+        password: b.password.clone(),
+        role: None,
+        private_key: None,
+        private_key_password: None,
+        okta: None,
+        extra: Default::default(),
     }
 }
 
@@ -237,7 +317,19 @@ pub fn delete_credentials(r: Reader<'_>) -> DeleteCredentials {
 mod tests {
     use super::*;
     use crate::framework::Diagnostics;
+    use crate::integration::platforms::block::test_support::{assert_block_matches, nested};
     use crate::integration::platforms::{null_object, Platform};
+
+    #[test]
+    fn the_block_struct_matches_the_schema() {
+        for form in [Form::Resource, Form::DataSource] {
+            assert_block_matches::<AzureSynapseBlock>(&Platform::AZURE_SYNAPSE.attribute_in(form));
+            assert_block_matches::<DelimitersBlock>(nested(
+                &attributes(form),
+                "metadata_delimiters",
+            ));
+        }
+    }
 
     #[test]
     fn delimiters_unknown_until_apply_when_unset() {
@@ -250,7 +342,7 @@ mod tests {
         assert_eq!(planned.attr("port").as_i64(), Some(1433));
         config.set_attr(
             "metadata_delimiters",
-            obj([
+            Value::object([
                 ("hash_delimiter", Value::from("|")),
                 ("hash_key_delimiter", Value::Null),
                 ("array_delimiter", Value::from(",")),

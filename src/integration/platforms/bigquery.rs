@@ -1,10 +1,12 @@
 //! `bigquery = { ... }`: Google BigQuery's config.
 
+use super::block::{self, secret};
 use super::PlatformSpec;
-use super::{obj, s, secret, secret_description, Check, Form, Reader};
-use crate::framework::{Attribute, Value};
+use super::{secret_description, Check, Form};
+use crate::framework::{Attribute, Type, Value};
 use immuta_api::config::BigQueryConfig;
-use immuta_api::{IntegrationConfig, IntegrationType};
+use immuta_api::{IntegrationConfig, IntegrationType, Secret};
+use serde::{Deserialize, Serialize};
 
 /// The table of `bigquery`.
 pub struct BigQuery;
@@ -34,20 +36,38 @@ impl PlatformSpec for BigQuery {
         validate(c);
     }
 
-    fn to_config(&self, block: Reader<'_>) -> Option<IntegrationConfig> {
-        Some(IntegrationConfig::BigQuery(to_config(block)))
+    fn to_config(&self, block: &Value) -> Option<IntegrationConfig> {
+        Some(IntegrationConfig::BigQuery(to_config(&block::read(block))))
     }
 
     fn block_from_config(
         &self,
         config: Option<&IntegrationConfig>,
-        prior: Reader<'_>,
+        prior: &Value,
+        ty: &Type,
     ) -> Option<Value> {
         match config {
-            Some(IntegrationConfig::BigQuery(c)) => Some(from_config(c, prior)),
+            Some(IntegrationConfig::BigQuery(c)) => {
+                block::write(&from_config(c, block::read_prior(prior).as_ref()), ty)
+            }
             _ => None,
         }
     }
+}
+
+/// `bigquery = { ... }`: one field per attribute of [`attributes`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BigQueryBlock {
+    /// The Google Cloud role.
+    pub role: Option<String>,
+    /// The suffix of the policy-enforced datasets.
+    pub dataset_suffix: Option<String>,
+    /// The dataset Immuta manages.
+    pub dataset: Option<String>,
+    /// The datasets' location.
+    pub location: Option<String>,
+    /// The service account's JSON key file.
+    pub credential: Option<Secret>,
 }
 
 /// The attributes of `bigquery`, described for `form`.
@@ -122,37 +142,61 @@ pub fn validate(c: &mut Check<'_>) {
 }
 
 /// The API config of a `bigquery` block.
-pub fn to_config(r: Reader<'_>) -> BigQueryConfig {
+pub fn to_config(b: &BigQueryBlock) -> BigQueryConfig {
+    let BigQueryBlock {
+        role,
+        dataset_suffix,
+        dataset,
+        location,
+        credential,
+    } = b;
     BigQueryConfig {
-        role: r.str("role"),
-        dataset_suffix: r.str("dataset_suffix"),
-        dataset: r.str("dataset"),
-        location: r.str("location"),
-        credential: r.secret("credential"),
-        ..Default::default()
+        role: role.clone(),
+        dataset_suffix: dataset_suffix.clone(),
+        dataset: dataset.clone(),
+        location: location.clone(),
+        credential: credential.clone(),
+        extra: Default::default(),
     }
 }
 
-/// The `bigquery` block of an API config.
-pub fn from_config(c: &BigQueryConfig, prior: Reader<'_>) -> Value {
-    obj([
-        ("role", s(&c.role)),
-        ("dataset_suffix", s(&c.dataset_suffix)),
-        ("dataset", s(&c.dataset)),
-        ("location", s(&c.location)),
-        ("credential", secret(&c.credential, prior.raw("credential"))),
-    ])
+/// The `bigquery` block of an API config, the key file Immuta redacts
+/// taken from `prior`.
+pub fn from_config(c: &BigQueryConfig, prior: Option<&BigQueryBlock>) -> BigQueryBlock {
+    let BigQueryConfig {
+        role,
+        dataset_suffix,
+        dataset,
+        location,
+        credential,
+        extra: _,
+    } = c;
+    BigQueryBlock {
+        role: role.clone(),
+        dataset_suffix: dataset_suffix.clone(),
+        dataset: dataset.clone(),
+        location: location.clone(),
+        credential: secret(credential, prior.and_then(|p| p.credential.as_ref())),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::framework::Diagnostics;
+    use crate::integration::platforms::block::test_support::assert_block_matches;
     use crate::integration::platforms::Platform;
 
     #[test]
+    fn the_block_struct_matches_the_schema() {
+        for form in [Form::Resource, Form::DataSource] {
+            assert_block_matches::<BigQueryBlock>(&Platform::BIGQUERY.attribute_in(form));
+        }
+    }
+
+    #[test]
     fn suffix_and_credential_checks() {
-        let v = obj([
+        let v = Value::object([
             ("role", Value::from("immuta")),
             ("dataset_suffix", Value::from("secureView")),
             ("dataset", Value::from("immuta")),
@@ -175,7 +219,7 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let v = obj([
+        let v = Value::object([
             ("role", Value::from("immuta")),
             ("dataset_suffix", Value::from("_secureView")),
             ("dataset", Value::from("immuta")),

@@ -1,15 +1,17 @@
 //! `databricks = { ... }`: Databricks Unity Catalog's config.
 
+use super::block::{self, secret, strings_skipping_nulls};
 use super::defaults::{DefaultValue, DocumentedDefault};
 use super::PlatformSpec;
 use super::{
-    oauth_attribute, oauth_check, oauth_from, oauth_to, obj, only_with_auth, s, secret,
-    secret_description, strings, toggle_attribute, toggle_from, toggle_to, with_auth, Check, Form,
-    Platform, Reader,
+    oauth_attribute, oauth_check, oauth_from, oauth_to, only_with_auth, secret_description,
+    toggle_attribute, toggle_from, toggle_to, with_auth, Check, Form, OAuthBlock, Platform,
+    ToggleBlock,
 };
 use crate::framework::{Attribute, Type, Value};
 use immuta_api::config::{DatabricksConfig, GroupPattern};
-use immuta_api::{IntegrationConfig, IntegrationType};
+use immuta_api::{IntegrationConfig, IntegrationType, Secret};
+use serde::{Deserialize, Serialize};
 
 /// Accepted `authentication_type` values.
 pub const AUTH_TYPES: &[&str] = &["token", "oAuthM2M"];
@@ -52,17 +54,22 @@ impl PlatformSpec for Databricks {
         validate(c);
     }
 
-    fn to_config(&self, block: Reader<'_>) -> Option<IntegrationConfig> {
-        Some(IntegrationConfig::Databricks(to_config(block)))
+    fn to_config(&self, block: &Value) -> Option<IntegrationConfig> {
+        Some(IntegrationConfig::Databricks(to_config(&block::read(
+            block,
+        ))))
     }
 
     fn block_from_config(
         &self,
         config: Option<&IntegrationConfig>,
-        prior: Reader<'_>,
+        prior: &Value,
+        ty: &Type,
     ) -> Option<Value> {
         match config {
-            Some(IntegrationConfig::Databricks(c)) => Some(from_config(c, prior)),
+            Some(IntegrationConfig::Databricks(c)) => {
+                block::write(&from_config(c, block::read_prior(prior).as_ref()), ty)
+            }
             _ => None,
         }
     }
@@ -70,6 +77,37 @@ impl PlatformSpec for Databricks {
     fn documented_defaults(&self) -> &'static [DocumentedDefault] {
         DOCUMENTED_DEFAULTS
     }
+}
+
+/// `databricks = { ... }`: one field per attribute of [`attributes`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DatabricksBlock {
+    /// The workspace URL.
+    pub workspace_url: Option<String>,
+    /// The HTTP path of the SQL warehouse or cluster.
+    pub http_path: Option<String>,
+    /// The catalog Immuta creates.
+    pub catalog: Option<String>,
+    /// How Immuta signs in.
+    pub authentication_type: Option<String>,
+    /// A personal access token.
+    pub token: Option<Secret>,
+    /// OAuth machine-to-machine settings.
+    pub oauth_client_config: Option<OAuthBlock>,
+    /// Query audit.
+    pub audit: Option<ToggleBlock>,
+    /// The group exempt from Immuta's policies.
+    pub group_pattern: Option<GroupPatternBlock>,
+    /// The workspaces whose audit Immuta ingests.
+    #[serde(deserialize_with = "strings_skipping_nulls")]
+    pub workspace_ids: Option<Vec<String>>,
+}
+
+/// `group_pattern = { deny }`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupPatternBlock {
+    /// The exempt group.
+    pub deny: Option<String>,
 }
 
 /// The attributes of `databricks`, described for `form`.
@@ -143,54 +181,87 @@ pub fn validate(c: &mut Check<'_>) {
 }
 
 /// The API config of a `databricks` block.
-pub fn to_config(r: Reader<'_>) -> DatabricksConfig {
+pub fn to_config(b: &DatabricksBlock) -> DatabricksConfig {
+    let DatabricksBlock {
+        workspace_url,
+        http_path,
+        catalog,
+        authentication_type,
+        token,
+        oauth_client_config,
+        audit,
+        group_pattern,
+        workspace_ids,
+    } = b;
     DatabricksConfig {
-        workspace_url: r.str("workspace_url"),
-        http_path: r.str("http_path"),
-        catalog: r.str("catalog"),
-        authentication_type: r.str("authentication_type"),
-        token: r.secret("token"),
-        o_auth_client_config: oauth_to(r.obj("oauth_client_config")),
-        audit: toggle_to(r.obj("audit")),
-        group_pattern: r.obj("group_pattern").map(|g| GroupPattern {
-            deny: g.str("deny"),
-            ..Default::default()
+        workspace_url: workspace_url.clone(),
+        http_path: http_path.clone(),
+        catalog: catalog.clone(),
+        authentication_type: authentication_type.clone(),
+        token: token.clone(),
+        o_auth_client_config: oauth_client_config.as_ref().map(oauth_to),
+        audit: audit.as_ref().map(toggle_to),
+        group_pattern: group_pattern.as_ref().map(|g| {
+            let GroupPatternBlock { deny } = g;
+            GroupPattern {
+                deny: deny.clone(),
+                extra: Default::default(),
+            }
         }),
-        workspace_ids: r.strings("workspace_ids"),
-        ..Default::default()
+        workspace_ids: workspace_ids.clone(),
+        extra: Default::default(),
     }
 }
 
-/// The `databricks` block of an API config.
-pub fn from_config(c: &DatabricksConfig, prior: Reader<'_>) -> Value {
-    obj([
-        ("workspace_url", s(&c.workspace_url)),
-        ("http_path", s(&c.http_path)),
-        ("catalog", s(&c.catalog)),
-        ("authentication_type", s(&c.authentication_type)),
-        ("token", secret(&c.token, prior.raw("token"))),
-        (
-            "oauth_client_config",
-            oauth_from(&c.o_auth_client_config, prior.nested("oauth_client_config")),
-        ),
-        ("audit", toggle_from(&c.audit)),
-        (
-            "group_pattern",
-            c.group_pattern
-                .as_ref()
-                .map_or(Value::Null, |g| obj([("deny", s(&g.deny))])),
-        ),
-        ("workspace_ids", strings(&c.workspace_ids)),
-    ])
+/// The `databricks` block of an API config, secrets Immuta redacts taken
+/// from `prior`.
+pub fn from_config(c: &DatabricksConfig, prior: Option<&DatabricksBlock>) -> DatabricksBlock {
+    let DatabricksConfig {
+        workspace_url,
+        http_path,
+        catalog,
+        authentication_type,
+        token,
+        o_auth_client_config,
+        audit,
+        group_pattern,
+        workspace_ids,
+        extra: _,
+    } = c;
+    DatabricksBlock {
+        workspace_url: workspace_url.clone(),
+        http_path: http_path.clone(),
+        catalog: catalog.clone(),
+        authentication_type: authentication_type.clone(),
+        token: secret(token, prior.and_then(|p| p.token.as_ref())),
+        oauth_client_config: o_auth_client_config
+            .as_ref()
+            .map(|o| oauth_from(o, prior.and_then(|p| p.oauth_client_config.as_ref()))),
+        audit: audit.as_ref().map(toggle_from),
+        group_pattern: group_pattern.as_ref().map(|g| {
+            let GroupPattern { deny, extra: _ } = g;
+            GroupPatternBlock { deny: deny.clone() }
+        }),
+        workspace_ids: workspace_ids.clone(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::framework::Diagnostics;
+    use crate::integration::platforms::block::test_support::{assert_block_matches, nested};
     use crate::integration::platforms::{null_object, Platform};
     use immuta_api::{IntegrationConfig, IntegrationType};
     use serde_json::json;
+
+    #[test]
+    fn the_block_struct_matches_the_schema() {
+        for form in [Form::Resource, Form::DataSource] {
+            assert_block_matches::<DatabricksBlock>(&Platform::DATABRICKS.attribute_in(form));
+            assert_block_matches::<GroupPatternBlock>(nested(&attributes(form), "group_pattern"));
+        }
+    }
 
     fn block() -> Value {
         let mut v = null_object(&Platform::DATABRICKS.attribute());
@@ -211,7 +282,10 @@ mod tests {
     #[test]
     fn round_trip_with_group_pattern_and_redacted_token() {
         let mut v = block();
-        v.set_attr("group_pattern", obj([("deny", Value::from("admins"))]));
+        v.set_attr(
+            "group_pattern",
+            Value::object([("deny", Value::from("admins"))]),
+        );
         v.set_attr(
             "workspace_ids",
             Value::List(vec![Value::from("1"), Value::from("2")]),
@@ -226,7 +300,7 @@ mod tests {
         // The token Immuta redacts is the prior one; the audit Immuta leaves
         // out is its documented default.
         let mut expected = v.clone();
-        expected.set_attr("audit", obj([("enabled", Value::Bool(false))]));
+        expected.set_attr("audit", Value::object([("enabled", Value::Bool(false))]));
         assert_eq!(Platform::DATABRICKS.from_config(Some(&back), &v), expected);
     }
 

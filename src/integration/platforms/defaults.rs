@@ -173,7 +173,7 @@ fn get_mut<'a>(v: &'a mut Value, path: &[&str]) -> Option<&'a mut Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::integration::platforms::{null_object, obj};
+    use crate::integration::platforms::null_object;
 
     fn block(p: Platform, pairs: &[(&str, Value)]) -> Value {
         let mut v = null_object(&p.attribute());
@@ -211,22 +211,22 @@ mod tests {
         let config = block(Platform::SNOWFLAKE, &[("host", Value::from("h"))]);
         // State holds what someone switched on through the API.
         let mut planned = config.clone();
-        planned.set_attr("audit", obj([("enabled", Value::Bool(true))]));
+        planned.set_attr("audit", Value::object([("enabled", Value::Bool(true))]));
         planned.set_attr("port", Value::int(1443));
         Platform::SNOWFLAKE.plan_documented_defaults(&config, &mut planned);
         assert_eq!(
             planned.attr("audit"),
-            &obj([("enabled", Value::Bool(false))])
+            &Value::object([("enabled", Value::Bool(false))])
         );
         assert_eq!(planned.attr("port"), &Value::int(443));
         assert_eq!(
             planned.attr("impersonation"),
-            &obj([("enabled", Value::Bool(false)), ("role", Value::Null)])
+            &Value::object([("enabled", Value::Bool(false)), ("role", Value::Null)])
         );
         // A set value is the configuration's.
         let mut config = config;
         config.set_attr("port", Value::int(8443));
-        config.set_attr("audit", obj([("enabled", Value::Null)]));
+        config.set_attr("audit", Value::object([("enabled", Value::Null)]));
         let mut planned = config.clone();
         Platform::SNOWFLAKE.plan_documented_defaults(&config, &mut planned);
         assert_eq!(planned.attr("port"), &Value::int(8443));
@@ -241,7 +241,7 @@ mod tests {
             Platform::AZURE_SYNAPSE,
             &[(
                 "impersonation",
-                obj([("enabled", Value::Bool(true)), ("role", Value::Null)]),
+                Value::object([("enabled", Value::Bool(true)), ("role", Value::Null)]),
             )],
         );
         let mut planned = config.clone();
@@ -252,7 +252,7 @@ mod tests {
         let mut planned = config.clone();
         planned.set_attr(
             "impersonation",
-            obj([("enabled", Value::Bool(true)), ("role", Value::from("R"))]),
+            Value::object([("enabled", Value::Bool(true)), ("role", Value::from("R"))]),
         );
         Platform::AZURE_SYNAPSE.plan_chosen_unknown(&config, &mut planned);
         assert_eq!(
@@ -264,7 +264,7 @@ mod tests {
             Platform::REDSHIFT,
             &[(
                 "impersonation",
-                obj([("enabled", Value::Bool(false)), ("role", Value::Null)]),
+                Value::object([("enabled", Value::Bool(false)), ("role", Value::Null)]),
             )],
         );
         let mut planned = config.clone();
@@ -274,23 +274,23 @@ mod tests {
 
     #[test]
     fn reading_keeps_what_immuta_leaves_out_or_redacts() {
-        let prior = obj([
+        let prior = Value::object([
             ("host", Value::from("h")),
             ("port", Value::int(5439)),
             ("role", Value::from("R")),
             (
                 "okta",
-                obj([("app_id", Value::from("A")), ("idp_host", Value::from("I"))]),
+                Value::object([("app_id", Value::from("A")), ("idp_host", Value::from("I"))]),
             ),
             ("database", Value::from("old")),
         ]);
-        let mut new = obj([
+        let mut new = Value::object([
             ("host", Value::from("h")),
             ("port", Value::Null),
             ("role", Value::from("<REDACTED>")),
             (
                 "okta",
-                obj([
+                Value::object([
                     ("app_id", Value::from("REDACTED")),
                     ("idp_host", Value::Null),
                 ]),
@@ -302,9 +302,9 @@ mod tests {
         expected.set_attr("database", Value::from("new"));
         assert_eq!(new, expected);
         // After an import nothing is known: a redacted value is null.
-        let mut new = obj([("role", Value::from("<REDACTED>"))]);
+        let mut new = Value::object([("role", Value::from("<REDACTED>"))]);
         reconcile(&mut new, &Value::Null);
-        assert_eq!(new, obj([("role", Value::Null)]));
+        assert_eq!(new, Value::object([("role", Value::Null)]));
     }
 
     #[test]
@@ -315,7 +315,7 @@ mod tests {
         assert_eq!(v.attr("impersonation").attr("enabled"), &Value::Bool(false));
         let mut v = block(
             Platform::SNOWFLAKE,
-            &[("audit", obj([("enabled", Value::Bool(true))]))],
+            &[("audit", Value::object([("enabled", Value::Bool(true))]))],
         );
         Platform::SNOWFLAKE.read_documented_defaults(&mut v);
         assert_eq!(v.attr("audit").attr("enabled"), &Value::Bool(true));

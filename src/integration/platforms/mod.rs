@@ -9,14 +9,16 @@
 //! [`Platform`] is a handle to one entry, with the methods every type shares
 //! built on its table.
 //!
-//! Terraform names are snake_case; each converter maps them to the camelCase
-//! API fields through the typed structs of `immuta-api`, never through
-//! hand-built JSON.
+//! Terraform names are snake_case; each type's block struct
+//! (`SnowflakeBlock`...) names every attribute once, as a field, and its
+//! converter pair maps the fields to the camelCase API fields of
+//! `immuta-api`'s typed configs, never through hand-built JSON (see
+//! [`block`]).
 //!
 //! Conventions of every converter pair:
-//! - `to_config(block)`: unset (null) and not-yet-known values are left out,
-//!   so a request never carries a field the user did not set.
-//! - `from_config(config, prior)`: Immuta's `<REDACTED>` placeholder is
+//! - `to_config(&block)`: unset (null) and not-yet-known values are left
+//!   out, so a request never carries a field the user did not set.
+//! - `from_config(&config, prior)`: Immuta's `<REDACTED>` placeholder is
 //!   replaced by the value at the same place in `prior` (state or plan), or
 //!   null when there is none (after an import). `<REDACTED>` never reaches
 //!   state.
@@ -25,9 +27,11 @@
 //!
 //! - one file per type: `snowflake`, `databricks`, `bigquery`, `redshift`,
 //!   `azure_synapse`, `s3`, `trino`;
-//! - [`values`]: the [`Reader`] of Terraform values and the writers;
+//! - [`block`]: block structs read from and written to Terraform values,
+//!   and the field helpers their converters share;
 //! - [`check`]: [`Check`], the checks of one object's attributes;
-//! - [`shared`]: nested attributes several types share, and description texts;
+//! - [`shared`]: nested attributes several types share (schema, block
+//!   structs, converters, checks), and description texts;
 //! - [`defaults`]: documented defaults, values Immuta chooses, tolerant reading;
 //! - [`write_only`]: for the resource only ([`Platform::resource_attribute`]),
 //!   a write-only twin `<secret>_wo` and a `<secret>_wo_version` for every
@@ -35,6 +39,7 @@
 
 pub mod azure_synapse;
 pub mod bigquery;
+pub mod block;
 pub mod check;
 pub mod databricks;
 pub mod defaults;
@@ -43,15 +48,13 @@ pub mod s3;
 pub mod shared;
 pub mod snowflake;
 pub mod trino;
-pub mod values;
 pub mod write_only;
 
 pub use check::{is_role_arn, with_auth, Check};
 pub use defaults::DocumentedDefault;
 pub use shared::*;
-pub use values::{b, obj, port, s, secret, strings, Reader};
 
-use crate::framework::{Attribute, AttributePath, Diagnostics, Value};
+use crate::framework::{Attribute, AttributePath, Diagnostics, Type, Value};
 use immuta_api::{DeleteCredentials, IntegrationConfig, IntegrationType};
 use std::sync::OnceLock;
 
@@ -94,15 +97,19 @@ pub trait PlatformSpec: Sync {
     /// Checks the block's values (unknown values are skipped).
     fn validate(&self, _c: &mut Check<'_>, _auto_bootstrap: Option<bool>) {}
 
-    /// The API config of a block; `None` when its requests carry no config.
-    fn to_config(&self, block: Reader<'_>) -> Option<IntegrationConfig>;
+    /// The API config of a block (read with [`block::read`] into its block
+    /// struct, then converted); `None` when its requests carry no config.
+    fn to_config(&self, block: &Value) -> Option<IntegrationConfig>;
 
-    /// The block's value from an API config, secrets Immuta redacts taken
-    /// from `prior`; `None` when `config` is absent or of another type.
+    /// The block's value from an API config (converted into its block
+    /// struct, secrets Immuta redacts taken from `prior`, then written with
+    /// [`block::write`] as a value of type `ty`); `None` when `config` is
+    /// absent or of another type.
     fn block_from_config(
         &self,
         config: Option<&IntegrationConfig>,
-        prior: Reader<'_>,
+        prior: &Value,
+        ty: &Type,
     ) -> Option<Value>;
 
     /// Immuta's documented defaults inside the block (see [`defaults`]).
@@ -117,7 +124,7 @@ pub trait PlatformSpec: Sync {
 
     /// The privileged credentials of a block, for a DELETE that needs them;
     /// `None` for a type whose DELETE takes none.
-    fn delete_credentials(&self, _block: Reader<'_>) -> Option<DeleteCredentials> {
+    fn delete_credentials(&self, _block: &Value) -> Option<DeleteCredentials> {
         None
     }
 }
@@ -150,6 +157,8 @@ impl std::fmt::Debug for Platform {
 struct Derived {
     /// Its block with every attribute null.
     null: Value,
+    /// The type of its block (without write-only twins).
+    ty: Type,
     /// The paths of its secrets that have write-only twins.
     secrets: Vec<Vec<String>>,
 }
@@ -230,6 +239,7 @@ impl Platform {
                     let attribute = p.attribute();
                     Derived {
                         null: null_object(&attribute),
+                        ty: attribute.value_type(),
                         secrets: write_only::secret_paths(
                             attribute.nested_attributes().unwrap_or_default(),
                         ),
@@ -304,7 +314,7 @@ impl Platform {
 
     /// The API config of a block; `None` for Trino, whose requests carry no config.
     pub fn to_config(self, block: &Value) -> Option<IntegrationConfig> {
-        self.0.to_config(Reader(block))
+        self.0.to_config(block)
     }
 
     /// The block's value from an API config, read tolerantly against
@@ -315,7 +325,7 @@ impl Platform {
         // No config, or one of another shape: an all-null object.
         let mut v = self
             .0
-            .block_from_config(config, Reader(prior))
+            .block_from_config(config, prior, &self.derived().ty)
             .unwrap_or_else(|| self.null_block());
         defaults::reconcile(&mut v, prior);
         self.read_documented_defaults(&mut v);
@@ -351,7 +361,7 @@ impl Platform {
     /// The privileged credentials of a block, for a DELETE that needs them
     /// (Snowflake, Redshift, Azure Synapse); `None` for other types.
     pub fn delete_credentials(self, block: &Value) -> Option<DeleteCredentials> {
-        self.0.delete_credentials(Reader(block))
+        self.0.delete_credentials(block)
     }
 
     /// Immuta's documented defaults inside this type attribute.
@@ -384,7 +394,6 @@ pub fn null_object(attr: &Attribute) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use immuta_api::Secret;
 
     #[test]
     fn the_attributes_described_as_redacted_are_the_ones_listed() {
@@ -519,24 +528,8 @@ mod tests {
     }
 
     #[test]
-    fn redacted_secrets_take_the_prior_value() {
-        let red = Some(Secret::redacted());
-        assert_eq!(secret(&red, &Value::from("p")), Value::from("p"));
-        assert_eq!(secret(&red, &Value::Null), Value::Null);
-        assert_eq!(
-            secret(&Some(Secret::new("REDACTED")), &Value::Null),
-            Value::Null
-        );
-        assert_eq!(
-            secret(&Some(Secret::new("new")), &Value::from("p")),
-            Value::from("new")
-        );
-        assert_eq!(secret(&None, &Value::from("p")), Value::Null);
-    }
-
-    #[test]
     fn check_messages_name_the_path_and_expectation() {
-        let v = obj([
+        let v = Value::object([
             ("authentication_type", Value::from("foo")),
             ("port", Value::int(70000)),
             ("host", Value::Null),

@@ -1,16 +1,18 @@
 //! `redshift = { ... }`: Amazon Redshift's config.
 
+use super::block::{self, lenient_port, secret};
 use super::defaults::{DefaultValue, DocumentedDefault};
 use super::PlatformSpec;
 use super::{
-    impersonation_attribute, impersonation_check, impersonation_from, impersonation_to, obj,
-    okta_attribute, okta_from, okta_to, only_with_auth, port, redacted_description, s, secret,
-    secret_description, when_unset, with_auth, Check, Form, Reader,
+    impersonation_attribute, impersonation_check, impersonation_from, impersonation_to,
+    okta_attribute, okta_from, okta_to, only_with_auth, redacted_description, secret_description,
+    when_unset, with_auth, Check, Form, ImpersonationBlock, OktaBlock,
 };
-use crate::framework::{Attribute, Value};
+use crate::framework::{Attribute, Type, Value};
 use immuta_api::config::RedshiftConfig;
-use immuta_api::DeleteCredentials;
+use immuta_api::{DeleteCredentials, Secret};
 use immuta_api::{IntegrationConfig, IntegrationType};
+use serde::{Deserialize, Serialize};
 
 /// Accepted `authentication_type` values.
 pub const AUTH_TYPES: &[&str] = &["userPassword", "okta"];
@@ -57,17 +59,20 @@ impl PlatformSpec for Redshift {
         validate(c, auto_bootstrap);
     }
 
-    fn to_config(&self, block: Reader<'_>) -> Option<IntegrationConfig> {
-        Some(IntegrationConfig::Redshift(to_config(block)))
+    fn to_config(&self, block: &Value) -> Option<IntegrationConfig> {
+        Some(IntegrationConfig::Redshift(to_config(&block::read(block))))
     }
 
     fn block_from_config(
         &self,
         config: Option<&IntegrationConfig>,
-        prior: Reader<'_>,
+        prior: &Value,
+        ty: &Type,
     ) -> Option<Value> {
         match config {
-            Some(IntegrationConfig::Redshift(c)) => Some(from_config(c, prior)),
+            Some(IntegrationConfig::Redshift(c)) => {
+                block::write(&from_config(c, block::read_prior(prior).as_ref()), ty)
+            }
             _ => None,
         }
     }
@@ -80,9 +85,33 @@ impl PlatformSpec for Redshift {
         &[&["impersonation", "role"]]
     }
 
-    fn delete_credentials(&self, block: Reader<'_>) -> Option<DeleteCredentials> {
-        Some(delete_credentials(block))
+    fn delete_credentials(&self, block: &Value) -> Option<DeleteCredentials> {
+        Some(delete_credentials(&block::read(block)))
     }
+}
+
+/// `redshift = { ... }`: one field per attribute of [`attributes`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RedshiftBlock {
+    /// The cluster host.
+    pub host: Option<String>,
+    /// The port.
+    #[serde(deserialize_with = "lenient_port")]
+    pub port: Option<u16>,
+    /// The database Immuta manages.
+    pub database: Option<String>,
+    /// The database Immuta connects to first.
+    pub initial_database: Option<String>,
+    /// How the system account signs in.
+    pub authentication_type: Option<String>,
+    /// The system account's user name (Immuta redacts it).
+    pub username: Option<Secret>,
+    /// The system account's password.
+    pub password: Option<Secret>,
+    /// Okta settings.
+    pub okta: Option<OktaBlock>,
+    /// User impersonation.
+    pub impersonation: Option<ImpersonationBlock>,
 }
 
 /// The attributes of `redshift`, described for `form`.
@@ -169,44 +198,73 @@ pub fn validate(c: &mut Check<'_>, auto_bootstrap: Option<bool>) {
 }
 
 /// The API config of a `redshift` block.
-pub fn to_config(r: Reader<'_>) -> RedshiftConfig {
+pub fn to_config(b: &RedshiftBlock) -> RedshiftConfig {
+    let RedshiftBlock {
+        host,
+        port,
+        database,
+        initial_database,
+        authentication_type,
+        username,
+        password,
+        okta,
+        impersonation,
+    } = b;
     RedshiftConfig {
-        host: r.str("host"),
-        port: r.port("port"),
-        database: r.str("database"),
-        initial_database: r.str("initial_database"),
-        authentication_type: r.str("authentication_type"),
-        username: r.secret("username"),
-        password: r.secret("password"),
-        okta: okta_to(r.obj("okta")),
-        impersonation: impersonation_to(r.obj("impersonation")),
-        ..Default::default()
+        host: host.clone(),
+        port: *port,
+        database: database.clone(),
+        initial_database: initial_database.clone(),
+        authentication_type: authentication_type.clone(),
+        username: username.clone(),
+        password: password.clone(),
+        okta: okta.as_ref().map(okta_to),
+        impersonation: impersonation.as_ref().map(impersonation_to),
+        extra: Default::default(),
     }
 }
 
-/// The `redshift` block of an API config.
-pub fn from_config(c: &RedshiftConfig, prior: Reader<'_>) -> Value {
-    obj([
-        ("host", s(&c.host)),
-        ("port", port(c.port)),
-        ("database", s(&c.database)),
-        ("initial_database", s(&c.initial_database)),
-        ("authentication_type", s(&c.authentication_type)),
-        ("username", secret(&c.username, prior.raw("username"))),
-        ("password", secret(&c.password, prior.raw("password"))),
-        ("okta", okta_from(&c.okta, prior.nested("okta"))),
-        ("impersonation", impersonation_from(&c.impersonation)),
-    ])
+/// The `redshift` block of an API config, values Immuta redacts taken from
+/// `prior`.
+pub fn from_config(c: &RedshiftConfig, prior: Option<&RedshiftBlock>) -> RedshiftBlock {
+    let RedshiftConfig {
+        host,
+        port,
+        database,
+        initial_database,
+        authentication_type,
+        username,
+        password,
+        okta,
+        impersonation,
+        extra: _,
+    } = c;
+    RedshiftBlock {
+        host: host.clone(),
+        port: *port,
+        database: database.clone(),
+        initial_database: initial_database.clone(),
+        authentication_type: authentication_type.clone(),
+        username: secret(username, prior.and_then(|p| p.username.as_ref())),
+        password: secret(password, prior.and_then(|p| p.password.as_ref())),
+        okta: okta
+            .as_ref()
+            .map(|o| okta_from(o, prior.and_then(|p| p.okta.as_ref()))),
+        impersonation: impersonation.as_ref().map(impersonation_from),
+    }
 }
 
 /// The privileged credentials of a `redshift` block, for DELETE.
-pub fn delete_credentials(r: Reader<'_>) -> DeleteCredentials {
+pub fn delete_credentials(b: &RedshiftBlock) -> DeleteCredentials {
     DeleteCredentials {
-        authentication_type: r.str("authentication_type"),
-        username: r.secret("username"),
-        password: r.secret("password"),
-        okta: okta_to(r.obj("okta")),
-        ..Default::default()
+        authentication_type: b.authentication_type.clone(),
+        username: b.username.clone(),
+        password: b.password.clone(),
+        role: None,
+        private_key: None,
+        private_key_password: None,
+        okta: b.okta.as_ref().map(okta_to),
+        extra: Default::default(),
     }
 }
 
@@ -214,8 +272,16 @@ pub fn delete_credentials(r: Reader<'_>) -> DeleteCredentials {
 mod tests {
     use super::*;
     use crate::framework::Diagnostics;
+    use crate::integration::platforms::block::test_support::assert_block_matches;
     use crate::integration::platforms::{null_object, Platform};
     use serde_json::json;
+
+    #[test]
+    fn the_block_struct_matches_the_schema() {
+        for form in [Form::Resource, Form::DataSource] {
+            assert_block_matches::<RedshiftBlock>(&Platform::REDSHIFT.attribute_in(form));
+        }
+    }
 
     #[test]
     fn okta_example_from_immutas_put() {
@@ -226,14 +292,14 @@ mod tests {
         v.set_attr("authentication_type", Value::from("okta"));
         v.set_attr(
             "impersonation",
-            obj([
+            Value::object([
                 ("enabled", Value::Bool(true)),
                 ("role", Value::from("immuta_impersonation")),
             ]),
         );
         v.set_attr(
             "okta",
-            obj([
+            Value::object([
                 ("username", Value::from("taylor@redshift.com")),
                 ("password", Value::from("abc1234")),
                 ("app_id", Value::from("Okta")),
@@ -250,7 +316,7 @@ mod tests {
             json!({"username": "taylor@redshift.com", "password": "abc1234", "appId": "Okta",
                    "idpHost": "organization.okta.com", "role": "admin"})
         );
-        let creds = delete_credentials(Reader(&v));
+        let creds = Platform::REDSHIFT.delete_credentials(&v).unwrap();
         assert_eq!(creds.okta.unwrap().app_id.as_deref(), Some("Okta"));
         // Okta without its block is refused, naming the path.
         v.set_attr("okta", Value::Null);

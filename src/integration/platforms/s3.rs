@@ -1,12 +1,12 @@
 //! `s3 = { ... }`: Amazon S3's ("Native S3") config.
 
+use super::block::{self, secret};
 use super::PlatformSpec;
-use super::{
-    is_role_arn, obj, only_with_auth, s, secret, secret_description, with_auth, Check, Form, Reader,
-};
-use crate::framework::{Attribute, Value};
+use super::{is_role_arn, only_with_auth, secret_description, with_auth, Check, Form};
+use crate::framework::{Attribute, Type, Value};
 use immuta_api::config::S3Config;
-use immuta_api::{IntegrationConfig, IntegrationType};
+use immuta_api::{IntegrationConfig, IntegrationType, Secret};
+use serde::{Deserialize, Serialize};
 
 /// Accepted `authentication_type` values.
 pub const AUTH_TYPES: &[&str] = &["auto", "accessKey"];
@@ -43,20 +43,46 @@ impl PlatformSpec for S3 {
         validate(c);
     }
 
-    fn to_config(&self, block: Reader<'_>) -> Option<IntegrationConfig> {
-        Some(IntegrationConfig::S3(to_config(block)))
+    fn to_config(&self, block: &Value) -> Option<IntegrationConfig> {
+        Some(IntegrationConfig::S3(to_config(&block::read(block))))
     }
 
     fn block_from_config(
         &self,
         config: Option<&IntegrationConfig>,
-        prior: Reader<'_>,
+        prior: &Value,
+        ty: &Type,
     ) -> Option<Value> {
         match config {
-            Some(IntegrationConfig::S3(c)) => Some(from_config(c, prior)),
+            Some(IntegrationConfig::S3(c)) => {
+                block::write(&from_config(c, block::read_prior(prior).as_ref()), ty)
+            }
             _ => None,
         }
     }
+}
+
+/// `s3 = { ... }`: one field per attribute of [`attributes`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct S3Block {
+    /// The integration's name.
+    pub name: Option<String>,
+    /// The AWS account id.
+    pub aws_account_id: Option<String>,
+    /// The AWS region.
+    pub aws_region: Option<String>,
+    /// The IAM role of the Access Grants location.
+    pub aws_location_role: Option<String>,
+    /// The base S3 location prefix.
+    pub aws_location_path: Option<String>,
+    /// How Immuta signs in to AWS.
+    pub authentication_type: Option<String>,
+    /// The IAM role Immuta assumes.
+    pub aws_role_to_assume: Option<String>,
+    /// The access key id.
+    pub aws_access_key_id: Option<String>,
+    /// The secret access key.
+    pub aws_secret_access_key: Option<Secret>,
 }
 
 /// The attributes of `s3`, described for `form`.
@@ -169,45 +195,77 @@ pub fn validate(c: &mut Check<'_>) {
 }
 
 /// The API config of an `s3` block.
-pub fn to_config(r: Reader<'_>) -> S3Config {
+pub fn to_config(b: &S3Block) -> S3Config {
+    let S3Block {
+        name,
+        aws_account_id,
+        aws_region,
+        aws_location_role,
+        aws_location_path,
+        authentication_type,
+        aws_role_to_assume,
+        aws_access_key_id,
+        aws_secret_access_key,
+    } = b;
     S3Config {
-        name: r.str("name"),
-        aws_account_id: r.str("aws_account_id"),
-        aws_region: r.str("aws_region"),
-        aws_location_role: r.str("aws_location_role"),
-        aws_location_path: r.str("aws_location_path"),
-        authentication_type: r.str("authentication_type"),
-        aws_role_to_assume: r.str("aws_role_to_assume"),
-        aws_access_key_id: r.str("aws_access_key_id"),
-        aws_secret_access_key: r.secret("aws_secret_access_key"),
-        ..Default::default()
+        name: name.clone(),
+        aws_account_id: aws_account_id.clone(),
+        aws_region: aws_region.clone(),
+        aws_location_role: aws_location_role.clone(),
+        aws_location_path: aws_location_path.clone(),
+        authentication_type: authentication_type.clone(),
+        aws_role_to_assume: aws_role_to_assume.clone(),
+        aws_access_key_id: aws_access_key_id.clone(),
+        aws_secret_access_key: aws_secret_access_key.clone(),
+        extra: Default::default(),
     }
 }
 
-/// The `s3` block of an API config.
-pub fn from_config(c: &S3Config, prior: Reader<'_>) -> Value {
-    obj([
-        ("name", s(&c.name)),
-        ("aws_account_id", s(&c.aws_account_id)),
-        ("aws_region", s(&c.aws_region)),
-        ("aws_location_role", s(&c.aws_location_role)),
-        ("aws_location_path", s(&c.aws_location_path)),
-        ("authentication_type", s(&c.authentication_type)),
-        ("aws_role_to_assume", s(&c.aws_role_to_assume)),
-        ("aws_access_key_id", s(&c.aws_access_key_id)),
-        (
-            "aws_secret_access_key",
-            secret(&c.aws_secret_access_key, prior.raw("aws_secret_access_key")),
+/// The `s3` block of an API config, the secret key Immuta redacts taken
+/// from `prior`.
+pub fn from_config(c: &S3Config, prior: Option<&S3Block>) -> S3Block {
+    let S3Config {
+        name,
+        aws_account_id,
+        aws_region,
+        aws_location_role,
+        aws_location_path,
+        authentication_type,
+        aws_role_to_assume,
+        aws_access_key_id,
+        aws_secret_access_key,
+        extra: _,
+    } = c;
+    S3Block {
+        name: name.clone(),
+        aws_account_id: aws_account_id.clone(),
+        aws_region: aws_region.clone(),
+        aws_location_role: aws_location_role.clone(),
+        aws_location_path: aws_location_path.clone(),
+        authentication_type: authentication_type.clone(),
+        aws_role_to_assume: aws_role_to_assume.clone(),
+        aws_access_key_id: aws_access_key_id.clone(),
+        aws_secret_access_key: secret(
+            aws_secret_access_key,
+            prior.and_then(|p| p.aws_secret_access_key.as_ref()),
         ),
-    ])
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::framework::Diagnostics;
+    use crate::integration::platforms::block::test_support::assert_block_matches;
     use crate::integration::platforms::{null_object, Platform};
     use serde_json::json;
+
+    #[test]
+    fn the_block_struct_matches_the_schema() {
+        for form in [Form::Resource, Form::DataSource] {
+            assert_block_matches::<S3Block>(&Platform::S3.attribute_in(form));
+        }
+    }
 
     fn example() -> Value {
         let mut v = null_object(&Platform::S3.attribute());

@@ -1,12 +1,14 @@
 //! Nested attributes several types share (toggles, impersonation, OAuth,
-//! private keys, Okta): schema, converters, checks; and the description
-//! texts every type uses.
+//! private keys, Okta): schema, block structs, converters, checks; and the
+//! description texts every type uses.
 
+use super::block::secret;
 use super::check::with_auth;
-use super::values::{b, obj, s, secret, Reader};
 use super::{Check, Form, Platform};
 use crate::framework::{Attribute, Value};
 use immuta_api::config::{Impersonation, OAuthClientConfig, OktaConfig, PrivateKey, Toggle};
+use immuta_api::Secret;
+use serde::{Deserialize, Serialize};
 
 /// What leaving a setting with a documented default unset means, in
 /// `form`: `default` is Immuta's default ("Immuta's default ...").
@@ -52,18 +54,26 @@ pub fn toggle_attribute(form: Form, name: &str, what: &str) -> Attribute {
     ))
 }
 
+/// `{ enabled }` (see [`toggle_attribute`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ToggleBlock {
+    /// Whether the feature is on.
+    pub enabled: Option<bool>,
+}
+
 /// A toggle's API form.
-pub fn toggle_to(r: Option<Reader<'_>>) -> Option<Toggle> {
-    r.map(|r| Toggle {
-        enabled: r.bool("enabled"),
-        ..Default::default()
-    })
+pub fn toggle_to(b: &ToggleBlock) -> Toggle {
+    let ToggleBlock { enabled } = b;
+    Toggle {
+        enabled: *enabled,
+        extra: Default::default(),
+    }
 }
 
 /// A toggle's Terraform form.
-pub fn toggle_from(t: &Option<Toggle>) -> Value {
-    t.as_ref()
-        .map_or(Value::Null, |t| obj([("enabled", b(t.enabled))]))
+pub fn toggle_from(t: &Toggle) -> ToggleBlock {
+    let Toggle { enabled, extra: _ } = t;
+    ToggleBlock { enabled: *enabled }
 }
 
 /// `{ enabled, role }`: user impersonation.
@@ -96,20 +106,36 @@ pub fn impersonation_attribute(form: Form) -> Attribute {
     ))
 }
 
+/// `{ enabled, role }` (see [`impersonation_attribute`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImpersonationBlock {
+    /// Whether impersonation is on.
+    pub enabled: Option<bool>,
+    /// The role Immuta creates for impersonation.
+    pub role: Option<String>,
+}
+
 /// Impersonation's API form.
-pub fn impersonation_to(r: Option<Reader<'_>>) -> Option<Impersonation> {
-    r.map(|r| Impersonation {
-        enabled: r.bool("enabled"),
-        role: r.str("role"),
-        ..Default::default()
-    })
+pub fn impersonation_to(b: &ImpersonationBlock) -> Impersonation {
+    let ImpersonationBlock { enabled, role } = b;
+    Impersonation {
+        enabled: *enabled,
+        role: role.clone(),
+        extra: Default::default(),
+    }
 }
 
 /// Impersonation's Terraform form.
-pub fn impersonation_from(i: &Option<Impersonation>) -> Value {
-    i.as_ref().map_or(Value::Null, |i| {
-        obj([("enabled", b(i.enabled)), ("role", s(&i.role))])
-    })
+pub fn impersonation_from(i: &Impersonation) -> ImpersonationBlock {
+    let Impersonation {
+        enabled,
+        role,
+        extra: _,
+    } = i;
+    ImpersonationBlock {
+        enabled: *enabled,
+        role: role.clone(),
+    }
 }
 
 /// Checks impersonation: a role only when enabled.
@@ -205,46 +231,84 @@ pub fn oauth_attribute(platform: Platform, form: Form) -> Attribute {
     ))
 }
 
-/// OAuth settings' API form.
-pub fn oauth_to(r: Option<Reader<'_>>) -> Option<OAuthClientConfig> {
-    r.map(|r| OAuthClientConfig {
-        provider: r.str("provider"),
-        client_id: r.str("client_id"),
-        client_secret: r.secret("client_secret"),
-        authority_url: r.str("authority_url"),
-        scope: r.str("scope"),
-        resource: r.str("resource"),
-        use_certificate: r.bool("use_certificate"),
-        public_certificate_thumbprint: r.str("public_certificate_thumbprint"),
-        oauth_private_key: r.secret("oauth_private_key"),
-        ..Default::default()
-    })
+/// `oauth_client_config` (see [`oauth_attribute`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OAuthBlock {
+    /// The identity provider.
+    pub provider: Option<String>,
+    /// The OAuth client id.
+    pub client_id: Option<String>,
+    /// The OAuth client secret.
+    pub client_secret: Option<Secret>,
+    /// The token endpoint.
+    pub authority_url: Option<String>,
+    /// The scope requested.
+    pub scope: Option<String>,
+    /// The resource the token is requested for.
+    pub resource: Option<String>,
+    /// Whether a certificate replaces the client secret.
+    pub use_certificate: Option<bool>,
+    /// The certificate's thumbprint.
+    pub public_certificate_thumbprint: Option<String>,
+    /// The certificate's private key.
+    pub oauth_private_key: Option<Secret>,
 }
 
-/// OAuth settings' Terraform form.
-pub fn oauth_from(o: &Option<OAuthClientConfig>, prior: Reader<'_>) -> Value {
-    o.as_ref().map_or(Value::Null, |o| {
-        obj([
-            ("provider", s(&o.provider)),
-            ("client_id", s(&o.client_id)),
-            (
-                "client_secret",
-                secret(&o.client_secret, prior.raw("client_secret")),
-            ),
-            ("authority_url", s(&o.authority_url)),
-            ("scope", s(&o.scope)),
-            ("resource", s(&o.resource)),
-            ("use_certificate", b(o.use_certificate)),
-            (
-                "public_certificate_thumbprint",
-                s(&o.public_certificate_thumbprint),
-            ),
-            (
-                "oauth_private_key",
-                secret(&o.oauth_private_key, prior.raw("oauth_private_key")),
-            ),
-        ])
-    })
+/// OAuth settings' API form.
+pub fn oauth_to(b: &OAuthBlock) -> OAuthClientConfig {
+    let OAuthBlock {
+        provider,
+        client_id,
+        client_secret,
+        authority_url,
+        scope,
+        resource,
+        use_certificate,
+        public_certificate_thumbprint,
+        oauth_private_key,
+    } = b;
+    OAuthClientConfig {
+        provider: provider.clone(),
+        client_id: client_id.clone(),
+        client_secret: client_secret.clone(),
+        authority_url: authority_url.clone(),
+        scope: scope.clone(),
+        resource: resource.clone(),
+        use_certificate: *use_certificate,
+        public_certificate_thumbprint: public_certificate_thumbprint.clone(),
+        oauth_private_key: oauth_private_key.clone(),
+        extra: Default::default(),
+    }
+}
+
+/// OAuth settings' Terraform form, redacted secrets taken from `prior`.
+pub fn oauth_from(o: &OAuthClientConfig, prior: Option<&OAuthBlock>) -> OAuthBlock {
+    let OAuthClientConfig {
+        provider,
+        client_id,
+        client_secret,
+        authority_url,
+        scope,
+        resource,
+        use_certificate,
+        public_certificate_thumbprint,
+        oauth_private_key,
+        extra: _,
+    } = o;
+    OAuthBlock {
+        provider: provider.clone(),
+        client_id: client_id.clone(),
+        client_secret: secret(client_secret, prior.and_then(|p| p.client_secret.as_ref())),
+        authority_url: authority_url.clone(),
+        scope: scope.clone(),
+        resource: resource.clone(),
+        use_certificate: *use_certificate,
+        public_certificate_thumbprint: public_certificate_thumbprint.clone(),
+        oauth_private_key: secret(
+            oauth_private_key,
+            prior.and_then(|p| p.oauth_private_key.as_ref()),
+        ),
+    }
 }
 
 /// Checks OAuth settings: a client id, and a secret or a certificate.
@@ -306,25 +370,46 @@ pub fn private_key_attribute(form: Form) -> Attribute {
     ))
 }
 
-/// A private key's API form.
-pub fn private_key_to(r: Option<Reader<'_>>) -> Option<PrivateKey> {
-    r.map(|r| PrivateKey {
-        key_name: r.str("key_name"),
-        user_filename: r.str("user_filename"),
-        content: r.secret("content"),
-        ..Default::default()
-    })
+/// `private_key` (see [`private_key_attribute`]; `delete_credentials`
+/// has the same attributes).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PrivateKeyBlock {
+    /// The key's name.
+    pub key_name: Option<String>,
+    /// The file name the key came from.
+    pub user_filename: Option<String>,
+    /// The key, PEM-encoded.
+    pub content: Option<Secret>,
 }
 
-/// A private key's Terraform form.
-pub fn private_key_from(k: &Option<PrivateKey>, prior: Reader<'_>) -> Value {
-    k.as_ref().map_or(Value::Null, |k| {
-        obj([
-            ("key_name", s(&k.key_name)),
-            ("user_filename", s(&k.user_filename)),
-            ("content", secret(&k.content, prior.raw("content"))),
-        ])
-    })
+/// A private key's API form.
+pub fn private_key_to(b: &PrivateKeyBlock) -> PrivateKey {
+    let PrivateKeyBlock {
+        key_name,
+        user_filename,
+        content,
+    } = b;
+    PrivateKey {
+        key_name: key_name.clone(),
+        user_filename: user_filename.clone(),
+        content: content.clone(),
+        extra: Default::default(),
+    }
+}
+
+/// A private key's Terraform form, a redacted key taken from `prior`.
+pub fn private_key_from(k: &PrivateKey, prior: Option<&PrivateKeyBlock>) -> PrivateKeyBlock {
+    let PrivateKey {
+        key_name,
+        user_filename,
+        content,
+        extra: _,
+    } = k;
+    PrivateKeyBlock {
+        key_name: key_name.clone(),
+        user_filename: user_filename.clone(),
+        content: secret(content, prior.and_then(|p| p.content.as_ref())),
+    }
 }
 
 /// Redshift's Okta settings.
@@ -357,29 +442,58 @@ pub fn okta_attribute(form: Form) -> Attribute {
     .description(format!("Okta settings. {}", only_with_auth("okta")))
 }
 
-/// Okta settings' API form.
-pub fn okta_to(r: Option<Reader<'_>>) -> Option<OktaConfig> {
-    r.map(|r| OktaConfig {
-        username: r.secret("username"),
-        password: r.secret("password"),
-        app_id: r.str("app_id"),
-        idp_host: r.str("idp_host"),
-        role: r.str("role"),
-        ..Default::default()
-    })
+/// `okta` (see [`okta_attribute`]; `delete_credentials` has the same
+/// attributes).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OktaBlock {
+    /// The Okta user name (Immuta redacts it).
+    pub username: Option<Secret>,
+    /// The Okta password.
+    pub password: Option<Secret>,
+    /// The Okta application id.
+    pub app_id: Option<String>,
+    /// The Okta identity provider host.
+    pub idp_host: Option<String>,
+    /// The role to assume.
+    pub role: Option<String>,
 }
 
-/// Okta settings' Terraform form.
-pub fn okta_from(o: &Option<OktaConfig>, prior: Reader<'_>) -> Value {
-    o.as_ref().map_or(Value::Null, |o| {
-        obj([
-            ("username", secret(&o.username, prior.raw("username"))),
-            ("password", secret(&o.password, prior.raw("password"))),
-            ("app_id", s(&o.app_id)),
-            ("idp_host", s(&o.idp_host)),
-            ("role", s(&o.role)),
-        ])
-    })
+/// Okta settings' API form.
+pub fn okta_to(b: &OktaBlock) -> OktaConfig {
+    let OktaBlock {
+        username,
+        password,
+        app_id,
+        idp_host,
+        role,
+    } = b;
+    OktaConfig {
+        username: username.clone(),
+        password: password.clone(),
+        app_id: app_id.clone(),
+        idp_host: idp_host.clone(),
+        role: role.clone(),
+        extra: Default::default(),
+    }
+}
+
+/// Okta settings' Terraform form, redacted values taken from `prior`.
+pub fn okta_from(o: &OktaConfig, prior: Option<&OktaBlock>) -> OktaBlock {
+    let OktaConfig {
+        username,
+        password,
+        app_id,
+        idp_host,
+        role,
+        extra: _,
+    } = o;
+    OktaBlock {
+        username: secret(username, prior.and_then(|p| p.username.as_ref())),
+        password: secret(password, prior.and_then(|p| p.password.as_ref())),
+        app_id: app_id.clone(),
+        idp_host: idp_host.clone(),
+        role: role.clone(),
+    }
 }
 
 /// The requirement of an attribute that goes with one authentication type.
@@ -419,5 +533,50 @@ pub fn redacted_description(form: Form, what: &str) -> String {
              and after an import a configuration that sets it plans one in-place update."
         ),
         Form::DataSource => what.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::integration::platforms::block::test_support::assert_block_matches;
+
+    #[test]
+    fn shared_blocks_match_their_attributes() {
+        for form in [Form::Resource, Form::DataSource] {
+            assert_block_matches::<ToggleBlock>(&toggle_attribute(form, "audit", "Query audit"));
+            assert_block_matches::<ImpersonationBlock>(&impersonation_attribute(form));
+            for p in [Platform::SNOWFLAKE, Platform::DATABRICKS] {
+                assert_block_matches::<OAuthBlock>(&oauth_attribute(p, form));
+            }
+            assert_block_matches::<PrivateKeyBlock>(&private_key_attribute(form));
+            assert_block_matches::<OktaBlock>(&okta_attribute(form));
+        }
+    }
+
+    #[test]
+    fn shared_blocks_round_trip_and_keep_redacted_secrets() {
+        let key = PrivateKeyBlock {
+            key_name: Some("PRIV_KEY_FILE".into()),
+            user_filename: None,
+            content: Some(Secret::new("pem")),
+        };
+        let mut answer = private_key_to(&key);
+        assert_eq!(private_key_from(&answer, None), key);
+        answer.content = Some(Secret::redacted());
+        assert_eq!(private_key_from(&answer, Some(&key)), key);
+        assert_eq!(private_key_from(&answer, None).content, None);
+        let okta = OktaBlock {
+            username: Some(Secret::new("u")),
+            password: Some(Secret::new("okta-pass-7")),
+            app_id: Some("A".into()),
+            idp_host: Some("I".into()),
+            role: None,
+        };
+        let mut answer = okta_to(&okta);
+        answer.username = Some(Secret::redacted());
+        answer.password = Some(Secret::redacted());
+        assert_eq!(okta_from(&answer, Some(&okta)), okta);
+        assert!(!format!("{okta:?}").contains("okta-pass-7"));
     }
 }

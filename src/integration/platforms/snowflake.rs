@@ -1,18 +1,20 @@
 //! `snowflake = { ... }`: Snowflake's config.
 
+use super::block::{self, lenient_port, secret};
 use super::defaults::{DefaultValue, DocumentedDefault};
 use super::PlatformSpec;
 use super::{
     impersonation_attribute, impersonation_check, impersonation_from, impersonation_to,
-    oauth_attribute, oauth_check, oauth_from, oauth_to, obj, only_with_auth, port,
-    private_key_attribute, private_key_from, private_key_to, redacted_description, s, secret,
-    secret_description, toggle_attribute, toggle_from, toggle_to, when_unset, with_auth, Check,
-    Form, Platform, Reader,
+    oauth_attribute, oauth_check, oauth_from, oauth_to, only_with_auth, private_key_attribute,
+    private_key_from, private_key_to, redacted_description, secret_description, toggle_attribute,
+    toggle_from, toggle_to, when_unset, with_auth, Check, Form, ImpersonationBlock, OAuthBlock,
+    Platform, PrivateKeyBlock, ToggleBlock,
 };
-use crate::framework::{Attribute, Value};
+use crate::framework::{Attribute, Type, Value};
 use immuta_api::config::SnowflakeConfig;
-use immuta_api::DeleteCredentials;
+use immuta_api::{DeleteCredentials, Secret};
 use immuta_api::{IntegrationConfig, IntegrationType};
+use serde::{Deserialize, Serialize};
 
 /// Accepted `authentication_type` values.
 pub const AUTH_TYPES: &[&str] = &["userPassword", "keyPair", "oAuthClientCredentials"];
@@ -69,17 +71,20 @@ impl PlatformSpec for Snowflake {
         validate(c, auto_bootstrap);
     }
 
-    fn to_config(&self, block: Reader<'_>) -> Option<IntegrationConfig> {
-        Some(IntegrationConfig::Snowflake(to_config(block)))
+    fn to_config(&self, block: &Value) -> Option<IntegrationConfig> {
+        Some(IntegrationConfig::Snowflake(to_config(&block::read(block))))
     }
 
     fn block_from_config(
         &self,
         config: Option<&IntegrationConfig>,
-        prior: Reader<'_>,
+        prior: &Value,
+        ty: &Type,
     ) -> Option<Value> {
         match config {
-            Some(IntegrationConfig::Snowflake(c)) => Some(from_config(c, prior)),
+            Some(IntegrationConfig::Snowflake(c)) => {
+                block::write(&from_config(c, block::read_prior(prior).as_ref()), ty)
+            }
             _ => None,
         }
     }
@@ -92,9 +97,45 @@ impl PlatformSpec for Snowflake {
         &[&["impersonation", "role"]]
     }
 
-    fn delete_credentials(&self, block: Reader<'_>) -> Option<DeleteCredentials> {
-        Some(delete_credentials(block))
+    fn delete_credentials(&self, block: &Value) -> Option<DeleteCredentials> {
+        Some(delete_credentials(&block::read(block)))
     }
+}
+
+/// `snowflake = { ... }`: one field per attribute of [`attributes`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SnowflakeBlock {
+    /// The account host.
+    pub host: Option<String>,
+    /// The port.
+    #[serde(deserialize_with = "lenient_port")]
+    pub port: Option<u16>,
+    /// The default warehouse.
+    pub warehouse: Option<String>,
+    /// The database Immuta manages.
+    pub database: Option<String>,
+    /// The privileged role.
+    pub role: Option<String>,
+    /// How the system account signs in.
+    pub authentication_type: Option<String>,
+    /// The system account's user name (Immuta redacts it).
+    pub username: Option<Secret>,
+    /// The system account's password.
+    pub password: Option<Secret>,
+    /// The system account's private key.
+    pub private_key: Option<PrivateKeyBlock>,
+    /// The private key's passphrase.
+    pub private_key_password: Option<Secret>,
+    /// OAuth client-credentials settings.
+    pub oauth_client_config: Option<OAuthBlock>,
+    /// Query audit.
+    pub audit: Option<ToggleBlock>,
+    /// Project workspaces.
+    pub workspaces: Option<ToggleBlock>,
+    /// User impersonation.
+    pub impersonation: Option<ImpersonationBlock>,
+    /// Lineage ingestion.
+    pub lineage: Option<ToggleBlock>,
 }
 
 /// The attributes of `snowflake`, described for `form`.
@@ -204,71 +245,105 @@ pub fn validate(c: &mut Check<'_>, auto_bootstrap: Option<bool>) {
 }
 
 /// The API config of a `snowflake` block.
-pub fn to_config(r: Reader<'_>) -> SnowflakeConfig {
+pub fn to_config(b: &SnowflakeBlock) -> SnowflakeConfig {
+    let SnowflakeBlock {
+        host,
+        port,
+        warehouse,
+        database,
+        role,
+        authentication_type,
+        username,
+        password,
+        private_key,
+        private_key_password,
+        oauth_client_config,
+        audit,
+        workspaces,
+        impersonation,
+        lineage,
+    } = b;
     SnowflakeConfig {
-        host: r.str("host"),
-        port: r.port("port"),
-        warehouse: r.str("warehouse"),
-        database: r.str("database"),
-        role: r.str("role"),
-        authentication_type: r.str("authentication_type"),
-        username: r.secret("username"),
-        password: r.secret("password"),
-        private_key: private_key_to(r.obj("private_key")),
-        private_key_password: r.secret("private_key_password"),
-        o_auth_client_config: oauth_to(r.obj("oauth_client_config")),
-        audit: toggle_to(r.obj("audit")),
-        workspaces: toggle_to(r.obj("workspaces")),
-        impersonation: impersonation_to(r.obj("impersonation")),
-        lineage: toggle_to(r.obj("lineage")),
-        ..Default::default()
+        host: host.clone(),
+        port: *port,
+        warehouse: warehouse.clone(),
+        database: database.clone(),
+        role: role.clone(),
+        authentication_type: authentication_type.clone(),
+        username: username.clone(),
+        password: password.clone(),
+        private_key: private_key.as_ref().map(private_key_to),
+        private_key_password: private_key_password.clone(),
+        o_auth_client_config: oauth_client_config.as_ref().map(oauth_to),
+        audit: audit.as_ref().map(toggle_to),
+        workspaces: workspaces.as_ref().map(toggle_to),
+        impersonation: impersonation.as_ref().map(impersonation_to),
+        lineage: lineage.as_ref().map(toggle_to),
+        extra: Default::default(),
     }
 }
 
-/// The `snowflake` block of an API config.
-pub fn from_config(c: &SnowflakeConfig, prior: Reader<'_>) -> Value {
-    obj([
-        ("host", s(&c.host)),
-        ("port", port(c.port)),
-        ("warehouse", s(&c.warehouse)),
-        ("database", s(&c.database)),
-        ("role", s(&c.role)),
-        ("authentication_type", s(&c.authentication_type)),
-        ("username", secret(&c.username, prior.raw("username"))),
-        ("password", secret(&c.password, prior.raw("password"))),
-        (
-            "private_key",
-            private_key_from(&c.private_key, prior.nested("private_key")),
+/// The `snowflake` block of an API config, secrets Immuta redacts taken
+/// from `prior`.
+pub fn from_config(c: &SnowflakeConfig, prior: Option<&SnowflakeBlock>) -> SnowflakeBlock {
+    let SnowflakeConfig {
+        host,
+        port,
+        warehouse,
+        database,
+        role,
+        authentication_type,
+        username,
+        password,
+        private_key,
+        private_key_password,
+        o_auth_client_config,
+        audit,
+        workspaces,
+        impersonation,
+        lineage,
+        extra: _,
+    } = c;
+    SnowflakeBlock {
+        host: host.clone(),
+        port: *port,
+        warehouse: warehouse.clone(),
+        database: database.clone(),
+        role: role.clone(),
+        authentication_type: authentication_type.clone(),
+        username: secret(username, prior.and_then(|p| p.username.as_ref())),
+        password: secret(password, prior.and_then(|p| p.password.as_ref())),
+        private_key: private_key
+            .as_ref()
+            .map(|k| private_key_from(k, prior.and_then(|p| p.private_key.as_ref()))),
+        private_key_password: secret(
+            private_key_password,
+            prior.and_then(|p| p.private_key_password.as_ref()),
         ),
-        (
-            "private_key_password",
-            secret(&c.private_key_password, prior.raw("private_key_password")),
-        ),
-        (
-            "oauth_client_config",
-            oauth_from(&c.o_auth_client_config, prior.nested("oauth_client_config")),
-        ),
-        ("audit", toggle_from(&c.audit)),
-        ("workspaces", toggle_from(&c.workspaces)),
-        ("impersonation", impersonation_from(&c.impersonation)),
-        ("lineage", toggle_from(&c.lineage)),
-    ])
+        oauth_client_config: o_auth_client_config
+            .as_ref()
+            .map(|o| oauth_from(o, prior.and_then(|p| p.oauth_client_config.as_ref()))),
+        audit: audit.as_ref().map(toggle_from),
+        workspaces: workspaces.as_ref().map(toggle_from),
+        impersonation: impersonation.as_ref().map(impersonation_from),
+        lineage: lineage.as_ref().map(toggle_from),
+    }
 }
 
 /// The privileged credentials of a `snowflake` block, for DELETE.
-pub fn delete_credentials(r: Reader<'_>) -> DeleteCredentials {
-    let auth = r.str("authentication_type");
+pub fn delete_credentials(b: &SnowflakeBlock) -> DeleteCredentials {
     let mut creds = DeleteCredentials {
-        authentication_type: auth.clone(),
-        username: r.secret("username"),
-        password: r.secret("password"),
-        role: r.str("role"),
-        private_key: private_key_to(r.obj("private_key")),
-        private_key_password: r.secret("private_key_password"),
-        ..Default::default()
+        authentication_type: b.authentication_type.clone(),
+        username: b.username.clone(),
+        password: b.password.clone(),
+        role: b.role.clone(),
+        private_key: b.private_key.as_ref().map(private_key_to),
+        private_key_password: b.private_key_password.clone(),
+        okta: None,
+        extra: Default::default(),
     };
-    if auth.as_deref() == Some("oAuthClientCredentials") {
-        if let Some(o) = oauth_to(r.obj("oauth_client_config")) {
+    if b.authentication_type.as_deref() == Some("oAuthClientCredentials") {
+        if let Some(o) = b.oauth_client_config.as_ref().map(oauth_to) {
             if let Ok(v) = serde_json::to_value(&o) {
                 creds.extra.insert("oAuthClientConfig".to_string(), v);
             }
@@ -281,6 +356,7 @@ pub fn delete_credentials(r: Reader<'_>) -> DeleteCredentials {
 mod tests {
     use super::*;
     use crate::framework::Diagnostics;
+    use crate::integration::platforms::block::test_support::assert_block_matches;
     use crate::integration::platforms::Platform;
     use immuta_api::{IntegrationConfig, IntegrationType};
     use serde_json::json;
@@ -396,8 +472,15 @@ mod tests {
     }
 
     #[test]
+    fn the_block_struct_matches_the_schema() {
+        for form in [Form::Resource, Form::DataSource] {
+            assert_block_matches::<SnowflakeBlock>(&Platform::SNOWFLAKE.attribute_in(form));
+        }
+    }
+
+    #[test]
     fn delete_credentials_come_from_the_block() {
-        let c = delete_credentials(Reader(&block()));
+        let c = Platform::SNOWFLAKE.delete_credentials(&block()).unwrap();
         assert_eq!(c.authentication_type.as_deref(), Some("userPassword"));
         assert_eq!(c.password.unwrap().expose(), "abc1234");
         assert_eq!(c.role.as_deref(), Some("ACCOUNTADMIN"));

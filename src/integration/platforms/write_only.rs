@@ -332,7 +332,7 @@ impl Platform {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::integration::platforms::{null_object, obj};
+    use crate::integration::platforms::null_object;
 
     fn names(p: Platform) -> Vec<String> {
         p.write_only_secrets().iter().map(|p| p.join(".")).collect()
@@ -447,7 +447,7 @@ mod tests {
         let mut v = null_object(&Platform::REDSHIFT.resource_attribute());
         v.set_attr(
             "okta",
-            obj([
+            Value::object([
                 ("password", Value::from("p")),
                 ("password_wo", Value::from("q")),
                 ("password_wo_version", Value::int(1)),

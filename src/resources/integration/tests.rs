@@ -3,7 +3,6 @@
 use super::*;
 use crate::framework::PlanRequest;
 use crate::integration::convert::to_payload;
-use crate::integration::platforms;
 use crate::integration::test_support::{snowflake_config, summaries, write_only_config};
 use serde_json::json;
 
@@ -113,10 +112,10 @@ async fn an_unset_setting_changed_outside_terraform_plans_its_default() {
     let mut prior = applied(&created.planned_state);
     // Someone switched audit and impersonation on through the API.
     if let Some(b) = prior.get_attr_mut("snowflake") {
-        b.set_attr("audit", platforms::obj([("enabled", Value::Bool(true))]));
+        b.set_attr("audit", Value::object([("enabled", Value::Bool(true))]));
         b.set_attr(
             "impersonation",
-            platforms::obj([("enabled", Value::Bool(true)), ("role", Value::from("R"))]),
+            Value::object([("enabled", Value::Bool(true)), ("role", Value::from("R"))]),
         );
     }
     let resp = resource()
@@ -126,7 +125,7 @@ async fn an_unset_setting_changed_outside_terraform_plans_its_default() {
     assert_eq!(sf.attr("audit").attr("enabled"), &Value::Bool(false));
     assert_eq!(
         sf.attr("impersonation"),
-        &platforms::obj([("enabled", Value::Bool(false)), ("role", Value::Null)])
+        &Value::object([("enabled", Value::Bool(false)), ("role", Value::Null)])
     );
     assert_ne!(resp.planned_state, prior);
     // The update sends the defaults back.
@@ -222,7 +221,7 @@ async fn a_type_change_requires_replacement() {
     let prior = applied(&created.planned_state);
     let mut other = config.clone();
     other.set_attr("snowflake", Value::Null);
-    other.set_attr("trino", platforms::obj([("api_key", Value::Null)]));
+    other.set_attr("trino", Value::object([("api_key", Value::Null)]));
     let resp = resource()
         .plan(&Context::default(), request(&prior, &other))
         .await;
