@@ -1,10 +1,11 @@
 //! The model of `immuta_integration`: the top-level attributes its
 //! lifecycle reads and writes, and the time limits of its waits.
 
-use super::{schema, DEFAULT_TIMEOUT};
+use super::DEFAULT_TIMEOUT;
 use crate::duration::parse_duration;
 use crate::framework::model::{self, Field};
 use crate::framework::{Diagnostic, Value};
+use crate::integration::schema::value_type;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -83,7 +84,7 @@ impl IntegrationModel {
 
     /// Writes the model's attributes into `v`, leaving the others as they are.
     pub fn write(&self, v: &mut Value) -> Result<(), Diagnostic> {
-        let written = model::to_value(self, &schema().value_type())?;
+        let written = model::to_value(self, value_type())?;
         for name in model::field_names::<Self>() {
             v.set_attr(*name, written.attr(name).clone());
         }
