@@ -6,12 +6,11 @@
 //! them.
 
 use super::platforms::Platform;
-use super::schema::schema;
+use super::schema::value_type;
 use crate::duration::parse_duration;
 use crate::framework::model::{self, Field, Raw};
-use crate::framework::{Diagnostic, Type, Value};
+use crate::framework::{Diagnostic, Value};
 use serde::{Deserialize, Serialize};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 /// How long create, update and delete wait when `timeouts` does not say.
@@ -108,9 +107,7 @@ impl IntegrationModel {
 
     /// Writes it as a value of the schema's type.
     pub fn to_value(&self) -> Result<Value, Diagnostic> {
-        static TYPE: OnceLock<Type> = OnceLock::new();
-        let ty = TYPE.get_or_init(|| schema().value_type());
-        Ok(model::to_value(self, ty)?)
+        Ok(model::to_value(self, value_type())?)
     }
 
     /// The known id.
@@ -180,6 +177,7 @@ impl IntegrationModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::integration::schema::schema;
 
     #[test]
     fn the_model_matches_the_schema_and_its_blocks_the_registry() {

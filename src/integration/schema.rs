@@ -3,7 +3,17 @@
 
 use super::platforms::list_names;
 use super::{Platform, DELETE_CREDENTIALS_ENV};
+use crate::framework::types::Type;
 use crate::framework::{Attribute, Block, Schema};
+use std::sync::OnceLock;
+
+/// The value type of [`schema`], built once per process: building the
+/// schema (descriptions and all) and its type cost more than the rest of a
+/// plan of one instance, and both are the same on every call (issue 15).
+pub fn value_type() -> &'static Type {
+    static TYPE: OnceLock<Type> = OnceLock::new();
+    TYPE.get_or_init(|| schema().value_type())
+}
 
 /// The schema of `immuta_integration`.
 pub fn schema() -> Schema {

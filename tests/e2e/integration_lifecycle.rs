@@ -515,13 +515,20 @@ fn snowflake_key_pair_and_oauth() {
 }
 
 /// Issue 15: the create-twice guard lists the integrations once per
-/// provider process, not once per create. An apply of 200 S3 integrations
-/// (ten at a time) reads `GET /integrations` once; the second plan reads
-/// none. On the newest CLI only: the count does not depend on the CLI.
+/// provider process, not once per create. `terraform apply` starts the
+/// provider once for its plan walk (which creates nothing, so lists
+/// nothing) and once for its apply walk, where all 200 creates (ten at a
+/// time) share one snapshot: one `GET /integrations` for the command,
+/// whatever N, and none in the plan after it. On every CLI.
 #[test]
 fn an_apply_of_200_creates_lists_the_integrations_once() {
+    for cli in clis() {
+        apply_200_creates_on(cli);
+    }
+}
+
+fn apply_200_creates_on(cli: &TerraformCli) {
     let emu = TestEmulator::with(|b| b.transition_delay(Duration::ZERO));
-    let cli = &clis()[0];
     let mut wd = Workdir::new(cli);
     wd.use_emulator(&emu);
     wd.write(

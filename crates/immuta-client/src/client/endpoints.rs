@@ -72,12 +72,21 @@ impl ImmutaClient {
     /// cancellation, so what Immuta made is not lost. The list that look-up
     /// reads refreshes the snapshot for the creates that start after it.
     ///
-    /// What the snapshot cannot tell: an integration someone else (another
-    /// Terraform run, a person) made after it was read, on this create's
-    /// target (or of its type, for Trino), looks new. It is taken for this
-    /// create's only if this create's own POST then got no clear answer and
-    /// made nothing; on a named target Immuta would have refused that POST
-    /// with a `409`, so it takes a `409` lost on the way as well.
+    /// An integration someone else (another Terraform run, a person) made
+    /// after the snapshot was read looks new to it, so a new integration on
+    /// the target is taken only if its config holds what this create sent
+    /// (every value sent is shown equal, or redacted, or left out: the
+    /// check an update's look-up makes); one that shows another value
+    /// (another S3 location path under the same name, another region...) is
+    /// someone else's and ends the create with
+    /// [`ClientError::CreateUncertain`] naming it, without a second POST.
+    /// What no look-up can tell is an integration someone else made on the
+    /// same target with the very settings this create sent, while its POST
+    /// got no clear answer and made nothing (on a named target Immuta
+    /// would have refused that POST with a `409` lost on the way): it is
+    /// taken (a list just before each POST, which this snapshot replaced,
+    /// had the same blind spot over a shorter time); and, for Trino, which
+    /// has no target, any one new Trino integration is.
     pub async fn create(
         &self,
         payload: &IntegrationPayload,

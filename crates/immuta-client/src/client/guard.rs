@@ -8,11 +8,13 @@ use super::decode::{decode, encode};
 use super::list::{raw_elements, IntegrationList};
 use super::transport::{transient, Failure};
 use super::ImmutaClient;
+use crate::applied::holds;
 use crate::error::ClientError;
 use crate::identity::Identity;
 use crate::retry::{Budget, Idempotency, Transient};
 use immuta_api::{
-    Integration, IntegrationId, IntegrationPayload, IntegrationType, OperationResponse,
+    Integration, IntegrationConfig, IntegrationId, IntegrationPayload, IntegrationType,
+    OperationResponse,
 };
 use reqwest::header::HeaderMap;
 use reqwest::Method;
@@ -135,6 +137,11 @@ enum Found {
     One(Box<Integration>),
     /// Several candidates (their ids): which one is ours cannot be told.
     Several(Vec<String>),
+    /// New integrations on the create's target (their ids), none of which
+    /// holds what the create sent: someone else's, made after the
+    /// snapshot, so not taken; and since Immuta allows one integration on
+    /// a target, the create was most likely not made either.
+    Others(Vec<String>),
     /// New elements that could not be read, any of which may be the
     /// create: the ids of the candidates, read or not, and how many of the
     /// unread ones have no id.
@@ -190,7 +197,7 @@ impl ImmutaClient {
                 Err(failed) => failed,
             };
             if may_have_been_made {
-                match sure.find_created(&ty, identity.as_ref(), &before).await {
+                match sure.find_created(payload, identity.as_ref(), &before).await {
                     Ok(Found::One(made)) => {
                         self.made(made.id.clone());
                         tracing::info!(
@@ -211,6 +218,18 @@ impl ImmutaClient {
                             integration_type: ty.as_str().to_string(),
                             detail: format!(
                                 "{error}; several new integrations of this type appeared meanwhile"
+                            ),
+                            candidates: ids,
+                        })
+                    }
+                    Ok(Found::Others(ids)) => {
+                        return Err(ClientError::CreateUncertain {
+                            integration_type: ty.as_str().to_string(),
+                            detail: format!(
+                                "{error}; then the look-up found a new integration on this \
+                                 create's target with other settings than it sent, which \
+                                 someone else made meanwhile (so it was not taken) unless it \
+                                 was changed since"
                             ),
                             candidates: ids,
                         })
@@ -349,16 +368,20 @@ impl ImmutaClient {
         }))
     }
 
-    /// The integrations of type `ty`, neither in `before` nor made by this
-    /// client's other creates, on the target `identity` names (any, when it
-    /// names none), and the new elements that could not be read but may be
-    /// of type `ty`. The list it reads refreshes the client's snapshot.
+    /// The integrations of the payload's type, neither in `before` nor
+    /// made by this client's other creates, on the target `identity` names
+    /// (any, when it names none), and the new elements that could not be
+    /// read but may be of that type. Of those on the target, one whose
+    /// config contradicts what `payload` sent (see [`holds`]) is not the
+    /// create's: someone else made it after the snapshot was read. The list
+    /// it reads refreshes the client's snapshot.
     async fn find_created(
         &self,
-        ty: &IntegrationType,
+        payload: &IntegrationPayload,
         identity: Option<&Identity>,
         before: &Known,
     ) -> Result<Found, ClientError> {
+        let ty = &payload.integration_type;
         let after = self.list().await?;
         self.learn(&after).await;
         let unnamed = unnamed_skipped(&after, ty).saturating_sub(before.unnamed_of(ty));
@@ -370,12 +393,20 @@ impl ImmutaClient {
             .filter(|id| !self.not_new(before, id))
             .map(|id| id.0.clone())
             .collect();
-        let mut fresh: Vec<Integration> = after
+        let sent = payload.config.as_ref().map(IntegrationConfig::to_value);
+        let (mut fresh, others): (Vec<Integration>, Vec<Integration>) = after
             .integrations
             .into_iter()
             .filter(|i| &i.integration_type == ty && !self.not_new(before, &i.id))
             .filter(|i| identity.is_none_or(|me| me.matches(i)))
-            .collect();
+            .partition(|i| match (&sent, &i.config) {
+                (Some(sent), Some(config)) => holds(sent, &config.to_value()),
+                // Nothing to compare: it may be the create's.
+                _ => true,
+            });
+        if fresh.is_empty() && !others.is_empty() && unread_ids.is_empty() && unnamed == 0 {
+            return Ok(Found::Others(others.into_iter().map(|i| i.id.0).collect()));
+        }
         let unread = unread_ids.len() + unnamed;
         Ok(match fresh.len() {
             // On the create's target: the unread ones are on others.

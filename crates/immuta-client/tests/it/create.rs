@@ -747,3 +747,107 @@ async fn what_a_look_up_saw_is_not_taken_by_a_later_create() {
     let shape: Vec<String> = fake.seen().iter().map(|s| s.method.clone()).collect();
     assert_eq!(shape, ["GET", "POST", "GET", "POST", "POST", "GET"]);
 }
+
+/// An S3 integration someone else made, as Immuta lists it: `name` and
+/// `path` as given, in `region`.
+fn foreign_s3(id: &str, name: &str, path: &str, region: &str) -> Value {
+    json!({"id": id, "type": "Native S3", "status": "enabled", "autoBootstrap": false,
+           "config": {"name": name, "awsLocationPath": path, "awsRegion": region,
+                      "awsAccountId": "123456789012", "authenticationType": "auto"}})
+}
+
+#[tokio::test]
+async fn a_foreign_create_on_the_target_after_the_snapshot_is_not_taken() {
+    // The snapshot is read by a first create. Then, while the second
+    // create's POST is lost without making anything, someone else makes an
+    // integration on its target: with its name but another path, or with
+    // its name and path but another region. It is new to the snapshot and
+    // not made by this client, yet it contradicts what the create sent, so
+    // it is not taken and the POST is not sent again.
+    for theirs in [
+        foreign_s3("77", "b", "s3://elsewhere/", "us-east-1"),
+        foreign_s3("77", "b", "s3://b/", "eu-west-1"),
+    ] {
+        let (fake, client) = numbered_posts(vec![], move |n, all| match n {
+            1 => {
+                let made = json!({"id": "10", "type": "Native S3", "status": "creating"});
+                all.push(made);
+                Reply::json(200, json!({"id": "10", "status": "creating"}))
+            }
+            _ => {
+                all.push(theirs.clone());
+                Reply::error(502, "Bad Gateway", "not made")
+            }
+        })
+        .await;
+        client.create(&s3("a"), false).await.unwrap();
+        let err = client.create(&s3("b"), false).await.unwrap_err();
+        match &err {
+            ClientError::CreateUncertain {
+                candidates, detail, ..
+            } => {
+                assert_eq!(candidates, &["77"]);
+                assert!(detail.contains("someone else"), "{detail}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let shape: Vec<String> = fake.seen().iter().map(|s| s.method.clone()).collect();
+        assert_eq!(
+            shape,
+            ["GET", "POST", "POST", "GET"],
+            "one list, one per unclear POST"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_foreign_create_on_the_target_answered_409_is_not_looked_up() {
+    // Someone else makes an integration on the create's target after the
+    // snapshot; Immuta refuses the create with a 409, a clear answer: no
+    // look-up, no adoption, no second POST.
+    let (fake, client) = numbered_posts(vec![], |n, all| match n {
+        1 => {
+            all.push(json!({"id": "10", "type": "Native S3", "status": "creating"}));
+            all.push(foreign_s3("77", "b", "s3://b/", "us-east-1"));
+            Reply::json(200, json!({"id": "10", "status": "creating"}))
+        }
+        _ => Reply::error(
+            409,
+            "Conflict",
+            "A Native S3 integration already uses name b",
+        ),
+    })
+    .await;
+    client.create(&s3("a"), false).await.unwrap();
+    let err = client.create(&s3("b"), false).await.unwrap_err();
+    assert_eq!(err.status(), Some(409), "{err}");
+    let shape: Vec<String> = fake.seen().iter().map(|s| s.method.clone()).collect();
+    assert_eq!(shape, ["GET", "POST", "POST"]);
+}
+
+#[tokio::test]
+async fn a_lost_create_whose_integration_holds_what_was_sent_is_taken() {
+    // The counterpart: the create made on a later POST of the process,
+    // answer lost, shown by Immuta with its defaults added and its secret
+    // redacted, holds what was sent and is the create's.
+    let (fake, client) = numbered_posts(vec![], |n, all| match n {
+        1 => {
+            all.push(json!({"id": "10", "type": "Native S3", "status": "creating"}));
+            Reply::json(200, json!({"id": "10", "status": "creating"}))
+        }
+        _ => {
+            let mut ours = foreign_s3("11", "b", "s3://b/", "us-east-1");
+            ours["config"]["awsLocationRole"] =
+                json!("arn:aws:iam::123456789012:role/access-grants");
+            ours["config"]["awsRoleToAssume"] = json!("<REDACTED>");
+            ours["config"]["port"] = json!(443);
+            all.push(ours);
+            Reply::error(504, "Gateway Timeout", "lost")
+        }
+    })
+    .await;
+    client.create(&s3("a"), false).await.unwrap();
+    let r = client.create(&s3("b"), false).await.unwrap();
+    assert_eq!(r.id.unwrap().as_str(), "11");
+    assert_eq!(posts_to(&fake), 2);
+}
