@@ -395,6 +395,21 @@ pub fn null_object(attr: &Attribute) -> Value {
 mod tests {
     use super::*;
 
+    /// A type added to `immuta-api` fails here until the registry has its
+    /// platform (the crates build without it).
+    #[test]
+    fn every_type_of_the_api_has_one_platform() {
+        for t in IntegrationType::ALL {
+            let found: Vec<_> = Platform::ALL
+                .into_iter()
+                .filter(|p| p.integration_type() == *t)
+                .collect();
+            assert_eq!(found.len(), 1, "{t}: expected one entry in Platform::ALL");
+            assert_eq!(Platform::from_type(t), Some(found[0]));
+        }
+        assert_eq!(Platform::ALL.len(), IntegrationType::ALL.len());
+    }
+
     #[test]
     fn the_attributes_described_as_redacted_are_the_ones_listed() {
         fn walk(attrs: &[Attribute], found: &mut Vec<(String, bool)>) {
