@@ -14,9 +14,9 @@
 
 use crate::framework::model::Field;
 use crate::framework::{
-    Attribute, AttributePath, Block, Context, CrudAdapter, CrudResource, Diagnostic, Diagnostics,
-    NestedBlock, NestingMode, Outcome, PlanRequest, PlanResponse, Planned, Resource, Schema, Type,
-    Value,
+    Attribute, AttributePath, Block, Context, CrudAdapter, CrudResource, Deleted, Diagnostic,
+    Diagnostics, NestedBlock, NestingMode, Outcome, PlanRequest, PlanResponse, Planned, Resource,
+    Schema, Type, Value,
 };
 use crate::provider_data::Configured;
 use async_trait::async_trait;
@@ -354,9 +354,9 @@ impl CrudResource for ConnectionSettingsResource {
 
     /// `isActive` back to the parent's, data owners cleared; a path gone
     /// (its connection deleted, or object sync removed it) is done.
-    async fn delete(&self, ctx: &Context, state: SettingsModel) -> Result<(), Diagnostics> {
+    async fn delete(&self, ctx: &Context, state: SettingsModel) -> Result<Deleted, Diagnostics> {
         let Some(path) = state.path.known().cloned() else {
-            return Ok(());
+            return Ok(Deleted::default());
         };
         let client = ctx.configured::<Configured>()?.client_for(ctx);
         let body = ObjectSettings {
@@ -365,9 +365,9 @@ impl CrudResource for ConnectionSettingsResource {
             ..ObjectSettings::default()
         };
         match put(&client, ctx, &path, &body).await {
-            Ok(()) => Ok(()),
+            Ok(()) => Ok(Deleted::default()),
             Err(_) if matches!(client.get_object(&path).await, Err(e) if e.is_not_found()) => {
-                Ok(())
+                Ok(Deleted::default())
             }
             Err(d) => Err(d.into()),
         }

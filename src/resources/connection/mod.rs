@@ -35,9 +35,8 @@ pub use model::{ConnectionModel, SettingsModel, Tech};
 use crate::framework::model::Field;
 use crate::framework::plan::propose;
 use crate::framework::{
-    ApplyKind, ApplyRequest, ApplyResponse, Attribute, AttributePath, Block, Context, CrudAdapter,
-    CrudResource, Diagnostic, Diagnostics, ImportRequest, ImportResponse, ReadRequest,
-    ReadResponse, Resource, Schema, Value,
+    Attribute, AttributePath, Block, Context, CrudAdapter, CrudResource, Deleted, Diagnostic,
+    Diagnostics, Resource, Schema, Value,
 };
 use crate::framework::{Failed, Outcome, PlanRequest, PlanResponse, Planned};
 use crate::integration::connection::CONNECTION_PLATFORMS;
@@ -170,14 +169,13 @@ fn wait_options(ctx: &Context, timeout: Duration) -> WaitOptions {
 
 /// The `immuta_connection` resource, ready to register.
 pub fn resource() -> std::sync::Arc<dyn Resource> {
-    std::sync::Arc::new(HandsOverScript(CrudAdapter::new(ConnectionResource)))
+    CrudAdapter::shared(ConnectionResource)
 }
 
 /// The warning a destroy of a connection with a removal script ends with:
 /// the user's step, and where to get the script (never printed: it may
 /// hold credentials).
-fn removal_warning(state: &Value) -> Option<Diagnostic> {
-    let m: ConnectionModel = crate::framework::model::from_value(state).ok()?;
+fn removal_warning(m: &ConnectionModel) -> Option<Diagnostic> {
     let t = m.tech().filter(|t| t.technology().has_scripts())?;
     let key = m.key()?;
     let id = m.native_id().unwrap_or("<native_integration_id>");
@@ -188,50 +186,6 @@ fn removal_warning(state: &Value) -> Option<Diagnostic> {
             t.technology()
         ),
     ))
-}
-
-/// The adapter of [`ConnectionResource`], which ends a successful destroy
-/// with [`removal_warning`] (a `CrudResource`'s delete answers no
-/// warnings); everything else is the adapter's.
-struct HandsOverScript(CrudAdapter<ConnectionResource>);
-
-#[async_trait]
-impl Resource for HandsOverScript {
-    fn type_name(&self) -> &str {
-        self.0.type_name()
-    }
-
-    fn schema(&self) -> Schema {
-        self.0.schema()
-    }
-
-    async fn validate(&self, ctx: &Context, config: &Value) -> Diagnostics {
-        self.0.validate(ctx, config).await
-    }
-
-    async fn plan(&self, ctx: &Context, req: PlanRequest) -> PlanResponse {
-        self.0.plan(ctx, req).await
-    }
-
-    async fn apply(&self, ctx: &Context, req: ApplyRequest) -> ApplyResponse {
-        let warning = match req.kind() {
-            ApplyKind::Delete => removal_warning(&req.prior_state),
-            _ => None,
-        };
-        let mut resp = self.0.apply(ctx, req).await;
-        if let (Some(w), false) = (warning, resp.diagnostics.has_errors()) {
-            resp.diagnostics.push(w);
-        }
-        resp
-    }
-
-    async fn read(&self, ctx: &Context, req: ReadRequest) -> ReadResponse {
-        self.0.read(ctx, req).await
-    }
-
-    async fn import(&self, ctx: &Context, req: ImportRequest) -> ImportResponse {
-        self.0.import(ctx, req).await
-    }
 }
 
 /// The `immuta_connection` resource (see [`resource`]).
@@ -680,9 +634,9 @@ impl CrudResource for ConnectionResource {
         }
     }
 
-    async fn delete(&self, ctx: &Context, state: ConnectionModel) -> Result<(), Diagnostics> {
+    async fn delete(&self, ctx: &Context, state: ConnectionModel) -> Result<Deleted, Diagnostics> {
         let Some(key) = state.key().map(str::to_string) else {
-            return Ok(());
+            return Ok(Deleted::default());
         };
         let client = ctx.configured::<Configured>()?.client_for(ctx);
         let t = state.tech();
@@ -708,9 +662,11 @@ impl CrudResource for ConnectionResource {
                 }
             }
         }
+        // Once it is deleted, the removal script is the user's step.
+        let done = removal_warning(&state).map_or_else(Deleted::default, Deleted::from);
         let answer = match client.delete_object(std::slice::from_ref(&key)).await {
             Ok(a) => a,
-            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) if e.is_not_found() => return Ok(done),
             Err(e) => {
                 return Err(client_error(format!("Could not delete connection {key}"), &e).into())
             }
@@ -730,7 +686,7 @@ impl CrudResource for ConnectionResource {
                 .into());
             }
         }
-        Ok(())
+        Ok(done)
     }
 
     /// The read that follows fills in everything but the secrets.
