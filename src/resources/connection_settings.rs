@@ -18,11 +18,12 @@ use crate::framework::{
     Diagnostics, NestedBlock, NestingMode, Outcome, PlanRequest, PlanResponse, Planned, Resource,
     Schema, Type, Value,
 };
+use crate::integration::connection::{set_settings, SettingsError};
 use crate::provider_data::Configured;
 use async_trait::async_trait;
 use immuta_api::connection::{Activation, DataObject, DataOwner, ObjectSettings};
 use immuta_api::IntegrationId;
-use immuta_client::{check_object_path, wait_for_job, ClientError, ImmutaClient, WaitOptions};
+use immuta_client::{check_object_path, ClientError, ImmutaClient, WaitOptions};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -213,22 +214,16 @@ async fn put(
     path: &[String],
     body: &ObjectSettings,
 ) -> Result<(), Diagnostic> {
-    let answer = client
-        .set_object_settings(path, body)
+    let options = WaitOptions::new(TIMEOUT, ctx.cancellation_token().clone());
+    set_settings(client, path, body, options)
         .await
-        .map_err(|e| client_error("set", path, &e))?;
-    if let Some(bulk) = answer.bulk_id {
-        let options = WaitOptions::new(TIMEOUT, ctx.cancellation_token().clone());
-        wait_for_job(client, bulk.as_str(), options)
-            .await
-            .map_err(|e| {
-                Diagnostic::error(
-                    format!("The settings of {} were not applied", path.join("/")),
-                    e.to_string(),
-                )
-            })?;
-    }
-    Ok(())
+        .map_err(|e| match e {
+            SettingsError::Refused(e) => client_error("set", path, &e),
+            SettingsError::NotApplied(e) => Diagnostic::error(
+                format!("The settings of {} were not applied", path.join("/")),
+                e.to_string(),
+            ),
+        })
 }
 
 impl ConnectionSettingsResource {
