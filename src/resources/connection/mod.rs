@@ -82,9 +82,19 @@ fn removal_warning(m: &ConnectionModel) -> Option<Diagnostic> {
     let key = m.key()?;
     let id = m.native_id().unwrap_or("<native_integration_id>");
     Some(Diagnostic::warning(
-        format!("Run Immuta's removal script for connection {key} in {}", t.technology()),
         format!(
-            "Immuta deleted connection {key} and its native integration {id}; the objects              Immuta created in {} (its database or catalog, role and grants) stay until you              run Immuta's removal script there. It is not shown here: it may hold              credentials. Immuta generates it only while the integration exists, so get it              before a destroy with data \"immuta_integration_script\" (action = \"delete\",              integration_id = {TYPE_NAME}.<name>.native_integration_id) or the ephemeral              resource of that name; afterwards, an Immuta administrator can still remove the              objects by hand.",
+            "Run Immuta's removal script for connection {key} in {}",
+            t.technology()
+        ),
+        format!(
+            "Immuta deleted connection {key} and its native integration {id}; the objects \
+             Immuta created in {} (its database or catalog, role and grants) stay until you \
+             run Immuta's removal script there. It is not shown here: it may hold \
+             credentials. Immuta generates it only while the integration exists, so get it \
+             before a destroy with data \"immuta_integration_script\" (action = \"delete\", \
+             integration_id = {TYPE_NAME}.<name>.native_integration_id) or the ephemeral \
+             resource of that name; afterwards, an Immuta administrator can still remove the \
+             objects by hand.",
             t.technology()
         ),
     ))
