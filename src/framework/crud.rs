@@ -17,7 +17,8 @@
 //! answer warnings with its state ([`Applied`]), and, when it fails after
 //! the remote object changed, hands back what now exists
 //! ([`Failed::keep`]): Terraform keeps that state (a failed create's
-//! object is marked tainted), so nothing is lost.
+//! object is marked tainted), so nothing is lost. A delete that succeeded
+//! may answer warnings too ([`Deleted`]).
 
 use std::sync::{Arc, OnceLock};
 
@@ -102,6 +103,23 @@ impl<M> From<Diagnostic> for Failed<M> {
 /// What a create or update answers.
 pub type Outcome<M> = Result<Applied<M>, Failed<M>>;
 
+/// A delete that succeeded, with any warnings (a step left to the user);
+/// `Ok(Deleted::default())` when there is nothing to say.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Deleted {
+    /// Warnings for the user (errors belong in the `Err` side).
+    pub warnings: Diagnostics,
+}
+
+impl From<Diagnostic> for Deleted {
+    /// A delete that ends with one warning.
+    fn from(warning: Diagnostic) -> Self {
+        Deleted {
+            warnings: warning.into(),
+        }
+    }
+}
+
 /// A managed resource as typed lifecycle functions; wrap it in
 /// [`CrudAdapter`] to register it.
 #[async_trait]
@@ -153,8 +171,9 @@ pub trait CrudResource: Send + Sync + 'static {
         req: Planned<Self::Model>,
     ) -> Outcome<Self::Model>;
 
-    /// Deletes the remote object.
-    async fn delete(&self, ctx: &Context, state: Self::Model) -> Result<(), Diagnostics>;
+    /// Deletes the remote object; Terraform then drops it from the state
+    /// and shows the answer's warnings.
+    async fn delete(&self, ctx: &Context, state: Self::Model) -> Result<Deleted, Diagnostics>;
 
     /// The state to import for `id` (Terraform reads it right after).
     /// Default: import is not supported.
@@ -219,7 +238,7 @@ impl<R: CrudResource> CrudAdapter<R> {
         }
     }
 
-    async fn delete(&self, ctx: &Context, req: &ApplyRequest) -> Result<(), Diagnostics> {
+    async fn delete(&self, ctx: &Context, req: &ApplyRequest) -> Result<Deleted, Diagnostics> {
         let state = read_model(&req.prior_state)?;
         self.inner.delete(ctx, state).await
     }
@@ -284,7 +303,7 @@ impl<R: CrudResource> Resource for CrudAdapter<R> {
     async fn apply(&self, ctx: &Context, req: ApplyRequest) -> ApplyResponse {
         let (new_state, diagnostics) = match req.kind() {
             ApplyKind::Delete => match self.delete(ctx, &req).await {
-                Ok(()) => (Value::Null, Diagnostics::new()),
+                Ok(deleted) => (Value::Null, deleted.warnings),
                 Err(d) => (req.prior_state.clone(), d),
             },
             kind => self.settle(&req, self.create_or_update(ctx, &req, kind).await),
@@ -412,11 +431,15 @@ mod tests {
             Err(not_found().into())
         }
 
-        async fn delete(&self, ctx: &Context, state: Note) -> Result<(), Diagnostics> {
+        async fn delete(&self, ctx: &Context, state: Note) -> Result<Deleted, Diagnostics> {
             let store = ctx.configured::<Store>()?;
             let id = state.id.known().cloned().unwrap_or_default();
             let removed = store.0.lock().map_err(|_| not_found())?.remove(&id);
-            removed.map(|_| ()).ok_or_else(not_found)
+            match removed.ok_or_else(not_found)?.as_str() {
+                // Deleted, with a step left to the user.
+                "warn" => Ok(Diagnostic::warning("Clean up", "").into()),
+                _ => Ok(Deleted::default()),
+            }
         }
     }
 
@@ -540,6 +563,26 @@ mod tests {
             resp.diagnostics.iter().next().unwrap().summary,
             "Note not found"
         );
+    }
+
+    #[tokio::test]
+    async fn a_delete_that_warns_drops_the_state_and_the_warning_reaches_terraform() {
+        let (a, schema) = adapter();
+        let ctx = configured();
+        let planned = Value::object([("id", Value::Unknown), ("text", Value::from("warn"))]);
+        let state = a
+            .apply(&ctx, apply(&schema, Value::Null, planned))
+            .await
+            .new_state;
+        let resp = a.apply(&ctx, apply(&schema, state, Value::Null)).await;
+        assert!(resp.new_state.is_null(), "{:?}", resp.new_state);
+        let d: Vec<_> = resp.diagnostics.iter().collect();
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(
+            (d[0].summary.as_str(), d[0].is_error()),
+            ("Clean up", false)
+        );
+        assert_eq!(resp.private, b"p");
     }
 
     #[tokio::test]

@@ -19,6 +19,40 @@ use immuta_api::connection::{
     is_placeholder, Connection, ConnectionPayload, ConnectionSpec, ObjectSettings, Technology,
 };
 use immuta_api::{IntegrationConfig, IntegrationPayload, Secret};
+use immuta_client::{wait_for_job, ClientError, ImmutaClient, JobWaitError, WaitOptions};
+
+/// Why a settings change did not take.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// Immuta refused the request (nothing changed).
+    #[error("{0}")]
+    Refused(ClientError),
+    /// The bulk job Immuta started did not finish well.
+    #[error("{0}")]
+    NotApplied(JobWaitError),
+}
+
+/// Sets the settings of the object at `path` (`PUT /data/settings/...`)
+/// and waits for the bulk job the answer names, if any: the one way both
+/// `immuta_connection` (its root) and `immuta_connection_settings` (a path
+/// below it) change settings.
+pub async fn set_settings(
+    client: &ImmutaClient,
+    path: &[String],
+    body: &ObjectSettings,
+    options: WaitOptions,
+) -> Result<(), SettingsError> {
+    let answer = client
+        .set_object_settings(path, body)
+        .await
+        .map_err(SettingsError::Refused)?;
+    if let Some(bulk) = answer.bulk_id {
+        wait_for_job(client, bulk.as_str(), options)
+            .await
+            .map_err(SettingsError::NotApplied)?;
+    }
+    Ok(())
+}
 
 /// The platforms whose connection reuses `immuta_integration`'s block.
 pub const CONNECTION_PLATFORMS: [Platform; 2] = [Platform::SNOWFLAKE, Platform::DATABRICKS];

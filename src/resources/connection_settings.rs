@@ -14,15 +14,16 @@
 
 use crate::framework::model::Field;
 use crate::framework::{
-    Attribute, AttributePath, Block, Context, CrudAdapter, CrudResource, Diagnostic, Diagnostics,
-    NestedBlock, NestingMode, Outcome, PlanRequest, PlanResponse, Planned, Resource, Schema, Type,
-    Value,
+    Attribute, AttributePath, Block, Context, CrudAdapter, CrudResource, Deleted, Diagnostic,
+    Diagnostics, NestedBlock, NestingMode, Outcome, PlanRequest, PlanResponse, Planned, Resource,
+    Schema, Type, Value,
 };
+use crate::integration::connection::{set_settings, SettingsError};
 use crate::provider_data::Configured;
 use async_trait::async_trait;
 use immuta_api::connection::{Activation, DataObject, DataOwner, ObjectSettings};
 use immuta_api::IntegrationId;
-use immuta_client::{check_object_path, wait_for_job, ClientError, ImmutaClient, WaitOptions};
+use immuta_client::{check_object_path, ClientError, ImmutaClient, WaitOptions};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -213,22 +214,16 @@ async fn put(
     path: &[String],
     body: &ObjectSettings,
 ) -> Result<(), Diagnostic> {
-    let answer = client
-        .set_object_settings(path, body)
+    let options = WaitOptions::new(TIMEOUT, ctx.cancellation_token().clone());
+    set_settings(client, path, body, options)
         .await
-        .map_err(|e| client_error("set", path, &e))?;
-    if let Some(bulk) = answer.bulk_id {
-        let options = WaitOptions::new(TIMEOUT, ctx.cancellation_token().clone());
-        wait_for_job(client, bulk.as_str(), options)
-            .await
-            .map_err(|e| {
-                Diagnostic::error(
-                    format!("The settings of {} were not applied", path.join("/")),
-                    e.to_string(),
-                )
-            })?;
-    }
-    Ok(())
+        .map_err(|e| match e {
+            SettingsError::Refused(e) => client_error("set", path, &e),
+            SettingsError::NotApplied(e) => Diagnostic::error(
+                format!("The settings of {} were not applied", path.join("/")),
+                e.to_string(),
+            ),
+        })
 }
 
 impl ConnectionSettingsResource {
@@ -354,9 +349,9 @@ impl CrudResource for ConnectionSettingsResource {
 
     /// `isActive` back to the parent's, data owners cleared; a path gone
     /// (its connection deleted, or object sync removed it) is done.
-    async fn delete(&self, ctx: &Context, state: SettingsModel) -> Result<(), Diagnostics> {
+    async fn delete(&self, ctx: &Context, state: SettingsModel) -> Result<Deleted, Diagnostics> {
         let Some(path) = state.path.known().cloned() else {
-            return Ok(());
+            return Ok(Deleted::default());
         };
         let client = ctx.configured::<Configured>()?.client_for(ctx);
         let body = ObjectSettings {
@@ -365,9 +360,9 @@ impl CrudResource for ConnectionSettingsResource {
             ..ObjectSettings::default()
         };
         match put(&client, ctx, &path, &body).await {
-            Ok(()) => Ok(()),
+            Ok(()) => Ok(Deleted::default()),
             Err(_) if matches!(client.get_object(&path).await, Err(e) if e.is_not_found()) => {
-                Ok(())
+                Ok(Deleted::default())
             }
             Err(d) => Err(d.into()),
         }

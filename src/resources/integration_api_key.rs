@@ -11,8 +11,8 @@
 
 use crate::framework::model::{self, Field};
 use crate::framework::{
-    Attribute, AttributePath, Block, Context, CrudAdapter, CrudResource, Diagnostic, Diagnostics,
-    Outcome, PlanRequest, PlanResponse, Planned, Resource, Schema, Type, Value,
+    Attribute, AttributePath, Block, Context, CrudAdapter, CrudResource, Deleted, Diagnostic,
+    Diagnostics, Outcome, PlanRequest, PlanResponse, Planned, Resource, Schema, Type, Value,
 };
 use crate::provider_data::Configured;
 use async_trait::async_trait;
@@ -288,8 +288,8 @@ impl CrudResource for IntegrationApiKeyResource {
     }
 
     /// Nothing to undo in Immuta: the integration keeps its key.
-    async fn delete(&self, _ctx: &Context, _state: KeyModel) -> Result<(), Diagnostics> {
-        Ok(())
+    async fn delete(&self, _ctx: &Context, _state: KeyModel) -> Result<Deleted, Diagnostics> {
+        Ok(Deleted::default())
     }
 
     /// The read that follows an import fills in the current key.

@@ -80,11 +80,11 @@ impl CrudResource for Memos {
         Ok(req.planned.into())
     }
 
-    async fn delete(&self, ctx: &Context, state: Memo) -> Result<(), Diagnostics> {
+    async fn delete(&self, ctx: &Context, state: Memo) -> Result<Deleted, Diagnostics> {
         let api = ctx.configured::<Api>()?;
         api.lock()?
             .remove(state.id.known().map_or("", String::as_str));
-        Ok(())
+        Ok(Deleted::default())
     }
 }
 

@@ -25,140 +25,41 @@
 //! - import by connection key. No plan-time dry run: `/data` has none.
 //!
 //! # Layout
-//! - `mod.rs`: the schema and the lifecycle.
+//! - `mod.rs`: the lifecycle.
+//! - `schema`: the schema and the checks of a connection key.
 //! - `model`: [`ConnectionModel`] and the converters.
 
 mod model;
+mod schema;
 
 pub use model::{ConnectionModel, SettingsModel, Tech};
+pub use schema::schema;
 
 use crate::framework::model::Field;
 use crate::framework::plan::propose;
 use crate::framework::{
-    ApplyKind, ApplyRequest, ApplyResponse, Attribute, AttributePath, Block, Context, CrudAdapter,
-    CrudResource, Diagnostic, Diagnostics, ImportRequest, ImportResponse, ReadRequest,
-    ReadResponse, Resource, Schema, Value,
+    Attribute, AttributePath, Context, CrudAdapter, CrudResource, Deleted, Diagnostic, Diagnostics,
+    Resource, Schema, Value,
 };
 use crate::framework::{Failed, Outcome, PlanRequest, PlanResponse, Planned};
-use crate::integration::connection::CONNECTION_PLATFORMS;
+use crate::integration::connection::{set_settings, SettingsError};
 use crate::integration::lake_formation;
 use crate::provider_data::Configured;
 use async_trait::async_trait;
 use immuta_api::ScriptKind;
 use immuta_client::{wait_for, wait_for_job, ClientError, ImmutaClient, WaitOptions, WaitTarget};
 use model::{native_of, request_body, settings_body, tech_of, techs_set, to_state, Op};
+use schema::{check_key, key_path};
 use std::time::Duration;
 
 /// The resource's type name.
 pub const TYPE_NAME: &str = "immuta_connection";
 
 // ===========================================================================
-// Schema
-
-/// The schema of `immuta_connection`.
-pub fn schema() -> Schema {
-    let mut attrs = vec![
-        Attribute::string("id")
-            .computed()
-            .description("The connection key (the same as `connection_key`)."),
-        Attribute::string("connection_key").required().description(
-            "The connection's unique name in Immuta, the first part of every object path under \
-             it (e.g. `snowflake-prod`); it may not hold `/` or `.`. Changing it replaces the \
-             connection.",
-        ),
-        Attribute::string("technology").computed().description(
-            "Immuta's technology: `Snowflake`, `Databricks` or `AWS Lake Formation`, from the \
-             attribute that is set.",
-        ),
-    ];
-    attrs.extend(CONNECTION_PLATFORMS.map(|p| {
-        p.resource_attribute().description(format!(
-            "Settings of a {} connection: the same attributes as `immuta_integration`'s \
-             `{}`, split by the provider between the connection object and its native \
-             integration. Exactly one of {} must be set; changing which replaces the \
-             connection.",
-            p.product_name(),
-            p.block_name(),
-            Tech::names(),
-        ))
-    }));
-    attrs.push(lake_formation::attribute());
-    attrs.extend([
-        Attribute::single_nested(
-            "settings",
-            vec![
-                Attribute::bool("is_active")
-                    .optional()
-                    .computed()
-                    .description(
-                        "Whether the connection is active: its tables become data sources \
-                         (unless a path below sets otherwise). Immuta's default: `false`.",
-                    ),
-                Attribute::bool("activate_new_children")
-                    .optional()
-                    .computed()
-                    .description("Whether objects that object sync finds later start active."),
-            ],
-        )
-        .optional()
-        .computed()
-        .description(
-            "Settings of the connection's root object; what is unset is Immuta's. Paths \
-             below the root have their own `immuta_connection_settings`.",
-        ),
-        Attribute::string("native_integration_id")
-            .computed()
-            .description(
-                "The id of the native integration the connection wraps (under \
-                 `/integrations`): give it to `immuta_integration_script` for the removal \
-                 script.",
-            ),
-        crate::integration::schema::timeouts_attribute(),
-    ]);
-    Schema::new(Block::new(attrs).description(format!(
-        "An Immuta connection: Snowflake, Databricks Unity Catalog or AWS Lake Formation \
-         registered through Immuta's connection API (`/data/connection`), the default on \
-         tenants created after 2025-02-26; `immuta_integration` is the older workflow (see \
-         the guide on choosing). Set exactly one of {}.\n\nFor Snowflake and Databricks, run \
-         Immuta's set-up script in the platform first: the `immuta_integration_script` data \
-         source or ephemeral resource generates it (`action = \"create\"`, the same block). \
-         Destroying the connection deletes it in Immuta's order and warns that the removal \
-         script must be run; get that script before you destroy (`action = \"delete\"`, \
-         `integration_id = native_integration_id`). Individual tables are not managed: \
-         Immuta's object sync owns them.\n\nSecrets are never returned by Immuta: Terraform \
-         keeps the values it sent.",
-        Tech::names()
-    )))
-}
-
-fn key_path() -> AttributePath {
-    AttributePath::new("connection_key")
-}
-
-// ===========================================================================
 // Converters of errors
 
 fn client_error(summary: String, e: &ClientError) -> Diagnostic {
     crate::client_errors::diagnostic(summary, e)
-}
-
-/// The checks of a connection key (Immuta refuses `/` and `.`).
-fn check_key(key: &str) -> Result<(), Diagnostic> {
-    let bad = |what: &str| {
-        Err(Diagnostic::expected(
-            key_path(),
-            "Invalid connection_key",
-            "a connection key without `/` or `.`, not blank",
-            what,
-        ))
-    };
-    if key.trim().is_empty() {
-        return bad("an empty string");
-    }
-    if key.contains(['/', '.']) || immuta_client::check_id(key).is_err() {
-        return bad(&format!("\"{key}\""));
-    }
-    Ok(())
 }
 
 fn wait_options(ctx: &Context, timeout: Duration) -> WaitOptions {
@@ -170,68 +71,33 @@ fn wait_options(ctx: &Context, timeout: Duration) -> WaitOptions {
 
 /// The `immuta_connection` resource, ready to register.
 pub fn resource() -> std::sync::Arc<dyn Resource> {
-    std::sync::Arc::new(HandsOverScript(CrudAdapter::new(ConnectionResource)))
+    CrudAdapter::shared(ConnectionResource)
 }
 
 /// The warning a destroy of a connection with a removal script ends with:
 /// the user's step, and where to get the script (never printed: it may
 /// hold credentials).
-fn removal_warning(state: &Value) -> Option<Diagnostic> {
-    let m: ConnectionModel = crate::framework::model::from_value(state).ok()?;
+fn removal_warning(m: &ConnectionModel) -> Option<Diagnostic> {
     let t = m.tech().filter(|t| t.technology().has_scripts())?;
     let key = m.key()?;
     let id = m.native_id().unwrap_or("<native_integration_id>");
     Some(Diagnostic::warning(
-        format!("Run Immuta's removal script for connection {key} in {}", t.technology()),
         format!(
-            "Immuta deleted connection {key} and its native integration {id}; the objects              Immuta created in {} (its database or catalog, role and grants) stay until you              run Immuta's removal script there. It is not shown here: it may hold              credentials. Immuta generates it only while the integration exists, so get it              before a destroy with data \"immuta_integration_script\" (action = \"delete\",              integration_id = {TYPE_NAME}.<name>.native_integration_id) or the ephemeral              resource of that name; afterwards, an Immuta administrator can still remove the              objects by hand.",
+            "Run Immuta's removal script for connection {key} in {}",
+            t.technology()
+        ),
+        format!(
+            "Immuta deleted connection {key} and its native integration {id}; the objects \
+             Immuta created in {} (its database or catalog, role and grants) stay until you \
+             run Immuta's removal script there. It is not shown here: it may hold \
+             credentials. Immuta generates it only while the integration exists, so get it \
+             before a destroy with data \"immuta_integration_script\" (action = \"delete\", \
+             integration_id = {TYPE_NAME}.<name>.native_integration_id) or the ephemeral \
+             resource of that name; afterwards, an Immuta administrator can still remove the \
+             objects by hand.",
             t.technology()
         ),
     ))
-}
-
-/// The adapter of [`ConnectionResource`], which ends a successful destroy
-/// with [`removal_warning`] (a `CrudResource`'s delete answers no
-/// warnings); everything else is the adapter's.
-struct HandsOverScript(CrudAdapter<ConnectionResource>);
-
-#[async_trait]
-impl Resource for HandsOverScript {
-    fn type_name(&self) -> &str {
-        self.0.type_name()
-    }
-
-    fn schema(&self) -> Schema {
-        self.0.schema()
-    }
-
-    async fn validate(&self, ctx: &Context, config: &Value) -> Diagnostics {
-        self.0.validate(ctx, config).await
-    }
-
-    async fn plan(&self, ctx: &Context, req: PlanRequest) -> PlanResponse {
-        self.0.plan(ctx, req).await
-    }
-
-    async fn apply(&self, ctx: &Context, req: ApplyRequest) -> ApplyResponse {
-        let warning = match req.kind() {
-            ApplyKind::Delete => removal_warning(&req.prior_state),
-            _ => None,
-        };
-        let mut resp = self.0.apply(ctx, req).await;
-        if let (Some(w), false) = (warning, resp.diagnostics.has_errors()) {
-            resp.diagnostics.push(w);
-        }
-        resp
-    }
-
-    async fn read(&self, ctx: &Context, req: ReadRequest) -> ReadResponse {
-        self.0.read(ctx, req).await
-    }
-
-    async fn import(&self, ctx: &Context, req: ImportRequest) -> ImportResponse {
-        self.0.import(ctx, req).await
-    }
 }
 
 /// The `immuta_connection` resource (see [`resource`]).
@@ -286,7 +152,7 @@ async fn read_back(
 }
 
 /// Sets the root's settings and waits for the bulk job.
-async fn set_settings(
+async fn set_root_settings(
     client: &ImmutaClient,
     ctx: &Context,
     key: &str,
@@ -297,27 +163,19 @@ async fn set_settings(
         return Ok(());
     };
     let path = [key.to_string()];
-    let answer = client
-        .set_object_settings(&path, &body)
+    set_settings(client, &path, &body, wait_options(ctx, timeout))
         .await
-        .map_err(|e| {
-            client_error(
+        .map_err(|e| match e {
+            SettingsError::Refused(e) => client_error(
                 format!("Could not set the settings of connection {key}"),
                 &e,
-            )
-        })?;
-    if let Some(bulk) = answer.bulk_id {
-        wait_for_job(client, bulk.as_str(), wait_options(ctx, timeout))
-            .await
-            .map_err(|e| {
-                Diagnostic::attribute_error(
-                    AttributePath::new("settings"),
-                    format!("The settings of connection {key} were not applied"),
-                    e.to_string(),
-                )
-            })?;
-    }
-    Ok(())
+            ),
+            SettingsError::NotApplied(e) => Diagnostic::attribute_error(
+                AttributePath::new("settings"),
+                format!("The settings of connection {key} were not applied"),
+                e.to_string(),
+            ),
+        })
 }
 
 impl ConnectionResource {
@@ -667,7 +525,7 @@ impl CrudResource for ConnectionResource {
             }
         }
         if settings_changed {
-            if let Err(d) = set_settings(&client, ctx, &key, &planned, timeout).await {
+            if let Err(d) = set_root_settings(&client, ctx, &key, &planned, timeout).await {
                 return Err(match read_back(&client, &key, &prior).await {
                     Ok(now) if block_changed => Failed::keep(now, d),
                     _ => kept(d),
@@ -680,9 +538,9 @@ impl CrudResource for ConnectionResource {
         }
     }
 
-    async fn delete(&self, ctx: &Context, state: ConnectionModel) -> Result<(), Diagnostics> {
+    async fn delete(&self, ctx: &Context, state: ConnectionModel) -> Result<Deleted, Diagnostics> {
         let Some(key) = state.key().map(str::to_string) else {
-            return Ok(());
+            return Ok(Deleted::default());
         };
         let client = ctx.configured::<Configured>()?.client_for(ctx);
         let t = state.tech();
@@ -708,9 +566,11 @@ impl CrudResource for ConnectionResource {
                 }
             }
         }
+        // Once it is deleted, the removal script is the user's step.
+        let done = removal_warning(&state).map_or_else(Deleted::default, Deleted::from);
         let answer = match client.delete_object(std::slice::from_ref(&key)).await {
             Ok(a) => a,
-            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) if e.is_not_found() => return Ok(done),
             Err(e) => {
                 return Err(client_error(format!("Could not delete connection {key}"), &e).into())
             }
@@ -730,7 +590,7 @@ impl CrudResource for ConnectionResource {
                 .into());
             }
         }
-        Ok(())
+        Ok(done)
     }
 
     /// The read that follows fills in everything but the secrets.

@@ -180,3 +180,20 @@ async fn import_takes_a_connection_key() {
         "connection_key"
     );
 }
+
+#[test]
+fn the_removal_warning_names_the_integration_and_where_to_get_the_script() {
+    let mut v = snowflake();
+    v.set_attr("native_integration_id", Value::from("42"));
+    let m: ConnectionModel = model::from_value(&v).unwrap();
+    let w = removal_warning(&m).unwrap();
+    assert!(!w.is_error());
+    assert_eq!(
+        w.summary,
+        "Run Immuta's removal script for connection sf in Snowflake"
+    );
+    assert!(w.detail.contains("native integration 42;"), "{}", w.detail);
+    assert!(w.detail.contains("action = \"delete\""), "{}", w.detail);
+    // One sentence after another, not the source's indentation.
+    assert!(!w.detail.contains("  "), "{}", w.detail);
+}

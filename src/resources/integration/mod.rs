@@ -36,8 +36,8 @@
 use crate::framework::model::{Field, Raw};
 use crate::framework::plan::{is_all_null, propose_nested};
 use crate::framework::{
-    Applied, AttributePath, Context, CrudAdapter, CrudResource, Diagnostic, Diagnostics, Failed,
-    Outcome, PlanRequest, PlanResponse, Planned, Resource, Schema, Value,
+    Applied, AttributePath, Context, CrudAdapter, CrudResource, Deleted, Diagnostic, Diagnostics,
+    Failed, Outcome, PlanRequest, PlanResponse, Planned, Resource, Schema, Value,
 };
 use crate::integration::convert::{request_payload, to_state, validation_warnings};
 use crate::integration::hints::{delete_hint, import_hint, FORCE_DISABLE_HINT};
@@ -547,9 +547,9 @@ impl CrudResource for IntegrationResource {
 
     /// `DELETE /integrations/{id}` (with the privileged credentials when
     /// Immuta needs them), then the wait until it is gone.
-    async fn delete(&self, ctx: &Context, prior: IntegrationModel) -> Result<(), Diagnostics> {
+    async fn delete(&self, ctx: &Context, prior: IntegrationModel) -> Result<Deleted, Diagnostics> {
         let Some(id) = prior.known_id() else {
-            return Ok(());
+            return Ok(Deleted::default());
         };
         let client = client(ctx)?;
         let force = prior.force_disable_on_destroy.known() == Some(&true);
@@ -571,7 +571,7 @@ impl CrudResource for IntegrationResource {
         };
         match client.delete(&id, creds.as_ref(), options).await {
             Ok(_) => {}
-            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) if e.is_not_found() => return Ok(Deleted::default()),
             Err(e) => {
                 let mut d = client_error(format!("Could not delete integration {id}"), &e);
                 if let Some(hint) = delete_hint(&prior, creds.is_some(), &e) {
@@ -589,7 +589,7 @@ impl CrudResource for IntegrationResource {
         };
         let timeouts = Timeouts::from_model(&prior.timeouts);
         match wait_for(&client, &id, target, wait_options(ctx, timeouts.delete)).await {
-            Ok(_) => Ok(()),
+            Ok(_) => Ok(Deleted::default()),
             Err(e) => Err(Diagnostic::error(
                 format!("Integration {id} was not deleted"),
                 format!("{e}\n\nIt stays in the state. {FORCE_DISABLE_HINT}"),
