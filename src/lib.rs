@@ -23,12 +23,15 @@
 //! - [`client_errors`]: Immuta's errors as diagnostics that point to the
 //!   fix, for every resource and data source.
 //! - [`integration`]: the integration domain: the seven types, one table
-//!   each and one registry (`integration::platforms`), the schema, config
-//!   checks, converters to and from `immuta-api`, delete credentials, the
-//!   public view the data sources show and the script requests. Shared by
+//!   and one block struct each and one registry (`integration::platforms`),
+//!   the schema and the state's model, config checks, converters to and
+//!   from `immuta-api`, delete credentials, the public view the data
+//!   sources show, the script requests, and connections (`/data`: their
+//!   bodies from the same blocks, Lake Formation's block). Shared by
 //!   everything above it, which never share with each other.
 //! - [`import_id`]: import ids that carry values Immuta never returns.
-//! - [`resources`]: one file per resource, its lifecycle only.
+//! - [`resources`]: one file (or folder, with its schema and tests) per
+//!   resource, its lifecycle only.
 //! - [`data_sources`]: one file per data source.
 //! - [`ephemeral_resources`]: one file per ephemeral resource (Terraform 1.10+).
 //! - [`provider`]: the provider block and its configuration, turned into one
