@@ -120,6 +120,19 @@ impl From<Diagnostic> for Deleted {
     }
 }
 
+/// Where the plan that [`CrudResource::modify_plan`] adjusts starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanStart {
+    /// [`default_plan`]: Terraform's proposal, with the computed
+    /// attributes the configuration leaves unset unknown on a create.
+    Default,
+    /// Terraform's proposal as it is, for a resource whose `modify_plan`
+    /// says itself what the remote side sets. The proposal is moved into
+    /// the plan, not copied: the request's `proposed_new_state` is then
+    /// null, and a destroy plan is a null `planned_state`.
+    Proposal,
+}
+
 /// A managed resource as typed lifecycle functions; wrap it in
 /// [`CrudAdapter`] to register it.
 #[async_trait]
@@ -140,9 +153,12 @@ pub trait CrudResource: Send + Sync + 'static {
         Ok(())
     }
 
-    /// Adjusts the plan the adapter made with [`default_plan`] (unknowns,
-    /// `requires_replace`, plan-time checks). Plan-time code sees unknowns
-    /// anywhere, so it works on values.
+    /// Where the plan given to [`CrudResource::modify_plan`] starts.
+    const PLAN_START: PlanStart = PlanStart::Default;
+
+    /// Adjusts the plan the adapter started (see [`CrudResource::PLAN_START`]):
+    /// unknowns, `requires_replace`, plan-time checks. Plan-time code sees
+    /// unknowns anywhere, so it works on values.
     async fn modify_plan(
         &self,
         _ctx: &Context,
@@ -292,8 +308,16 @@ impl<R: CrudResource> Resource for CrudAdapter<R> {
             .unwrap_or_default()
     }
 
-    async fn plan(&self, ctx: &Context, req: PlanRequest) -> PlanResponse {
-        let mut plan = default_plan(&req);
+    async fn plan(&self, ctx: &Context, mut req: PlanRequest) -> PlanResponse {
+        let mut plan = match R::PLAN_START {
+            PlanStart::Default => default_plan(&req),
+            PlanStart::Proposal => PlanResponse {
+                planned_state: std::mem::take(&mut req.proposed_new_state),
+                requires_replace: Vec::new(),
+                planned_private: std::mem::take(&mut req.prior_private),
+                diagnostics: Diagnostics::new(),
+            },
+        };
         if let Err(d) = self.inner.modify_plan(ctx, &req, &mut plan).await {
             plan.diagnostics.extend(d);
         }

@@ -53,16 +53,19 @@ pub fn decode_with(bytes: &[u8], ty: &Type, opts: JsonOptions) -> Result<Value, 
             format!("invalid JSON (line {}, column {})", e.line(), e.column()),
         )
     })?;
-    Decoder::new(opts, DecodeBudget::for_message(bytes.len())).root(&json, ty)
+    Decoder::new(opts, DecodeBudget::for_message(bytes.len())).root(json, ty)
 }
 
 /// Decodes a parsed JSON value as type `ty`.
-pub fn from_json(json: &Json, ty: &Type, opts: JsonOptions) -> Result<Value, JsonError> {
+pub fn from_json(json: Json, ty: &Type, opts: JsonOptions) -> Result<Value, JsonError> {
     Decoder::new(opts, DecodeBudget::unlimited()).root(json, ty)
 }
 
+/// Turns parsed JSON into a value, taking its strings and keys as they are
+/// (nothing is copied). As in the msgpack reader, a failure gets its path
+/// on the way up ([`JsonError::under`]), so a value that decodes keeps no
+/// path.
 struct Decoder {
-    path: Vec<PathStep>,
     opts: JsonOptions,
     budget: DecodeBudget,
 }
@@ -78,16 +81,23 @@ fn json_kind(j: &Json) -> &'static str {
     }
 }
 
+impl JsonError {
+    /// This error one step further from the root.
+    fn under(mut self, step: PathStep) -> Self {
+        let mut steps = Vec::with_capacity(self.path.steps().len() + 1);
+        steps.push(step);
+        steps.extend_from_slice(self.path.steps());
+        self.path = AttributePath::from_steps(steps);
+        self
+    }
+}
+
 impl Decoder {
     fn new(opts: JsonOptions, budget: DecodeBudget) -> Self {
-        Decoder {
-            path: Vec::new(),
-            opts,
-            budget,
-        }
+        Decoder { opts, budget }
     }
 
-    fn root(mut self, json: &Json, ty: &Type) -> Result<Value, JsonError> {
+    fn root(mut self, json: Json, ty: &Type) -> Result<Value, JsonError> {
         self.charge(SLOT)?;
         self.value(json, ty, 0)
     }
@@ -95,19 +105,19 @@ impl Decoder {
     fn charge(&mut self, bytes: usize) -> Result<(), JsonError> {
         self.budget
             .charge(bytes)
-            .map_err(|message| err(&self.path, message))
+            .map_err(|message| err(&[], message))
     }
 
-    fn mismatch(&self, ty: &Type, j: &Json) -> JsonError {
+    fn mismatch(ty: &Type, j: &Json) -> JsonError {
         err(
-            &self.path,
+            &[],
             format!("expected a value of type {ty}, found JSON {}", json_kind(j)),
         )
     }
 
-    fn value(&mut self, j: &Json, ty: &Type, depth: usize) -> Result<Value, JsonError> {
+    fn value(&mut self, j: Json, ty: &Type, depth: usize) -> Result<Value, JsonError> {
         if depth > MAX_VALUE_DEPTH {
-            return Err(err(&self.path, "value nested too deeply"));
+            return Err(err(&[], "value nested too deeply"));
         }
         if j.is_null() {
             return Ok(Value::Null);
@@ -116,41 +126,42 @@ impl Decoder {
             Type::String => match j {
                 Json::String(s) => {
                     self.charge(s.len())?;
-                    Ok(Value::String(s.clone()))
+                    Ok(Value::String(s))
                 }
                 Json::Number(n) => Ok(Value::String(n.to_string())),
                 Json::Bool(b) => Ok(Value::String(b.to_string())),
-                _ => Err(self.mismatch(ty, j)),
+                _ => Err(Self::mismatch(ty, &j)),
             },
             Type::Number => {
-                let n = match j {
+                let n = match &j {
                     Json::Number(n) => {
-                        Number::parse(&n.to_string()).map_err(|_| err(&self.path, "invalid number"))
+                        Number::parse(&n.to_string()).map_err(|_| err(&[], "invalid number"))
                     }
                     Json::String(s) => {
-                        Number::parse(s).map_err(|_| err(&self.path, "invalid number text"))
+                        Number::parse(s).map_err(|_| err(&[], "invalid number text"))
                     }
-                    _ => Err(self.mismatch(ty, j)),
+                    _ => Err(Self::mismatch(ty, &j)),
                 }?;
                 self.charge(n.as_str().len())?;
                 Ok(Value::Number(n))
             }
             Type::Bool => match j {
-                Json::Bool(b) => Ok(Value::Bool(*b)),
+                Json::Bool(b) => Ok(Value::Bool(b)),
                 Json::String(s) if s == "true" => Ok(Value::Bool(true)),
                 Json::String(s) if s == "false" => Ok(Value::Bool(false)),
-                _ => Err(self.mismatch(ty, j)),
+                _ => Err(Self::mismatch(ty, &j)),
             },
             Type::List(e) | Type::Set(e) => {
                 let Json::Array(items) = j else {
-                    return Err(self.mismatch(ty, j));
+                    return Err(Self::mismatch(ty, &j));
                 };
                 self.charge(items.len().saturating_mul(SLOT))?;
                 let mut out = Vec::with_capacity(items.len());
-                for (i, item) in items.iter().enumerate() {
-                    self.path.push(PathStep::ElementKeyInt(i as i64));
-                    out.push(self.value(item, e, depth + 1)?);
-                    self.path.pop();
+                for (i, item) in items.into_iter().enumerate() {
+                    out.push(
+                        self.value(item, e, depth + 1)
+                            .map_err(|e| e.under(PathStep::ElementKeyInt(i as i64)))?,
+                    );
                 }
                 Ok(if matches!(ty, Type::List(_)) {
                     Value::List(out)
@@ -160,77 +171,80 @@ impl Decoder {
             }
             Type::Tuple(es) => {
                 let Json::Array(items) = j else {
-                    return Err(self.mismatch(ty, j));
+                    return Err(Self::mismatch(ty, &j));
                 };
                 if items.len() != es.len() {
                     return Err(err(
-                        &self.path,
+                        &[],
                         format!("tuple needs {} elements, found {}", es.len(), items.len()),
                     ));
                 }
                 self.charge(items.len().saturating_mul(SLOT))?;
                 let mut out = Vec::with_capacity(items.len());
-                for (i, (item, e)) in items.iter().zip(es).enumerate() {
-                    self.path.push(PathStep::ElementKeyInt(i as i64));
-                    out.push(self.value(item, e, depth + 1)?);
-                    self.path.pop();
+                for (i, (item, e)) in items.into_iter().zip(es).enumerate() {
+                    out.push(
+                        self.value(item, e, depth + 1)
+                            .map_err(|e| e.under(PathStep::ElementKeyInt(i as i64)))?,
+                    );
                 }
                 Ok(Value::Tuple(out))
             }
             Type::Map(e) => {
                 let Json::Object(m) = j else {
-                    return Err(self.mismatch(ty, j));
+                    return Err(Self::mismatch(ty, &j));
                 };
                 let mut out = BTreeMap::new();
                 for (k, item) in m {
                     self.charge(ENTRY + k.len())?;
-                    self.path.push(PathStep::ElementKeyString(k.clone()));
-                    out.insert(k.clone(), self.value(item, e, depth + 1)?);
-                    self.path.pop();
+                    let v = match self.value(item, e, depth + 1) {
+                        Ok(v) => v,
+                        Err(e) => return Err(e.under(PathStep::ElementKeyString(k))),
+                    };
+                    out.insert(k, v);
                 }
                 Ok(Value::Map(out))
             }
             Type::Object { attributes, .. } => {
                 let Json::Object(m) = j else {
-                    return Err(self.mismatch(ty, j));
+                    return Err(Self::mismatch(ty, &j));
                 };
-                let mut out = BTreeMap::new();
+                let mut entries = Vec::with_capacity(m.len().min(attributes.len()));
                 for (k, item) in m {
-                    let Some(aty) = attributes.get(k) else {
+                    let Some(aty) = attributes.get(&k) else {
                         if self.opts.ignore_undefined_attributes {
                             continue;
                         }
-                        return Err(err(&self.path, format!("unsupported attribute {k:?}")));
+                        return Err(err(&[], format!("unsupported attribute {k:?}")));
                     };
                     self.charge(ENTRY + k.len())?;
-                    self.path.push(PathStep::Attribute(k.clone()));
-                    out.insert(k.clone(), self.value(item, aty, depth + 1)?);
-                    self.path.pop();
+                    match self.value(item, aty, depth + 1) {
+                        Ok(v) => entries.push((k, v)),
+                        Err(e) => return Err(e.under(PathStep::Attribute(k))),
+                    }
                 }
+                // The parsed object's keys come sorted and unique: built at once.
+                let mut out = BTreeMap::from_iter(entries);
                 // As in msgpack: an attribute left out costs as one sent.
-                for name in attributes.keys() {
-                    if !out.contains_key(name) {
-                        self.charge(ENTRY + name.len())?;
-                        out.insert(name.clone(), Value::Null);
+                if out.len() < attributes.len() {
+                    for name in attributes.keys() {
+                        if !out.contains_key(name) {
+                            self.charge(ENTRY + name.len())?;
+                            out.insert(name.clone(), Value::Null);
+                        }
                     }
                 }
                 Ok(Value::Object(out))
             }
             Type::Dynamic => {
-                let Json::Object(m) = j else {
-                    return Err(err(
-                        &self.path,
-                        "dynamic value must be an object with \"value\" and \"type\"",
-                    ));
+                const SHAPE: &str = "dynamic value must be an object with \"value\" and \"type\"";
+                let Json::Object(mut m) = j else {
+                    return Err(err(&[], SHAPE));
                 };
-                let (Some(tj), Some(vj)) = (m.get("type"), m.get("value")) else {
-                    return Err(err(
-                        &self.path,
-                        "dynamic value must be an object with \"value\" and \"type\"",
-                    ));
+                let (Some(tj), Some(vj)) = (m.remove("type"), m.remove("value")) else {
+                    return Err(err(&[], SHAPE));
                 };
-                let inner = Type::from_json(tj)
-                    .map_err(|e| err(&self.path, format!("dynamic value type: {e}")))?;
+                let inner = Type::from_json(&tj)
+                    .map_err(|e| err(&[], format!("dynamic value type: {e}")))?;
                 self.value(vj, &inner, depth + 1)
             }
         }

@@ -104,7 +104,7 @@ pub mod types;
 pub mod value;
 
 pub use context::{ClientCapabilities, Context};
-pub use crud::{Applied, CrudAdapter, CrudResource, Deleted, Failed, Outcome, Planned};
+pub use crud::{Applied, CrudAdapter, CrudResource, Deleted, Failed, Outcome, PlanStart, Planned};
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use model::{Field, ModelError};
 pub use path::{AttributePath, PathStep};

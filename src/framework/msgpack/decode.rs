@@ -261,19 +261,24 @@ impl<'a> Reader<'a> {
                 let Head::Map(n) = h else {
                     return Err(self.mismatch(ty, &h));
                 };
-                let mut out = BTreeMap::new();
+                let cap = self.cap(n).min(attributes.len());
+                let mut entries = Vec::with_capacity(cap);
                 for _ in 0..n {
                     let k = self.key()?;
                     let Some(aty) = attributes.get(&k) else {
                         return Err(err(&self.path, format!("unsupported attribute {k:?}")));
                     };
                     self.charge(ENTRY)?;
-                    let v = self
-                        .value(aty, depth + 1)
-                        .map_err(|e| e.under(PathStep::Attribute(k.clone())))?;
-                    if out.insert(k, v).is_some() {
-                        return Err(err(&self.path, "duplicate attribute"));
+                    match self.value(aty, depth + 1) {
+                        Ok(v) => entries.push((k, v)),
+                        Err(e) => return Err(e.under(PathStep::Attribute(k))),
                     }
+                }
+                // Built at once (Terraform sends the names sorted, so the
+                // sort is one pass), not inserted one by one.
+                let mut out = BTreeMap::from_iter(entries);
+                if out.len() < n {
+                    return Err(err(&self.path, "duplicate attribute"));
                 }
                 // Unknown and repeated names were refused: as many as the
                 // schema has means every one is there. Attributes left out

@@ -37,7 +37,7 @@ use crate::framework::model::{Field, Raw};
 use crate::framework::plan::{is_all_null, propose_nested};
 use crate::framework::{
     Applied, AttributePath, Context, CrudAdapter, CrudResource, Deleted, Diagnostic, Diagnostics,
-    Failed, Outcome, PlanRequest, PlanResponse, Planned, Resource, Schema, Value,
+    Failed, Outcome, PlanRequest, PlanResponse, PlanStart, Planned, Resource, Schema, Value,
 };
 use crate::integration::convert::{request_payload, to_state, validation_warnings};
 use crate::integration::hints::{delete_hint, import_hint, FORCE_DISABLE_HINT};
@@ -378,18 +378,19 @@ impl CrudResource for IntegrationResource {
         }
     }
 
+    /// Terraform's proposal, not the adapter's default (which marks unset
+    /// computed attributes unknown): this plan says itself what Immuta
+    /// will set.
+    const PLAN_START: PlanStart = PlanStart::Proposal;
+
     async fn modify_plan(
         &self,
         ctx: &Context,
         req: &PlanRequest,
         resp: &mut PlanResponse,
     ) -> Result<(), Diagnostics> {
-        // Terraform's proposal, not the adapter's default (which marks
-        // unset computed attributes unknown): this plan says itself what
-        // Immuta will set.
-        resp.planned_state = req.proposed_new_state.clone();
         // A destroy plan: nothing to add, and no dryRun.
-        if req.proposed_new_state.is_null() {
+        if resp.planned_state.is_null() {
             return Ok(());
         }
         self.plan(ctx, req, resp).await
