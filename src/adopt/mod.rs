@@ -34,13 +34,14 @@ mod hcl;
 pub use command::{fetch, parse_args, run, AdoptError, Command, USAGE};
 use hcl::write_hcl;
 
+use crate::framework::value::ValueMap;
 use crate::framework::{Attribute, PathStep, Severity, Value};
 use crate::integration::platforms::write_only::{wo_name, wo_version_name};
 use crate::integration::platforms::Platform;
 use crate::integration::{validate_config, DELETE_CREDENTIALS_ENV};
 use immuta_api::{Integration, IntegrationConfig, Secret};
 use immuta_client::IntegrationList;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// What stands in the block for a value Immuta did not show.
 const HIDDEN: &str = "\u{1}hidden by Immuta\u{1}";
@@ -235,7 +236,7 @@ fn set_path(v: &mut Value, path: &[String], x: Value) {
     let mut cur = v;
     for step in up {
         if !matches!(cur.attr(step), Value::Object(_)) {
-            cur.set_attr(step.clone(), Value::Object(BTreeMap::new()));
+            cur.set_attr(step.clone(), Value::Object(ValueMap::new()));
         }
         let Some(next) = cur.get_attr_mut(step) else {
             return;
@@ -319,7 +320,7 @@ fn adopt(i: &Integration, platform: Platform, name: String, write_only: bool) ->
         auto_bootstrap: i.auto_bootstrap,
         settings: Vec::new(),
         block,
-        import: Value::Object(BTreeMap::new()),
+        import: Value::Object(ValueMap::new()),
         variables: Vec::new(),
         notes: Vec::new(),
     };

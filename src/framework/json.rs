@@ -4,14 +4,12 @@
 //! Numbers go through `serde_json` and so are limited to `i64`/`u64`/`f64`
 //! precision; numbers written as JSON strings keep full precision.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value as Json;
 
 use crate::framework::msgpack::{infer_type, DecodeBudget, ENTRY, MAX_VALUE_DEPTH, SLOT};
 use crate::framework::path::{AttributePath, PathStep};
 use crate::framework::types::Type;
-use crate::framework::value::{Number, Value};
+use crate::framework::value::{Number, Value, ValueMap};
 
 /// Failure to decode or encode a JSON value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -193,7 +191,7 @@ impl Decoder {
                 let Json::Object(m) = j else {
                     return Err(Self::mismatch(ty, &j));
                 };
-                let mut out = BTreeMap::new();
+                let mut out = ValueMap::new();
                 for (k, item) in m {
                     self.charge(ENTRY + k.len())?;
                     let v = match self.value(item, e, depth + 1) {
@@ -223,7 +221,7 @@ impl Decoder {
                     }
                 }
                 // The parsed object's keys come sorted and unique: built at once.
-                let mut out = BTreeMap::from_iter(entries);
+                let mut out = ValueMap::from_iter(entries);
                 // As in msgpack: an attribute left out costs as one sent.
                 if out.len() < attributes.len() {
                     for name in attributes.keys() {

@@ -148,7 +148,7 @@ fn enforce_config_in(attributes: &[Attribute], config: &Value, planned: &mut Val
     let mut changed = false;
     for attr in attributes {
         let cfg = config.attr(&attr.name);
-        let slot = pm.entry(attr.name.clone()).or_insert(Value::Null);
+        let slot = pm.get_or_insert_with(&attr.name, || Value::Null);
         if attr.write_only {
             changed |= !slot.is_null();
             *slot = Value::Null;

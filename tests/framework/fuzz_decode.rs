@@ -7,7 +7,7 @@
 //! longer run is `FUZZ_CASES=200000 cargo test --test framework fuzz_decode`.
 
 use proptest::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use terraform_provider_immuta::framework::{json, msgpack, Number, Type, Value};
 
 fn cases() -> u32 {
@@ -74,7 +74,7 @@ fn arb_value(ty: &Type) -> BoxedStrategy<Value> {
             })
             .boxed(),
         Type::Map(e) => proptest::collection::btree_map("[a-z]{0,4}", arb_value(e), 0..3)
-            .prop_map(Value::Map)
+            .prop_map(|m| Value::Map(m.into_iter().collect()))
             .boxed(),
         Type::Object { attributes, .. } => {
             let parts: Vec<(String, BoxedStrategy<Value>)> = attributes
@@ -85,7 +85,7 @@ fn arb_value(ty: &Type) -> BoxedStrategy<Value> {
             let strategies: Vec<BoxedStrategy<Value>> = parts.into_iter().map(|(_, s)| s).collect();
             strategies
                 .prop_map(move |vals| {
-                    Value::Object(names.iter().cloned().zip(vals).collect::<BTreeMap<_, _>>())
+                    Value::Object(names.iter().cloned().zip(vals).collect())
                 })
                 .boxed()
         }

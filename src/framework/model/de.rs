@@ -2,8 +2,6 @@
 //! gets its path on the way up, each level adding its step
 //! ([`ModelError::under`]), so reading allocates nothing for paths.
 
-use std::collections::btree_map;
-
 use serde::de::{DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserializer;
 
@@ -231,7 +229,7 @@ impl<'de, 'a: 'de> SeqAccess<'de> for Seq<'a> {
 
 /// The entries of a map (or of an object read as a map).
 struct Entries<'a> {
-    entries: btree_map::Iter<'a, String, Value>,
+    entries: crate::framework::value::map_iter::Iter<'a>,
     pending: Option<(&'a String, &'a Value)>,
     unknown_as_null: bool,
 }
@@ -266,7 +264,7 @@ impl<'de, 'a: 'de> MapAccess<'de> for Entries<'a> {
 /// The model's fields, looked up in an object.
 struct Fields<'a> {
     fields: std::slice::Iter<'static, &'static str>,
-    object: &'a std::collections::BTreeMap<String, Value>,
+    object: &'a crate::framework::value::ValueMap,
     pending: Option<&'static str>,
     unknown_as_null: bool,
 }

@@ -2,14 +2,12 @@
 //! down: an error gets its path on the way up, each level adding its step
 //! ([`ModelError::under`]), so writing allocates nothing for paths.
 
-use std::collections::BTreeMap;
-
 use serde::ser::{self, Impossible, Serialize};
 
 use super::{raw, ModelError, RAW_TOKEN, UNKNOWN_TOKEN};
 use crate::framework::path::PathStep;
 use crate::framework::types::Type;
-use crate::framework::value::{Number, Value};
+use crate::framework::value::{Number, Value, ValueMap};
 
 /// Writes one value of type `ty`.
 pub(crate) struct ValueSerializer<'t> {
@@ -59,7 +57,7 @@ impl<'t> ValueSerializer<'t> {
         match self.ty {
             Type::Map(_) | Type::Object { .. } | Type::Dynamic => Ok(MapWriter {
                 ty: self.ty,
-                entries: BTreeMap::new(),
+                entries: ValueMap::new(),
                 key: None,
             }),
             _ => Err(self.fail("a map or struct")),
@@ -284,7 +282,7 @@ seq_impl!(
 /// Collects the entries of a map, or the fields of an object.
 pub(crate) struct MapWriter<'t> {
     ty: &'t Type,
-    entries: BTreeMap<String, Value>,
+    entries: ValueMap,
     key: Option<String>,
 }
 

@@ -1,7 +1,5 @@
 //! The bounded MessagePack reader.
 
-use std::collections::BTreeMap;
-
 use super::*;
 use crate::framework::path::PathStep;
 
@@ -246,7 +244,7 @@ impl<'a> Reader<'a> {
                 let Head::Map(n) = h else {
                     return Err(self.mismatch(ty, &h));
                 };
-                let mut out = BTreeMap::new();
+                let mut out = ValueMap::new();
                 for _ in 0..n {
                     let k = self.key()?;
                     self.charge(ENTRY)?;
@@ -276,7 +274,7 @@ impl<'a> Reader<'a> {
                 }
                 // Built at once (Terraform sends the names sorted, so the
                 // sort is one pass), not inserted one by one.
-                let mut out = BTreeMap::from_iter(entries);
+                let mut out = ValueMap::from_iter(entries);
                 if out.len() < n {
                     return Err(err(&self.path, "duplicate attribute"));
                 }

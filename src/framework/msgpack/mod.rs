@@ -20,7 +20,7 @@ use encode::Writer;
 
 use crate::framework::path::{AttributePath, PathStep};
 use crate::framework::types::Type;
-use crate::framework::value::{Number, Value};
+use crate::framework::value::{Number, Value, ValueMap};
 
 /// Deepest value nesting accepted by the decoder and encoder.
 pub const MAX_VALUE_DEPTH: usize = 64;

@@ -1,11 +1,17 @@
 //! Terraform values: null, unknown and known values, with accessors for resource code.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::framework::diag::Diagnostic;
 pub use crate::framework::number::{Number, NumberError};
 use crate::framework::path::{AttributePath, PathStep};
+
+mod map;
+pub use map::ValueMap;
+/// The iterators of a [`ValueMap`].
+pub mod map_iter {
+    pub use super::map::{Iter, IterMut};
+}
 
 /// A Terraform value. Values are untyped; the [`crate::framework::types::Type`] is given
 /// when encoding or decoding.
@@ -29,9 +35,9 @@ pub enum Value {
     /// A set (element order carries no meaning).
     Set(Vec<Value>),
     /// A map.
-    Map(BTreeMap<String, Value>),
+    Map(ValueMap),
     /// An object.
-    Object(BTreeMap<String, Value>),
+    Object(ValueMap),
     /// A tuple.
     Tuple(Vec<Value>),
 }
@@ -198,7 +204,7 @@ impl Value {
                 m.insert(name.into(), v);
             }
             _ => {
-                let mut m = BTreeMap::new();
+                let mut m = ValueMap::new();
                 m.insert(name.into(), v);
                 *self = Value::Object(m);
             }
@@ -286,7 +292,7 @@ impl Value {
     }
 
     /// Entries of a map or object.
-    pub fn as_map(&self) -> Option<&BTreeMap<String, Value>> {
+    pub fn as_map(&self) -> Option<&ValueMap> {
         match self {
             Value::Map(m) | Value::Object(m) => Some(m),
             _ => None,
@@ -371,10 +377,7 @@ impl Value {
     }
 
     /// The entries of the map/object at `path` (see [`Value::string_at`]).
-    pub fn map_at(
-        &self,
-        path: &AttributePath,
-    ) -> Result<Option<&BTreeMap<String, Value>>, Diagnostic> {
+    pub fn map_at(&self, path: &AttributePath) -> Result<Option<&ValueMap>, Diagnostic> {
         match self.lookup_known(path)? {
             None => Ok(None),
             Some(v) => v
