@@ -630,7 +630,7 @@ mod tests {
             schema: schema.clone(),
             prior_state: Value::Null,
             proposed_new_state: config.clone(),
-            config,
+            config: Arc::new(config),
             prior_private: Vec::new(),
         };
         let resp = a.plan(&Context::default(), plan).await;

@@ -54,8 +54,9 @@ pub struct PlanRequest {
     pub prior_state: Value,
     /// Terraform's proposal: configuration merged with prior computed values.
     pub proposed_new_state: Value,
-    /// Configuration as written (may contain unknowns).
-    pub config: Value,
+    /// Configuration as written (may contain unknowns); shared with the
+    /// server, which holds the plan to it afterwards.
+    pub config: Arc<Value>,
     /// Private data from the prior state.
     pub prior_private: Vec<u8>,
 }
@@ -452,7 +453,7 @@ mod tests {
             schema: schema(),
             prior_state: Value::Null,
             proposed_new_state: cfg.clone().with_attr("id", Value::Null),
-            config: cfg.clone(),
+            config: Arc::new(cfg.clone()),
             prior_private: b"x".to_vec(),
         };
         let resp = default_plan(&create);
@@ -463,7 +464,7 @@ mod tests {
         let update = PlanRequest {
             prior_state: prior.clone(),
             proposed_new_state: prior.clone().with_attr("name", Value::from("b")),
-            config: Value::object([("name", Value::from("b"))]),
+            config: Arc::new(Value::object([("name", Value::from("b"))])),
             ..create
         };
         assert!(update.has_changes());

@@ -84,9 +84,7 @@ fn arb_value(ty: &Type) -> BoxedStrategy<Value> {
             let names: Vec<String> = parts.iter().map(|(k, _)| k.clone()).collect();
             let strategies: Vec<BoxedStrategy<Value>> = parts.into_iter().map(|(_, s)| s).collect();
             strategies
-                .prop_map(move |vals| {
-                    Value::Object(names.iter().cloned().zip(vals).collect())
-                })
+                .prop_map(move |vals| Value::Object(names.iter().cloned().zip(vals).collect()))
                 .boxed()
         }
         Type::Tuple(elems) => {

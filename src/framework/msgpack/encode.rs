@@ -99,31 +99,30 @@ impl Writer {
                 Ok(())
             }
             (Type::Object { attributes, .. }, Value::Object(m) | Value::Map(m)) => {
-                // Both maps are sorted by name: one walk pairs each
-                // attribute with its value and finds a name not in the
-                // schema, instead of a look-up per name in each map.
+                // Both are sorted by name: one walk pairs each attribute
+                // with its value (null when absent) and finds a name not
+                // in the schema, instead of a look-up per name. On an
+                // error the partly written output is thrown away.
                 let not_in_schema =
-                    |k: &String| err(&self.path, format!("attribute {k:?} is not in the schema"));
+                    |k: &String| err(&[], format!("attribute {k:?} is not in the schema"));
                 let mut values = m.iter().peekable();
-                let mut paired: Vec<&Value> = Vec::with_capacity(attributes.len());
-                for name in attributes.keys() {
-                    match values.peek() {
+                self.map_len(attributes.len())?;
+                for (name, aty) in attributes {
+                    let v = match values.peek() {
                         Some((k, _)) if k.as_str() < name.as_str() => return Err(not_in_schema(k)),
                         Some((k, v)) if *k == name => {
-                            paired.push(v);
+                            let v = *v;
                             values.next();
+                            v
                         }
-                        _ => paired.push(&Value::Null),
-                    }
+                        _ => &Value::Null,
+                    };
+                    self.str(name)?;
+                    self.value(v, aty, depth + 1)
+                        .map_err(|e| e.under(PathStep::Attribute(name.clone())))?;
                 }
                 if let Some((k, _)) = values.next() {
                     return Err(not_in_schema(k));
-                }
-                self.map_len(attributes.len())?;
-                for ((k, aty), v) in attributes.iter().zip(paired) {
-                    self.str(k)?;
-                    self.value(v, aty, depth + 1)
-                        .map_err(|e| e.under(PathStep::Attribute(k.clone())))?;
                 }
                 Ok(())
             }

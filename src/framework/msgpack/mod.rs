@@ -139,7 +139,9 @@ pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, MsgpackError> {
 /// Encodes `value` as type `ty`.
 pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, MsgpackError> {
     let mut w = Writer {
-        out: Vec::new(),
+        // A resource's state takes a kilobyte or two: grown once or twice,
+        // not from eight bytes up.
+        out: Vec::with_capacity(1024),
         path: Vec::new(),
     };
     w.value(value, ty, 0)?;

@@ -1,6 +1,8 @@
 //! The tfplugin6 service methods: decode, call the provider under the
 //! panic guard, enforce Terraform's rules on the answer, encode.
 
+use std::sync::Arc;
+
 use tonic::{Request, Response, Status};
 
 use super::checks::config_checks;
@@ -278,10 +280,10 @@ impl proto::provider_server::Provider for ProviderService {
                 "proposed new state"
             )
         );
-        let config = tri!(
+        let config = Arc::new(tri!(
             R,
             decode_dynamic(req.config.as_ref(), &entry.ty, "configuration")
-        );
+        ));
         if proposed.is_null() {
             // Destroy plan: nothing to decide.
             let planned = tri!(R, encode_dynamic(&Value::Null, &entry.ty, "planned state"));
@@ -295,7 +297,7 @@ impl proto::provider_server::Provider for ProviderService {
             schema: entry.schema.clone(),
             prior_state: prior,
             proposed_new_state: proposed,
-            config: config.clone(),
+            config: Arc::clone(&config),
             prior_private: req.prior_private,
         };
         let resp = tri!(R, guarded(entry.imp.plan(&ctx, pr)).await);

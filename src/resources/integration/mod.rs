@@ -195,10 +195,10 @@ impl IntegrationResource {
         let Some(platform) = config_m.platform() else {
             return Err(validate_config(config));
         };
-        let diags = validate_config(config);
-        if diags.has_errors() {
-            return Err(diags);
-        }
+        // The rest of `validate_config` is not run again: Terraform asks
+        // `ValidateResourceConfig` about this same configuration, unknowns
+        // included, just before it asks for the plan, and stops on its
+        // errors (one check less per instance and plan, issue 15).
         let create = req.prior_state.is_null();
         let prior = if create {
             IntegrationModel::default()

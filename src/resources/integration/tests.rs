@@ -21,7 +21,7 @@ fn request(prior: &Value, config: &Value) -> PlanRequest {
         schema,
         prior_state: prior.clone(),
         proposed_new_state: proposed,
-        config: config.clone(),
+        config: Arc::new(config.clone()),
         prior_private: Vec::new(),
     }
 }
