@@ -120,6 +120,12 @@ impl ImmutaClient {
             // A redirect would turn a POST into a GET and lose its body:
             // report it instead, naming where it points.
             .redirect(reqwest::redirect::Policy::none());
+        if base.scheme() == "http" {
+            // No TLS to verify (every request goes to `base`, and redirects
+            // are not followed): the system's root certificates are not
+            // loaded, which takes a few milliseconds per provider process.
+            builder = builder.tls_certs_only([]);
+        }
         if let Some(pem) = &config.extra_ca_pem {
             let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
                 ClientError::InvalidCaCertificate(format!(
