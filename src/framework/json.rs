@@ -82,10 +82,7 @@ fn json_kind(j: &Json) -> &'static str {
 impl JsonError {
     /// This error one step further from the root.
     fn under(mut self, step: PathStep) -> Self {
-        let mut steps = Vec::with_capacity(self.path.steps().len() + 1);
-        steps.push(step);
-        steps.extend_from_slice(self.path.steps());
-        self.path = AttributePath::from_steps(steps);
+        self.path.prepend(step);
         self
     }
 }

@@ -35,7 +35,6 @@ impl Head<'_> {
 pub(super) struct Reader<'a> {
     pub(super) buf: &'a [u8],
     pub(super) pos: usize,
-    pub(super) path: Vec<PathStep>,
     /// What the decoded value may still take.
     pub(super) budget: DecodeBudget,
 }
@@ -44,9 +43,7 @@ impl<'a> Reader<'a> {
     /// Takes `bytes` of decoded size from the budget, before they are
     /// allocated where that can be done.
     pub(super) fn charge(&mut self, bytes: usize) -> Result<(), MsgpackError> {
-        self.budget
-            .charge(bytes)
-            .map_err(|message| err(&self.path, message))
+        self.budget.charge(bytes).map_err(err)
     }
 
     /// A string's text, its length charged first.
@@ -67,7 +64,7 @@ impl<'a> Reader<'a> {
 
     fn take(&mut self, n: usize) -> Result<&'a [u8], MsgpackError> {
         if n > self.remaining() {
-            return Err(err(&self.path, "unexpected end of data"));
+            return Err(err("unexpected end of data"));
         }
         let s = &self.buf[self.pos..self.pos + n];
         self.pos += n;
@@ -85,7 +82,7 @@ impl<'a> Reader<'a> {
 
     fn len(&mut self, n: usize) -> Result<usize, MsgpackError> {
         let v = self.be(n)?;
-        usize::try_from(v).map_err(|_| err(&self.path, "length too large"))
+        usize::try_from(v).map_err(|_| err("length too large"))
     }
 
     fn head(&mut self) -> Result<Head<'a>, MsgpackError> {
@@ -148,19 +145,19 @@ impl<'a> Reader<'a> {
             0xde => Head::Map(self.len(2)?),
             0xdf => Head::Map(self.len(4)?),
             0xe0..=0xff => Head::Int(i64::from(m as i8)),
-            0xc1 => return Err(err(&self.path, "reserved marker byte 0xc1")),
+            0xc1 => return Err(err("reserved marker byte 0xc1")),
         })
     }
 
     fn utf8(&self, b: &'a [u8]) -> Result<&'a str, MsgpackError> {
-        std::str::from_utf8(b).map_err(|_| err(&self.path, "string is not valid UTF-8"))
+        std::str::from_utf8(b).map_err(|_| err("string is not valid UTF-8"))
     }
 
     fn mismatch(&self, ty: &Type, h: &Head<'_>) -> MsgpackError {
-        err(
-            &self.path,
-            format!("expected a value of type {ty}, found msgpack {}", h.name()),
-        )
+        err(format!(
+            "expected a value of type {ty}, found msgpack {}",
+            h.name()
+        ))
     }
 
     /// A capacity hint that a lying length prefix cannot inflate: every
@@ -171,7 +168,7 @@ impl<'a> Reader<'a> {
 
     pub(super) fn value(&mut self, ty: &Type, depth: usize) -> Result<Value, MsgpackError> {
         if depth > MAX_VALUE_DEPTH {
-            return Err(err(&self.path, "value nested too deeply"));
+            return Err(err("value nested too deeply"));
         }
         let h = self.head()?;
         match h {
@@ -193,11 +190,11 @@ impl<'a> Reader<'a> {
                 Head::Int(i) => self.number(Number::from(i)),
                 Head::Float(f) => match Number::from_f64(f) {
                     Some(n) => self.number(n),
-                    None => Err(err(&self.path, "number is not finite")),
+                    None => Err(err("number is not finite")),
                 },
                 Head::Str(b) => match Number::parse(self.utf8(b)?) {
                     Ok(n) => self.number(n),
-                    Err(_) => Err(err(&self.path, "invalid number text")),
+                    Err(_) => Err(err("invalid number text")),
                 },
                 _ => Err(self.mismatch(ty, &h)),
             },
@@ -225,10 +222,7 @@ impl<'a> Reader<'a> {
                     return Err(self.mismatch(ty, &h));
                 };
                 if n != es.len() {
-                    return Err(err(
-                        &self.path,
-                        format!("tuple needs {} elements, found {n}", es.len()),
-                    ));
+                    return Err(err(format!("tuple needs {} elements, found {n}", es.len())));
                 }
                 self.charge(n.saturating_mul(SLOT))?;
                 let mut out = Vec::with_capacity(n);
@@ -264,7 +258,7 @@ impl<'a> Reader<'a> {
                 for _ in 0..n {
                     let k = self.key()?;
                     let Some(aty) = attributes.get(&k) else {
-                        return Err(err(&self.path, format!("unsupported attribute {k:?}")));
+                        return Err(err(format!("unsupported attribute {k:?}")));
                     };
                     self.charge(ENTRY)?;
                     match self.value(aty, depth + 1) {
@@ -276,7 +270,7 @@ impl<'a> Reader<'a> {
                 // sort is one pass), not inserted one by one.
                 let mut out = ValueMap::from_iter(entries);
                 if out.len() < n {
-                    return Err(err(&self.path, "duplicate attribute"));
+                    return Err(err("duplicate attribute"));
                 }
                 // Unknown and repeated names were refused: as many as the
                 // schema has means every one is there. Attributes left out
@@ -294,22 +288,19 @@ impl<'a> Reader<'a> {
             }
             Type::Dynamic => {
                 let Head::Array(2) = h else {
-                    return Err(err(
-                        &self.path,
-                        "dynamic value must be a [type, value] pair",
-                    ));
+                    return Err(err("dynamic value must be a [type, value] pair"));
                 };
                 let tb = match self.head()? {
                     Head::Str(b) | Head::Bin(b) => b,
                     other => {
-                        return Err(err(
-                            &self.path,
-                            format!("dynamic type must be bytes, found {}", other.name()),
-                        ))
+                        return Err(err(format!(
+                            "dynamic type must be bytes, found {}",
+                            other.name()
+                        )))
                     }
                 };
                 let inner = Type::from_json_bytes(tb)
-                    .map_err(|e| err(&self.path, format!("dynamic value type: {e}")))?;
+                    .map_err(|e| err(format!("dynamic value type: {e}")))?;
                 self.value(&inner, depth + 1)
             }
         }
@@ -318,10 +309,10 @@ impl<'a> Reader<'a> {
     fn key(&mut self) -> Result<String, MsgpackError> {
         match self.head()? {
             Head::Str(b) => self.text(b),
-            other => Err(err(
-                &self.path,
-                format!("map key must be a string, found {}", other.name()),
-            )),
+            other => Err(err(format!(
+                "map key must be a string, found {}",
+                other.name()
+            ))),
         }
     }
 }

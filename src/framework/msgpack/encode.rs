@@ -5,38 +5,34 @@ use crate::framework::path::PathStep;
 
 pub(super) struct Writer {
     pub(super) out: Vec<u8>,
-    pub(super) path: Vec<PathStep>,
 }
 
 impl Writer {
     fn mismatch(&self, ty: &Type, v: &Value) -> MsgpackError {
-        err(
-            &self.path,
-            format!("cannot encode a {} as {ty}", v.kind_name()),
-        )
+        err(format!("cannot encode a {} as {ty}", v.kind_name()))
     }
 
     fn array_len(&mut self, n: usize) -> Result<(), MsgpackError> {
-        let n = u32::try_from(n).map_err(|_| err(&self.path, "collection too large"))?;
+        let n = u32::try_from(n).map_err(|_| err("collection too large"))?;
         rmp::encode::write_array_len(&mut self.out, n)
             .map(|_| ())
-            .map_err(|_| err(&self.path, "write failed"))
+            .map_err(|_| err("write failed"))
     }
 
     fn map_len(&mut self, n: usize) -> Result<(), MsgpackError> {
-        let n = u32::try_from(n).map_err(|_| err(&self.path, "collection too large"))?;
+        let n = u32::try_from(n).map_err(|_| err("collection too large"))?;
         rmp::encode::write_map_len(&mut self.out, n)
             .map(|_| ())
-            .map_err(|_| err(&self.path, "write failed"))
+            .map_err(|_| err("write failed"))
     }
 
     fn str(&mut self, s: &str) -> Result<(), MsgpackError> {
-        rmp::encode::write_str(&mut self.out, s).map_err(|_| err(&self.path, "write failed"))
+        rmp::encode::write_str(&mut self.out, s).map_err(|_| err("write failed"))
     }
 
     pub(super) fn value(&mut self, v: &Value, ty: &Type, depth: usize) -> Result<(), MsgpackError> {
         if depth > MAX_VALUE_DEPTH {
-            return Err(err(&self.path, "value nested too deeply"));
+            return Err(err("value nested too deeply"));
         }
         match v {
             Value::Null => {
@@ -65,7 +61,7 @@ impl Writer {
                     // float would not equal the same number parsed by Terraform.
                     return self.str(n.as_str());
                 };
-                r.map_err(|_| err(&self.path, "write failed"))
+                r.map_err(|_| err("write failed"))
             }
             (Type::List(e) | Type::Set(e), Value::List(items) | Value::Set(items)) => {
                 self.array_len(items.len())?;
@@ -77,10 +73,11 @@ impl Writer {
             }
             (Type::Tuple(es), Value::Tuple(items) | Value::List(items)) => {
                 if es.len() != items.len() {
-                    return Err(err(
-                        &self.path,
-                        format!("tuple needs {} elements, found {}", es.len(), items.len()),
-                    ));
+                    return Err(err(format!(
+                        "tuple needs {} elements, found {}",
+                        es.len(),
+                        items.len()
+                    )));
                 }
                 self.array_len(items.len())?;
                 for (i, (item, e)) in items.iter().zip(es).enumerate() {
@@ -104,7 +101,7 @@ impl Writer {
                 // in the schema, instead of a look-up per name. On an
                 // error the partly written output is thrown away.
                 let not_in_schema =
-                    |k: &String| err(&[], format!("attribute {k:?} is not in the schema"));
+                    |k: &String| err(format!("attribute {k:?} is not in the schema"));
                 let mut values = m.iter().peekable();
                 self.map_len(attributes.len())?;
                 for (name, aty) in attributes {
@@ -130,7 +127,7 @@ impl Writer {
                 let inner = infer_type(v);
                 self.array_len(2)?;
                 rmp::encode::write_bin(&mut self.out, &inner.to_json_bytes())
-                    .map_err(|_| err(&self.path, "write failed"))?;
+                    .map_err(|_| err("write failed"))?;
                 self.value(v, &inner, depth + 1)
             }
             (ty, v) => Err(self.mismatch(ty, v)),

@@ -104,17 +104,16 @@ impl MsgpackError {
     /// as it travels up, instead of keeping a path (one `String` per
     /// attribute) for every value that succeeds.
     pub(crate) fn under(mut self, step: PathStep) -> Self {
-        let mut steps = Vec::with_capacity(self.path.steps().len() + 1);
-        steps.push(step);
-        steps.extend_from_slice(self.path.steps());
-        self.path = AttributePath::from_steps(steps);
+        self.path.prepend(step);
         self
     }
 }
 
-pub(crate) fn err(path: &[PathStep], message: impl Into<String>) -> MsgpackError {
+/// A failure where it happens; its path is added on the way up
+/// ([`MsgpackError::under`]).
+pub(crate) fn err(message: impl Into<String>) -> MsgpackError {
     MsgpackError {
-        path: AttributePath::from_steps(path.to_vec()),
+        path: AttributePath::root(),
         message: message.into(),
     }
 }
@@ -125,13 +124,12 @@ pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, MsgpackError> {
     let mut r = Reader {
         buf: bytes,
         pos: 0,
-        path: Vec::new(),
         budget: DecodeBudget::for_message(bytes.len()),
     };
     r.charge(SLOT)?;
     let v = r.value(ty, 0)?;
     if r.remaining() != 0 {
-        return Err(err(&[], "trailing bytes after value"));
+        return Err(err("trailing bytes after value"));
     }
     Ok(v)
 }
@@ -142,7 +140,6 @@ pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, MsgpackError> {
         // A resource's state takes a kilobyte or two: grown once or twice,
         // not from eight bytes up.
         out: Vec::with_capacity(1024),
-        path: Vec::new(),
     };
     w.value(value, ty, 0)?;
     Ok(w.out)
