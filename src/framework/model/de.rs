@@ -229,7 +229,7 @@ impl<'de, 'a: 'de> SeqAccess<'de> for Seq<'a> {
 
 /// The entries of a map (or of an object read as a map).
 struct Entries<'a> {
-    entries: crate::framework::value::map_iter::Iter<'a>,
+    entries: crate::framework::value::map::Iter<'a>,
     pending: Option<(&'a String, &'a Value)>,
     unknown_as_null: bool,
 }

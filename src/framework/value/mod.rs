@@ -6,12 +6,8 @@ use crate::framework::diag::Diagnostic;
 pub use crate::framework::number::{Number, NumberError};
 use crate::framework::path::{AttributePath, PathStep};
 
-mod map;
+pub mod map;
 pub use map::ValueMap;
-/// The iterators of a [`ValueMap`].
-pub mod map_iter {
-    pub use super::map::{Iter, IterMut};
-}
 
 /// A Terraform value. Values are untyped; the [`crate::framework::types::Type`] is given
 /// when encoding or decoding.
