@@ -44,7 +44,9 @@
 //! - `applied` (private): whether what Immuta holds is what an update sent.
 //! - [`throttle`]: [`Limits`] on requests in flight and per second.
 //! - [`wait`]: the one cancellable poll loop: [`wait::wait_for`] waits for
-//!   an integration's status, read through [`wait::StatusSource`], and
+//!   an integration's status, read through [`wait::StatusSource`],
+//!   [`wait::wait_until_enabled`] for `enabled`, reading the whole
+//!   integration through [`wait::IntegrationSource`], and
 //!   [`wait::wait_for_job`] (in `wait/jobs.rs`) for a bulk job, read
 //!   through [`wait::JobSource`]. The client implements both: `client`
 //!   uses `wait`, never the other way round.
@@ -67,8 +69,9 @@ pub use error::{ClientError, ConnectCause, ErrorClass, TransportKind};
 pub use identity::same_target;
 pub use throttle::Limits;
 pub use wait::{
-    wait_for, wait_for_job, JobOutcome, JobSource, JobWaitError, LastSeen, StatusSource, WaitError,
-    WaitOptions, WaitOutcome, WaitTarget,
+    wait_for, wait_for_job, wait_until_enabled, EnabledIntegration, IntegrationSource, JobOutcome,
+    JobSource, JobWaitError, LastSeen, StatusSource, WaitError, WaitOptions, WaitOutcome,
+    WaitTarget,
 };
 
 /// The models this client speaks, re-exported for callers.

@@ -7,6 +7,11 @@
 //! with short pauses and backing off to a cap. It stops at once, mid-request
 //! or mid-pause, when its cancellation token fires.
 //!
+//! [`wait_until_enabled`] waits for `enabled` by polling the integration
+//! itself (`GET /integrations/{id}`, whose object carries the status and
+//! the validation results): the answer that ends the wait is also what
+//! Immuta now holds, so a create or an update needs no read after its wait.
+//!
 //! Bulk jobs of the connection API are waited for by [`wait_for_job`]
 //! (in `jobs`), through the same poll loop (`poll_until`): the same
 //! backoff, deadline and cancellation; a failed job is an error.
@@ -18,7 +23,7 @@
 
 use crate::error::ClientError;
 use immuta_api::connection::BulkJob;
-use immuta_api::{IntegrationStatus, StatusResponse, ValidationResults};
+use immuta_api::{Integration, IntegrationStatus, StatusResponse, ValidationResults};
 use std::fmt;
 use std::future::Future;
 use std::time::Duration;
@@ -33,6 +38,17 @@ use tokio_util::sync::CancellationToken;
 pub trait StatusSource {
     /// The status of integration `id`.
     fn status(&self, id: &str) -> impl Future<Output = Result<StatusResponse, ClientError>> + Send;
+}
+
+/// Where [`wait_until_enabled`] reads the whole integration: `GET
+/// /integrations/{id}`, answered or failed as
+/// [`ImmutaClient::get`](crate::ImmutaClient::get) does.
+pub trait IntegrationSource {
+    /// Integration `id` as Immuta holds it.
+    fn integration(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Integration, ClientError>> + Send;
 }
 
 /// What to wait for.
@@ -269,6 +285,7 @@ pub async fn wait_for<S: StatusSource + ?Sized>(
     let judge = |answer: Result<StatusResponse, ClientError>, polls: u32, elapsed: Duration| {
         let resp = match answer {
             Ok(resp) => resp,
+            // A 404: the end of a wait for a delete.
             Err(_) => {
                 return match target {
                     WaitTarget::Gone | WaitTarget::GoneOrDisabled => {
@@ -300,7 +317,86 @@ pub async fn wait_for<S: StatusSource + ?Sized>(
             Verdict::KeepWaiting => Step::Keep(LastSeen::Status(resp)),
         }
     };
-    let stop = |stop: Stop| match stop {
+    poll_until(
+        id,
+        &options,
+        || client.status(id),
+        judge,
+        stop_error(id, target, &options),
+    )
+    .await
+}
+
+/// How a wait for `enabled` through [`wait_until_enabled`] ended well.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnabledIntegration {
+    /// The integration as the poll that found it enabled read it (its
+    /// validation results may carry warnings).
+    pub integration: Integration,
+    /// How many requests were made.
+    pub polls: u32,
+    /// How long the wait took.
+    pub elapsed: Duration,
+}
+
+/// Polls integration `id` itself (`GET /integrations/{id}`) until it is
+/// `enabled`, and answers it as that last poll read it.
+///
+/// Ends as [`wait_for`] with [`WaitTarget::Enabled`] does: a failure status
+/// is [`WaitError::Failed`], a 404 [`WaitError::NotFound`], transient poll
+/// failures are waited out until the time limit, others end the wait
+/// with [`WaitError::Client`] (an answer that cannot be read among them),
+/// and cancellation ends it at once.
+pub async fn wait_until_enabled<S: IntegrationSource + ?Sized>(
+    client: &S,
+    id: &str,
+    options: WaitOptions,
+) -> Result<EnabledIntegration, WaitError> {
+    let target = WaitTarget::Enabled;
+    let judge = |answer: Result<Integration, ClientError>, polls: u32, elapsed: Duration| {
+        let integration = match answer {
+            Ok(integration) => integration,
+            Err(_) => return Step::Fail(WaitError::NotFound { id: id.to_string() }),
+        };
+        match judge(target, Some(&integration.status)) {
+            Verdict::Done => {
+                tracing::debug!(id, polls, "integration reached its target");
+                Step::Done(EnabledIntegration {
+                    integration,
+                    polls,
+                    elapsed,
+                })
+            }
+            Verdict::Fail(status) => Step::Fail(WaitError::Failed {
+                id: id.to_string(),
+                status,
+                validation_results: integration.validation_results,
+            }),
+            Verdict::KeepWaiting => Step::Keep(LastSeen::Status(StatusResponse {
+                id: Some(integration.id),
+                status: Some(integration.status),
+                validation_results: integration.validation_results,
+                config: None,
+            })),
+        }
+    };
+    poll_until(
+        id,
+        &options,
+        || client.integration(id),
+        judge,
+        stop_error(id, target, &options),
+    )
+    .await
+}
+
+/// The error for how the poll loop stopped a wait on integration `id`.
+fn stop_error<'a>(
+    id: &'a str,
+    target: WaitTarget,
+    options: &'a WaitOptions,
+) -> impl Fn(Stop) -> WaitError + 'a {
+    move |stop| match stop {
         Stop::Cancelled => WaitError::Cancelled { id: id.to_string() },
         Stop::Timeout(last_seen) => WaitError::Timeout {
             id: id.to_string(),
@@ -312,8 +408,7 @@ pub async fn wait_for<S: StatusSource + ?Sized>(
             id: id.to_string(),
             source,
         },
-    };
-    poll_until(id, &options, || client.status(id), judge, stop).await
+    }
 }
 
 /// What one answer (or a 404, as `Err`) means to a wait.

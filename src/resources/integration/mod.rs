@@ -45,9 +45,9 @@ use crate::integration::platforms::{null_object, Platform};
 use crate::integration::{delete_credentials, validate_config};
 use crate::provider_data::Configured;
 use async_trait::async_trait;
-use immuta_api::{IntegrationPayload, IntegrationStatus, TestStatus};
+use immuta_api::{Integration, IntegrationPayload, IntegrationStatus, TestStatus};
 use immuta_client::{
-    wait_for, ClientError, DeleteOptions, ImmutaClient, WaitError, WaitOptions, WaitOutcome,
+    wait_for, wait_until_enabled, ClientError, DeleteOptions, ImmutaClient, WaitError, WaitOptions,
     WaitTarget,
 };
 use std::sync::Arc;
@@ -299,62 +299,45 @@ fn client_error(summary: String, e: &ClientError) -> Diagnostic {
     crate::client_errors::diagnostic(summary, e)
 }
 
-/// Waits until the integration is enabled; answers the warnings of its
-/// validation tests. What a failed wait means for the state is the caller's
-/// (create keeps a tainted resource; update keeps what Immuta now holds).
+/// Waits until the integration is enabled, polling the integration itself;
+/// answers it as the poll that found it enabled read it, and the warnings
+/// of its validation tests. What a failed wait means for the state is the
+/// caller's (create keeps a tainted resource; update keeps what Immuta now
+/// holds).
 async fn wait_enabled(
     client: &ImmutaClient,
     ctx: &Context,
     id: &str,
     timeout: Duration,
     platform: Platform,
-) -> Result<Diagnostics, WaitError> {
-    match wait_for(client, id, WaitTarget::Enabled, wait_options(ctx, timeout)).await? {
-        WaitOutcome::Enabled { status, .. } => Ok(validation_warnings(
-            status.validation_results.as_ref(),
-            &platform.path(),
-        )),
-        WaitOutcome::Gone { .. } => Ok(Diagnostics::new()),
-    }
+) -> Result<(Integration, Diagnostics), WaitError> {
+    let enabled = wait_until_enabled(client, id, wait_options(ctx, timeout)).await?;
+    let warnings = validation_warnings(
+        enabled.integration.validation_results.as_ref(),
+        &platform.path(),
+    );
+    Ok((enabled.integration, warnings))
 }
 
-/// The state after a successful create or update: Immuta's answer, with
-/// the planned values Immuta does not repeat; `fallback`, with the error,
-/// when it cannot be read.
-async fn read_back(
-    client: &ImmutaClient,
-    id: &str,
+/// The state after a successful create or update: Immuta's answer (the
+/// wait's last read), with the planned values Immuta does not repeat. On an
+/// error the caller keeps its fallback state.
+fn read_back(
+    integration: &Integration,
     planned: &IntegrationModel,
-    fallback: IntegrationModel,
-    warnings: Diagnostics,
-) -> Outcome<IntegrationModel> {
-    let read = match client.get(id).await {
-        Ok(integration) => to_state(&integration, planned),
-        Err(e) => Err(client_error(
-            format!("Could not read integration {id} after the change"),
-            &e,
-        )),
-    };
-    match read {
-        Ok(mut state) => {
-            // An update plans the status it waits for and keeps the
-            // validation results of the last read (the new ones are
-            // reported, and stored by the next refresh), so that a plan
-            // shows what the user changed, not Immuta's bookkeeping.
-            if planned.status.known().is_some() {
-                state.status = planned.status.clone();
-            }
-            if planned.validation_results.value().is_known() {
-                state.validation_results = planned.validation_results.clone();
-            }
-            Ok(Applied { state, warnings })
-        }
-        Err(d) => {
-            let mut diagnostics = warnings;
-            diagnostics.push(d);
-            Err(Failed::keep(fallback, diagnostics))
-        }
+) -> Result<IntegrationModel, Diagnostic> {
+    let mut state = to_state(integration, planned)?;
+    // An update plans the status it waits for and keeps the validation
+    // results of the last read (the new ones are reported, and stored by
+    // the next refresh), so that a plan shows what the user changed, not
+    // Immuta's bookkeeping.
+    if planned.status.known().is_some() {
+        state.status = planned.status.clone();
     }
+    if planned.validation_results.value().is_known() {
+        state.validation_results = planned.validation_results.clone();
+    }
+    Ok(state)
 }
 
 #[async_trait]
@@ -444,7 +427,13 @@ impl CrudResource for IntegrationResource {
         let mut partial = unknowns_to_null(partial)?;
         let timeouts = Timeouts::from_model(&config.timeouts);
         match wait_enabled(&client, ctx, &id, timeouts.create, platform).await {
-            Ok(warnings) => read_back(&client, &id, &planned, partial, warnings).await,
+            Ok((integration, mut warnings)) => match read_back(&integration, &planned) {
+                Ok(state) => Ok(Applied { state, warnings }),
+                Err(d) => {
+                    warnings.push(d);
+                    Err(Failed::keep(partial, warnings))
+                }
+            },
             Err(e) => {
                 if let WaitError::Failed {
                     status,
@@ -530,7 +519,13 @@ impl CrudResource for IntegrationResource {
             .map_err(|e| client_error(format!("Could not update the {ty} integration {id}"), &e))?;
         let timeouts = Timeouts::from_model(&config.timeouts);
         match wait_enabled(&client, ctx, &id, timeouts.update, platform).await {
-            Ok(warnings) => read_back(&client, &id, &planned, prior, warnings).await,
+            Ok((integration, mut warnings)) => match read_back(&integration, &planned) {
+                Ok(state) => Ok(Applied { state, warnings }),
+                Err(d) => {
+                    warnings.push(d);
+                    Err(Failed::keep(prior, warnings))
+                }
+            },
             Err(e) => {
                 let d = Diagnostic::error(
                     format!("The {ty} integration {id} did not become enabled after the update"),

@@ -8,7 +8,7 @@ use super::transport::SCRIPT_ACCEPT;
 use super::{DeleteOptions, ImmutaClient};
 use crate::error::ClientError;
 use crate::retry::Idempotency;
-use crate::wait::StatusSource;
+use crate::wait::{IntegrationSource, StatusSource};
 use immuta_api::{
     DeleteCredentials, Integration, IntegrationPayload, OperationResponse, ScriptKind,
     StatusResponse,
@@ -236,6 +236,15 @@ impl ImmutaClient {
 }
 
 /// The waiter polls through the client's `/status` endpoint.
+impl IntegrationSource for ImmutaClient {
+    fn integration(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Integration, ClientError>> + Send {
+        ImmutaClient::get(self, id)
+    }
+}
+
 impl StatusSource for ImmutaClient {
     fn status(&self, id: &str) -> impl Future<Output = Result<StatusResponse, ClientError>> + Send {
         ImmutaClient::status(self, id)

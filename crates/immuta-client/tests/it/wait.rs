@@ -1,6 +1,8 @@
 use crate::fake::{Fake, Reply};
 use immuta_client::immuta_api::IntegrationStatus;
-use immuta_client::wait::{wait_for, LastSeen, WaitError, WaitOptions, WaitOutcome, WaitTarget};
+use immuta_client::wait::{
+    wait_for, wait_until_enabled, LastSeen, WaitError, WaitOptions, WaitOutcome, WaitTarget,
+};
 use serde_json::json;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -388,4 +390,119 @@ async fn a_zero_poll_interval_does_not_spin() {
     // At most one poll per 10 ms.
     let polls = fake.seen().len();
     assert!((2..=31).contains(&polls), "{polls} polls in 300 ms");
+}
+
+// ---------------------------------------------------------------------------
+// wait_until_enabled: the integration itself is polled, and the answer that
+// says `enabled` is what the caller gets.
+
+fn integration(s: &str, host: &str) -> Reply {
+    Reply::json(
+        200,
+        json!({"id": "5", "type": "Redshift", "status": s, "autoBootstrap": false,
+               "validationResults": {"status": "warning", "validationTests": [
+                   {"name": "Grants", "status": "warning", "message": "check the grants"}]},
+               "config": {"host": host, "port": 5439, "database": "dev",
+                          "authenticationType": "userPassword",
+                          "username": "admin", "password": "<REDACTED>"}}),
+    )
+}
+
+#[tokio::test]
+async fn waiting_on_the_integration_answers_it_as_the_enabled_poll_read_it() {
+    // The config changes with the status: only the last answer is Immuta's
+    // settled state, and it is the one the waiter answers.
+    let fake = Fake::start(|_, n| {
+        if n < 2 {
+            integration("editing", "old.example.com")
+        } else {
+            integration("enabled", "new.example.com")
+        }
+    })
+    .await;
+    let out = wait_until_enabled(&fake.client(), "5", fast(Duration::from_secs(5)))
+        .await
+        .unwrap();
+    assert_eq!(out.polls, 3);
+    assert_eq!(out.integration.status, IntegrationStatus::Enabled);
+    let config = serde_json::to_value(&out.integration).unwrap();
+    assert_eq!(config["config"]["host"], "new.example.com", "{config}");
+    let vr = out.integration.validation_results.unwrap();
+    assert_eq!(vr.warnings().count(), 1);
+    // Every poll read the integration, none its /status.
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 3);
+    assert!(seen
+        .iter()
+        .all(|s| s.method == "GET" && s.path == "/integrations/5"));
+}
+
+#[tokio::test]
+async fn waiting_on_the_integration_fails_as_waiting_on_its_status_does() {
+    // A failure status, with its tests.
+    let fake = Fake::start(|_, n| {
+        if n == 0 {
+            integration("creating", "h")
+        } else {
+            integration("createError", "h")
+        }
+    })
+    .await;
+    let err = wait_until_enabled(&fake.client(), "5", fast(Duration::from_secs(5)))
+        .await
+        .unwrap_err();
+    let WaitError::Failed {
+        status,
+        validation_results,
+        ..
+    } = &err
+    else {
+        panic!("expected Failed, got {err:?}")
+    };
+    assert_eq!(status, &IntegrationStatus::CreateError);
+    assert!(validation_results.is_some());
+
+    // Gone while waiting for enabled.
+    let fake =
+        Fake::start(|_, _| Reply::error(404, "Not Found", "No Integration found with ID 5.")).await;
+    let err = wait_until_enabled(&fake.client(), "5", fast(Duration::from_secs(5)))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, WaitError::NotFound { .. }), "{err:?}");
+
+    // A time-out names the status last read.
+    let fake = Fake::start(|_, _| integration("creating", "h")).await;
+    let err = wait_until_enabled(&fake.client(), "5", fast(Duration::from_millis(150)))
+        .await
+        .unwrap_err();
+    match &err {
+        WaitError::Timeout { last_seen, .. } => {
+            assert!(matches!(last_seen, LastSeen::Status(_)), "{last_seen:?}");
+            assert!(err.to_string().contains("status creating"), "{err}");
+        }
+        other => panic!("expected Timeout, got {other:?}"),
+    }
+
+    // An answer that cannot be read ends the wait: waiting will not cure it.
+    let fake = Fake::start(|_, _| Reply::json(200, json!({"id": "5", "type": "Redshift"}))).await;
+    let err = wait_until_enabled(&fake.client(), "5", fast(Duration::from_secs(5)))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, WaitError::Client { .. }), "{err:?}");
+    assert_eq!(fake.seen().len(), 1);
+}
+
+#[tokio::test]
+async fn waiting_on_the_integration_is_cancelled_mid_request() {
+    let fake =
+        Fake::start(|_, _| integration("creating", "h").after(Duration::from_secs(10))).await;
+    let opts = fast(Duration::from_secs(60));
+    let canceller = cancel_later(opts.cancel.clone(), Duration::from_millis(100));
+    let err = wait_until_enabled(&fake.client(), "5", opts)
+        .await
+        .unwrap_err();
+    let latency = Instant::now() - canceller.await.unwrap();
+    assert!(matches!(err, WaitError::Cancelled { .. }), "{err:?}");
+    assert!(latency < Duration::from_millis(500), "took {latency:?}");
+    assert_eq!(fake.seen().len(), 1);
 }
