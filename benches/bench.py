@@ -20,7 +20,10 @@ ratio and verdict:
    requests each create makes in sequence x latency x N / 10);
 4. against the floor (a provider serving exactly immuta_integration's
    schema and answering at once): plan of --floor-n at most 1.15x, apply
-   and destroy at most 1.3x;
+   and destroy at most 1.3x; beside it, not a target, the same floor
+   storing the state ours stores (its computed values taken from one
+   instance ours applied first), which tells Terraform's cost of that
+   state from what the provider adds (--no-floor-state leaves it out);
 5. kept: start-up to the handshake line with AutoMTLS at most 0.2x the Go
    null provider's; peak RSS of every provider process < 10 MiB in every
    phase of the floor series; the release binary < 10 MB; a no-change plan
@@ -566,8 +569,11 @@ def cpu_series(args, bins, scratch, rcs, n):
 # Target 3: latency-bound plans and applies
 
 
-# The requests one create makes in sequence: the plan's dryRun, the POST,
-# one status poll (the emulator settles at once), the read-back GET.
+# Issue 15's floor for one create, the requests it must make in sequence:
+# the plan's dryRun, the POST, one status poll (the emulator settles at
+# once), the read-back GET. Ours polls the integration itself, so its wait
+# is also the read-back; but Terraform plans each create again in the
+# apply walk, so the dryRun is sent twice: 4 requests as well.
 REQUESTS_PER_CREATE = 4
 
 
@@ -628,6 +634,23 @@ def latency_series(args, bins, scratch, rcs):
 # Target 4: against the floor for this schema; memory in every phase
 
 
+def ours_instance_state(args, scratch, rc, emu):
+    """One instance of the bench's configuration applied by ours against
+    `emu` (then destroyed): the attributes its state stores, in a file for
+    the floor's BENCH_FLOOR_STATE."""
+    wd = Workdir(args.terraform, os.path.join(scratch, "floor-state-source"),
+                 OURS_TF % {"n": 1, "source": OURS_SOURCE},
+                 tf_env({"TF_CLI_CONFIG_FILE": rc, **ours_env(emu)}), args.parallelism)
+    wd.apply()
+    with open(os.path.join(wd.path, "terraform.tfstate"), encoding="utf-8") as f:
+        attrs = json.load(f)["resources"][0]["instances"][0]["attributes"]
+    wd.destroy()
+    path = os.path.join(scratch, "floor-state.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(attrs, f)
+    return path
+
+
 def floor_series(args, bins, scratch, rcs):
     n = args.floor_n
     emu = Emulator(bins["emulator"], scratch, "floor")
@@ -640,6 +663,12 @@ def floor_series(args, bins, scratch, rcs):
                           OURS_TF % {"n": n, "source": FLOOR_ADDRESS}, rcs["floor"],
                           bins["floor"]),
         }
+        if args.floor_state:
+            state = ours_instance_state(args, scratch, rcs["none"], emu)
+            sides["floor_state"] = Side(args, scratch, f"floor-state-{n}",
+                                        OURS_TF % {"n": n, "source": FLOOR_ADDRESS},
+                                        rcs["floor"], bins["floor"],
+                                        {"BENCH_FLOOR_STATE": state})
         res = {p: {name: [] for name in sides} for p in ("apply", "plan", "destroy")}
         for i in range(args.floor_runs):
             for phase in ("apply", "plan", "destroy"):
@@ -662,6 +691,11 @@ def floor_series(args, bins, scratch, rcs):
                       "ours_vmhwm_max_mib": max(r["vmhwm_max_mib"] for r in by["ours"]),
                       "ours_processes": by["ours"][0]["processes"],
                       "wrapper_hwm_max_mib": max(r["wrapper_hwm_max_mib"] for r in by["ours"])}
+        if "floor_state" in by:
+            out[phase].update({
+                "floor_state_median_s": o["floor_state"],
+                "floor_state_cpu_median_s": c["floor_state"],
+                "ratio_to_floor_state": o["ours"] / o["floor_state"]})
     return out
 
 
@@ -735,6 +769,17 @@ def report(r):
                   f"{x['ours_processes']:5d} {x['ours_vmhwm_max_mib']:8.1f}")
             rows.append((f"4. {phase} of {fl['n']} vs the floor", f"<= {limit}x",
                          f"{x['ratio']:.2f}x", x["ratio"] <= limit))
+        if "floor_state_median_s" in fl["plan"]:
+            print()
+            print("the floor storing ours' state (its computed values as ours stores them; "
+                  "not a target):")
+            print(f"{'phase':8s} {'ours s':>7s} {'floor s':>7s} {'ratio':>6s} {'ours CPU':>8s} "
+                  f"{'floor CPU':>9s}")
+            for phase in ("apply", "plan", "destroy"):
+                x = fl[phase]
+                print(f"{phase:8s} {x['ours_median_s']:7.2f} {x['floor_state_median_s']:7.2f} "
+                      f"{x['ratio_to_floor_state']:6.2f} {x['ours_cpu_median_s']:7.2f}s "
+                      f"{x['floor_state_cpu_median_s']:8.2f}s")
         peak = max(fl[p]["ours_vmhwm_max_mib"] for p in ("apply", "plan", "destroy"))
         rows.append((f"5. peak RSS per provider process, every phase of {fl['n']}",
                      "< 10 MiB", f"{peak:.1f} MiB", peak < 10.0))
@@ -791,6 +836,8 @@ def main():
     ap.add_argument("--latency-apply-n", type=int, default=200)
     ap.add_argument("--floor-n", type=int, default=1000)
     ap.add_argument("--floor-runs", type=int, default=2)
+    ap.add_argument("--no-floor-state", dest="floor_state", action="store_false",
+                    help="leave out the floor storing ours' state")
     ap.add_argument("--only", default="startup,cpu,latency,floor",
                     help="which series to run, comma-separated")
     ap.add_argument("--terraform", default=shutil.which("terraform") or "terraform")
