@@ -235,7 +235,7 @@ impl ImmutaClient {
     }
 }
 
-/// The waiter polls through the client's `/status` endpoint.
+/// `wait_until_enabled` polls through the client's `GET /integrations/{id}`.
 impl IntegrationSource for ImmutaClient {
     fn integration(
         &self,
@@ -245,6 +245,7 @@ impl IntegrationSource for ImmutaClient {
     }
 }
 
+/// `wait_for` polls through the client's `GET /integrations/{id}/status`.
 impl StatusSource for ImmutaClient {
     fn status(&self, id: &str) -> impl Future<Output = Result<StatusResponse, ClientError>> + Send {
         ImmutaClient::status(self, id)
